@@ -1,0 +1,153 @@
+//! Storage: one pool over SQLite or PostgreSQL, chosen by the database URL at run time.
+//!
+//! Queries use sqlx's `Any` driver with `$1` placeholders and portable types only (BIGINT, TEXT),
+//! so one query text runs on both backends. Migrations are kept per backend and embedded.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!(
+                "unsupported database URL '{url}': use sqlite:PATH or postgres://USER@HOST/DB"
+            )
+        }
+    }
+}
+
+/// A handle on the database: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Db {
+    /// Connects, failing with a message that names the database when it cannot be reached.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            // Create the file on first use.
+            Backend::Sqlite if !url.contains("mode=") => {
+                if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                }
+            }
+            _ => url.to_string(),
+        };
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        options = match backend {
+            Backend::Sqlite => options.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; synchronous=FULL makes a commit
+                    // that returned success durable; foreign keys are off by default in SQLite.
+                    conn.execute(
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                         PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options.max_connections(16),
+        };
+        let pool = options
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot open the database at {}", redact_url(&url)))?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies pending migrations for this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("applying database migrations")?;
+        Ok(())
+    }
+
+    /// A cheap round trip, for `/healthz`.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Hides a password in a URL before it reaches a log or an error message.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Milliseconds since the Unix epoch, the unit of every stored time.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Renders a stored time as RFC 3339 (what the Mastodon API and HTML `<time>` use).
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Time-ordered 63-bit ids: milliseconds since 2024-01-01 in the high bits, then 22 bits from a
+/// per-process random start plus a counter, so several instances can insert without a sequence
+/// and ids sort by creation time (keyset pagination relies on that).
+pub fn new_id() -> i64 {
+    const EPOCH_2024_MS: i64 = 1_704_067_200_000;
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(rand::random::<u64>);
+    let low = (start.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed))) & 0x3F_FFFF;
+    ((now_ms() - EPOCH_2024_MS) << 22) | low as i64
+}
+
+/// Reads a column, turning a decode failure into an error that names the column.
+pub fn col<T>(row: &AnyRow, name: &str) -> sqlx::Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    row.try_get(name)
+}
+
+/// Parses a stored enum-like text column.
+pub fn parse_col<T: FromStr>(row: &AnyRow, name: &str) -> sqlx::Result<T> {
+    let text: String = col(row, name)?;
+    text.parse().map_err(|_| sqlx::Error::ColumnDecode {
+        index: name.to_string(),
+        source: format!("unexpected value '{text}'").into(),
+    })
+}

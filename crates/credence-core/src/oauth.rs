@@ -1,0 +1,484 @@
+//! OAuth 2 for API clients, as Mastodon apps expect it: apps register with `POST /api/v1/apps`,
+//! then obtain tokens by the authorization-code grant (with PKCE, RFC 7636) or, for app-level
+//! calls such as signing up, the client-credentials grant.
+
+use serde::Serialize;
+
+use crate::accounts::{self, Actor, TokenKind};
+use crate::audit;
+use crate::db::{col, new_id, now_ms, Db};
+use crate::error::{CoreError, CoreResult};
+use crate::secrets::{constant_time_eq, pkce_s256, random_token, token_hash};
+
+/// The redirect URI for apps that show the code to the person instead of redirecting.
+pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
+/// Authorization codes are single-use and short-lived.
+pub const CODE_TTL_MS: i64 = 10 * 60 * 1000;
+
+const TOP_SCOPES: &[&str] = &["read", "write", "follow", "push", "profile"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    pub id: i64,
+    pub client_id: String,
+    #[serde(skip)]
+    pub client_secret: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub scopes: String,
+}
+
+/// Normalises a scope string: space-separated, each `read`, `write`, `follow`, `push`,
+/// `profile`, or a granular `read:accounts`-style scope. Empty means `read`.
+pub fn parse_scopes(input: &str) -> CoreResult<String> {
+    let scopes: Vec<&str> = input.split([' ', '+']).filter(|s| !s.is_empty()).collect();
+    if scopes.is_empty() {
+        return Ok("read".into());
+    }
+    for scope in &scopes {
+        let top = scope.split(':').next().unwrap_or_default();
+        let granular_ok = scope
+            .split(':')
+            .nth(1)
+            .is_none_or(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        if !TOP_SCOPES.contains(&top) || !granular_ok || scope.split(':').count() > 2 {
+            return Err(CoreError::invalid(
+                "scopes",
+                format!("unknown scope '{scope}'"),
+            ));
+        }
+    }
+    Ok(scopes.join(" "))
+}
+
+/// Every requested scope must be covered by what the app registered.
+fn scopes_within(requested: &str, allowed: &str) -> bool {
+    requested.split(' ').all(|r| {
+        allowed
+            .split(' ')
+            .any(|a| a == r || r.split(':').next() == Some(a))
+    })
+}
+
+fn parse_redirect_uris(input: &str) -> CoreResult<Vec<String>> {
+    let uris: Vec<String> = input
+        .split(['\n', ' '])
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .collect();
+    if uris.is_empty() || uris.len() > 10 {
+        return Err(CoreError::invalid(
+            "redirect_uris",
+            "give between 1 and 10 redirect URIs",
+        ));
+    }
+    for uri in &uris {
+        let ok = uri == OOB_REDIRECT
+            || (uri.len() <= 2000
+                && url::Url::parse(uri).is_ok_and(|u| {
+                    !matches!(u.scheme(), "javascript" | "data" | "file") && u.fragment().is_none()
+                }));
+        if !ok {
+            return Err(CoreError::invalid(
+                "redirect_uris",
+                format!("'{uri}' is not an absolute redirect URI"),
+            ));
+        }
+    }
+    Ok(uris)
+}
+
+pub async fn register_app(
+    db: &Db,
+    name: &str,
+    redirect_uris: &str,
+    scopes: &str,
+    website: Option<&str>,
+) -> CoreResult<App> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(CoreError::invalid(
+            "client_name",
+            "give the app a name of 1 to 100 characters",
+        ));
+    }
+    let uris = parse_redirect_uris(redirect_uris)?;
+    let scopes = parse_scopes(scopes)?;
+    let website = website.map(str::trim).filter(|w| !w.is_empty());
+    if let Some(w) = website {
+        if w.len() > 300 || url::Url::parse(w).map(|u| u.scheme().starts_with("http")) != Ok(true) {
+            return Err(CoreError::invalid(
+                "website",
+                "the website must be an http(s) address",
+            ));
+        }
+    }
+    let app = App {
+        id: new_id(),
+        client_id: random_token(),
+        client_secret: random_token(),
+        name: name.to_string(),
+        website: website.map(str::to_string),
+        redirect_uris: uris,
+        scopes,
+    };
+    sqlx::query(
+        "INSERT INTO oauth_apps (id, client_id, client_secret, name, website, redirect_uris, scopes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(app.id)
+    .bind(&app.client_id)
+    .bind(&app.client_secret)
+    .bind(&app.name)
+    .bind(&app.website)
+    .bind(app.redirect_uris.join("\n"))
+    .bind(&app.scopes)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await?;
+    Ok(app)
+}
+
+async fn app_where(db: &Db, condition: &str, value: AppKey<'_>) -> CoreResult<Option<App>> {
+    let sql = format!(
+        "SELECT id, client_id, client_secret, name, website, redirect_uris, scopes FROM oauth_apps WHERE {condition}"
+    );
+    let query = sqlx::query(&sql);
+    let query = match value {
+        AppKey::Id(id) => query.bind(id),
+        AppKey::ClientId(c) => query.bind(c),
+    };
+    let Some(row) = query.fetch_optional(&db.pool).await? else {
+        return Ok(None);
+    };
+    let uris: String = col(&row, "redirect_uris")?;
+    Ok(Some(App {
+        id: col(&row, "id")?,
+        client_id: col(&row, "client_id")?,
+        client_secret: col(&row, "client_secret")?,
+        name: col(&row, "name")?,
+        website: col(&row, "website")?,
+        redirect_uris: uris.lines().map(str::to_string).collect(),
+        scopes: col(&row, "scopes")?,
+    }))
+}
+
+enum AppKey<'a> {
+    Id(i64),
+    ClientId(&'a str),
+}
+
+pub async fn app_by_client_id(db: &Db, client_id: &str) -> CoreResult<Option<App>> {
+    app_where(db, "client_id = $1", AppKey::ClientId(client_id)).await
+}
+
+pub async fn app_by_id(db: &Db, id: i64) -> CoreResult<Option<App>> {
+    app_where(db, "id = $1", AppKey::Id(id)).await
+}
+
+/// What `/oauth/authorize` was asked for, checked before the consent page is shown.
+#[derive(Debug, Clone)]
+pub struct AuthorizationRequest {
+    pub app: App,
+    pub redirect_uri: String,
+    pub scopes: String,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+}
+
+pub async fn check_authorization_request(
+    db: &Db,
+    client_id: &str,
+    redirect_uri: &str,
+    response_type: &str,
+    scope: Option<&str>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<&str>,
+) -> CoreResult<AuthorizationRequest> {
+    let app = app_by_client_id(db, client_id).await?.ok_or_else(|| {
+        CoreError::invalid("client_id", "this app is not registered on this server")
+    })?;
+    if response_type != "code" {
+        return Err(CoreError::invalid(
+            "response_type",
+            "only response_type=code is supported",
+        ));
+    }
+    if !app.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return Err(CoreError::invalid(
+            "redirect_uri",
+            "the redirect URI does not match the one the app registered",
+        ));
+    }
+    let scopes = parse_scopes(scope.unwrap_or(&app.scopes))?;
+    if !scopes_within(&scopes, &app.scopes) {
+        return Err(CoreError::invalid(
+            "scope",
+            "the app asked for scopes it did not register",
+        ));
+    }
+    if let Some(challenge) = &code_challenge {
+        if code_challenge_method.unwrap_or("plain") != "S256" {
+            return Err(CoreError::invalid(
+                "code_challenge_method",
+                "only the S256 PKCE method is supported",
+            ));
+        }
+        if !(43..=128).contains(&challenge.len()) {
+            return Err(CoreError::invalid(
+                "code_challenge",
+                "the PKCE code challenge is malformed",
+            ));
+        }
+    }
+    Ok(AuthorizationRequest {
+        app,
+        redirect_uri: redirect_uri.to_string(),
+        scopes,
+        state,
+        code_challenge,
+    })
+}
+
+/// The person approved: issue a single-use code bound to the app, redirect URI and challenge.
+pub async fn issue_code(
+    db: &Db,
+    actor: &Actor,
+    request: &AuthorizationRequest,
+) -> CoreResult<String> {
+    let code = random_token();
+    sqlx::query(
+        "INSERT INTO oauth_codes (code_hash, app_id, user_id, profile_id, redirect_uri, scopes, \
+         code_challenge, challenge_method, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(token_hash(&code))
+    .bind(request.app.id)
+    .bind(actor.user_id)
+    .bind(actor.profile_id)
+    .bind(&request.redirect_uri)
+    .bind(&request.scopes)
+    .bind(&request.code_challenge)
+    .bind(request.code_challenge.as_ref().map(|_| "S256"))
+    .bind(now_ms() + CODE_TTL_MS)
+    .execute(&db.pool)
+    .await?;
+    Ok(code)
+}
+
+/// An error in the token endpoint's own vocabulary (RFC 6749 §5.2).
+#[derive(Debug)]
+pub struct GrantError {
+    pub error: &'static str,
+    pub description: String,
+    pub status: u16,
+}
+
+impl GrantError {
+    fn new(error: &'static str, description: impl Into<String>) -> Self {
+        let status = if error == "invalid_client" { 401 } else { 400 };
+        GrantError {
+            error,
+            description: description.into(),
+            status,
+        }
+    }
+}
+
+impl From<CoreError> for GrantError {
+    fn from(e: CoreError) -> Self {
+        tracing::error!(error = %e, "token endpoint");
+        GrantError {
+            error: "server_error",
+            description: "the server could not issue a token".into(),
+            status: 500,
+        }
+    }
+}
+
+impl From<sqlx::Error> for GrantError {
+    fn from(e: sqlx::Error) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TokenRequest {
+    pub grant_type: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub code_verifier: Option<String>,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub scope: String,
+    pub created_at: i64,
+}
+
+/// `/oauth/token`: the authorization-code and client-credentials grants.
+pub async fn grant(db: &Db, req: TokenRequest) -> Result<IssuedToken, GrantError> {
+    let client_id = req.client_id.as_deref().unwrap_or_default();
+    let app = app_by_client_id(db, client_id)
+        .await?
+        .ok_or_else(|| GrantError::new("invalid_client", "unknown client_id"))?;
+    let secret_ok = req
+        .client_secret
+        .as_deref()
+        .is_some_and(|s| constant_time_eq(s, &app.client_secret));
+    match req.grant_type.as_deref() {
+        Some("authorization_code") => exchange_code(db, &app, secret_ok, &req).await,
+        Some("client_credentials") => {
+            if !secret_ok {
+                return Err(GrantError::new(
+                    "invalid_client",
+                    "the client secret is wrong",
+                ));
+            }
+            let scopes = parse_scopes(req.scope.as_deref().unwrap_or("read"))
+                .map_err(|e| GrantError::new("invalid_scope", e.to_string()))?;
+            if !scopes_within(&scopes, &app.scopes) {
+                return Err(GrantError::new(
+                    "invalid_scope",
+                    "the app did not register these scopes",
+                ));
+            }
+            let (token, created) =
+                accounts::issue_token(&db.pool, TokenKind::App, Some(app.id), None, &scopes)
+                    .await?;
+            Ok(IssuedToken {
+                access_token: token,
+                token_type: "Bearer",
+                scope: scopes,
+                created_at: created / 1000,
+            })
+        }
+        Some(other) => Err(GrantError::new(
+            "unsupported_grant_type",
+            format!("grant type '{other}' is not supported"),
+        )),
+        None => Err(GrantError::new("invalid_request", "grant_type is required")),
+    }
+}
+
+async fn exchange_code(
+    db: &Db,
+    app: &App,
+    secret_ok: bool,
+    req: &TokenRequest,
+) -> Result<IssuedToken, GrantError> {
+    let code = req
+        .code
+        .as_deref()
+        .ok_or_else(|| GrantError::new("invalid_request", "code is required"))?;
+    let invalid = || {
+        GrantError::new(
+            "invalid_grant",
+            "the authorization code is invalid, expired or already used",
+        )
+    };
+    let mut tx = db.pool.begin().await?;
+    // Claim the code first: the `used = 0` condition makes it single-use even under races.
+    let claimed = sqlx::query(
+        "UPDATE oauth_codes SET used = 1 WHERE code_hash = $1 AND used = 0 AND expires_at > $2",
+    )
+    .bind(token_hash(code))
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Err(invalid());
+    }
+    let row = sqlx::query(
+        "SELECT app_id, user_id, profile_id, redirect_uri, scopes, code_challenge FROM oauth_codes WHERE code_hash = $1",
+    )
+    .bind(token_hash(code))
+    .fetch_one(&mut *tx)
+    .await?;
+    let app_id: i64 = col(&row, "app_id")?;
+    let redirect_uri: String = col(&row, "redirect_uri")?;
+    let challenge: Option<String> = col(&row, "code_challenge")?;
+    if app_id != app.id || req.redirect_uri.as_deref() != Some(redirect_uri.as_str()) {
+        return Err(invalid());
+    }
+    match (&challenge, req.code_verifier.as_deref()) {
+        (Some(challenge), Some(verifier)) => {
+            if !constant_time_eq(&pkce_s256(verifier), challenge) {
+                return Err(GrantError::new(
+                    "invalid_grant",
+                    "the PKCE code verifier does not match",
+                ));
+            }
+        }
+        (Some(_), None) => {
+            return Err(GrantError::new(
+                "invalid_grant",
+                "code_verifier is required (PKCE)",
+            ))
+        }
+        // Without PKCE, only a confidential client holding its secret may redeem a code.
+        (None, _) if !secret_ok => {
+            return Err(GrantError::new(
+                "invalid_client",
+                "the client secret is wrong",
+            ))
+        }
+        (None, _) => {}
+    }
+    let user_id: i64 = col(&row, "user_id")?;
+    let profile_id: i64 = col(&row, "profile_id")?;
+    let scopes: String = col(&row, "scopes")?;
+    let (token, created) = accounts::issue_token(
+        &mut *tx,
+        TokenKind::OAuth,
+        Some(app.id),
+        Some((user_id, profile_id)),
+        &scopes,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        Some(user_id),
+        "token.issue_oauth",
+        ("app", Some(app.id)),
+        &app.name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(IssuedToken {
+        access_token: token,
+        token_type: "Bearer",
+        scope: scopes,
+        created_at: created / 1000,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes() {
+        assert_eq!(parse_scopes("").unwrap(), "read");
+        assert_eq!(parse_scopes("read write").unwrap(), "read write");
+        assert!(parse_scopes("read:accounts").is_ok());
+        assert!(parse_scopes("admin:everything").is_err());
+        assert!(scopes_within("read:accounts write", "read write follow"));
+        assert!(!scopes_within("follow", "read write"));
+    }
+
+    #[test]
+    fn redirect_uris() {
+        assert!(parse_redirect_uris(OOB_REDIRECT).is_ok());
+        assert!(parse_redirect_uris("https://app.example/cb\nmyapp://cb").is_ok());
+        assert!(parse_redirect_uris("javascript:alert(1)").is_err());
+        assert!(parse_redirect_uris("not a uri").is_err());
+    }
+}
