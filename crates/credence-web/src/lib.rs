@@ -1,1 +1,125 @@
+//! Credence's HTTP adapters (axum): HTML pages, the Mastodon-compatible JSON API with OAuth,
+//! Credence's own API under `/api/v1/credence`, health and metrics. Handlers are thin: they
+//! parse input, call `credence_core` services (where every rule lives) and render the answer.
 
+pub mod api;
+pub mod error;
+pub mod html;
+pub mod metrics;
+pub mod session;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use credence_core::Db;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The address people and apps reach this server at, e.g. `https://credence.example`.
+    /// Decides absolute URLs and whether cookies are marked Secure.
+    pub public_url: String,
+    pub instance_title: String,
+    pub contact_email: String,
+    pub registrations_open: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+}
+
+impl WebConfig {
+    pub fn for_local(addr: SocketAddr) -> WebConfig {
+        WebConfig {
+            public_url: format!("http://{addr}"),
+            instance_title: "Credence".into(),
+            contact_email: "admin@credence.example".into(),
+            registrations_open: true,
+            trust_proxy: false,
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The host (and port) part of the public URL: the instance's domain for `acct` and nodeinfo.
+    pub fn domain(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+            })
+            .unwrap_or_else(|| "localhost".into())
+    }
+}
+
+pub struct AppInner {
+    pub db: Db,
+    pub config: WebConfig,
+    pub metrics: metrics::Metrics,
+}
+
+/// Shared by every request.
+pub type AppState = Arc<AppInner>;
+
+pub fn app_state(db: Db, config: WebConfig) -> AppState {
+    Arc::new(AppInner {
+        db,
+        config,
+        metrics: metrics::Metrics::new(),
+    })
+}
+
+/// Largest request body accepted (forms and JSON); bigger ones get 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(html::router())
+        .merge(api::router())
+        .route("/healthz", get(metrics::healthz))
+        .route("/metrics", get(metrics::prometheus))
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(session::csrf_cookie))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self' *",
+            ),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then stops accepting and lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,1 +1,243 @@
-fn main() {}
+//! `credence`: the one binary. `serve` (the default) runs the web server; `admin`, `migrate` and
+//! `demo` are operator commands that read the same settings (flags, `CREDENCE_*` environment
+//! variables, an optional `credence.toml`).
+
+mod config;
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use credence_core::accounts::{self, NewAccount, Role};
+use credence_core::{demo, profiles, Db};
+
+use crate::config::{Overrides, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "credence",
+    version,
+    about = "Credible health information from verified professionals"
+)]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Operator commands: create users, issue API tokens.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Add the demo content to the database (running it twice adds nothing twice).
+    Demo,
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Seed demo content before serving.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a login; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        handle: String,
+        #[arg(long, value_parser = ["member", "professional", "organisation", "moderator", "admin"])]
+        role: String,
+        /// Name shown on the profile (defaults to the handle).
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Mark the professional or organisation profile verified (written to the audit log).
+        #[arg(long)]
+        verified: bool,
+    },
+    /// Print a personal access token for a profile (use it as `Authorization: Bearer TOKEN`).
+    Token {
+        #[arg(long)]
+        handle: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CREDENCE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(&cli.overrides)?;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(settings, args).await,
+        Command::Migrate => {
+            open_db(&settings).await?;
+            println!("migrations applied to {}", settings.database_url_redacted());
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open_db(&settings).await?;
+            let created = demo::seed(&db).await?;
+            println!(
+                "demo content: {created} account(s) created (password for all: {})",
+                demo::DEMO_PASSWORD
+            );
+            Ok(())
+        }
+        Command::Admin(cmd) => admin(settings, cmd).await,
+    }
+}
+
+async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    settings.prepare_data_dir()?;
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
+    // Bind first: a port in use is the most common start-up mistake and needs no database.
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}: the address is in use or not available here \
+                 (is Credence already running? choose another with --listen)",
+                settings.listen
+            )
+        })?;
+    let db = open_db(&settings).await?;
+    if args.demo {
+        let created = demo::seed(&db).await?;
+        tracing::info!(
+            created,
+            "demo content seeded (password for every demo account: {})",
+            demo::DEMO_PASSWORD
+        );
+    }
+    let address = listener.local_addr()?;
+    let web = settings.web_config(address);
+    tracing::info!(%address, public_url = %web.public_url, database = %settings.database_url_redacted(), "Credence is serving");
+    println!("Credence is serving at {}", web.public_url);
+    let state = credence_web::app_state(db, web);
+    credence_web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM; the server then finishes in-flight requests and exits.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
+    match cmd {
+        AdminCommand::CreateUser {
+            email,
+            handle,
+            role,
+            display_name,
+            verified,
+        } => {
+            let role: Role = role.parse()?;
+            if verified && !profiles::role_has_professional_profile(role) {
+                bail!("--verified applies to professional and organisation accounts only");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.is_empty() {
+                bail!("no password on standard input: pipe it in, e.g. `echo 'a long passphrase' | credence admin create-user …`");
+            }
+            let db = open_db(&settings).await?;
+            let (user, profile) = accounts::create_account(
+                &db,
+                NewAccount {
+                    email: &email,
+                    handle: &handle,
+                    display_name: &display_name,
+                    password,
+                    role,
+                },
+                None,
+            )
+            .await?;
+            if verified {
+                profiles::verify_directly(&db, None, profile.id, "verified by operator command")
+                    .await?;
+            }
+            println!(
+                "created {} account {} with profile @{} (id {}){}",
+                user.role,
+                user.email,
+                profile.handle,
+                profile.id,
+                if verified { ", verified" } else { "" }
+            );
+            Ok(())
+        }
+        AdminCommand::Token { handle } => {
+            let db = open_db(&settings).await?;
+            let token = accounts::personal_token_for_handle(&db, &handle)
+                .await
+                .map_err(|e| match e {
+                    credence_core::CoreError::NotFound(_) => {
+                        anyhow::anyhow!("no profile has the handle @{handle}")
+                    }
+                    other => other.into(),
+                })?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The JSON API: Mastodon's REST API where Mastodon has the same thing (so existing apps and
+//! client libraries work), and Credence's own endpoints under `/api/v1/credence`, described by
+//! the OpenAPI document at `/api/v1/credence/openapi.json`.
+
+mod credence;
+mod entities;
+mod mastodon;
+mod oauth;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use credence_core::accounts::{self, Actor, TokenInfo};
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/apps", post(mastodon::create_app))
+        .route("/api/v1/apps/verify_credentials", get(mastodon::verify_app))
+        .route("/api/v1/accounts", post(mastodon::register))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(mastodon::verify_credentials),
+        )
+        .route("/api/v1/accounts/lookup", get(mastodon::lookup))
+        .route("/api/v1/accounts/{id}", get(mastodon::account))
+        .route("/api/v1/instance", get(mastodon::instance_v1))
+        .route("/api/v2/instance", get(mastodon::instance_v2))
+        .route("/.well-known/nodeinfo", get(mastodon::nodeinfo_links))
+        .route("/nodeinfo/2.0", get(mastodon::nodeinfo))
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route("/api/v1/credence/openapi.json", get(credence::openapi))
+        .route(
+            "/api/v1/credence/profile",
+            get(credence::own_profile).patch(credence::update_profile),
+        )
+        .route("/api/v1/credence/profiles/{id}", get(credence::profile))
+        .route(
+            "/api/v1/credence/profile/disclosures",
+            post(credence::add_disclosure),
+        )
+        .route(
+            "/api/v1/credence/profile/disclosures/{id}",
+            delete(credence::remove_disclosure),
+        )
+        .route(
+            "/api/v1/credence/verification",
+            get(credence::verification_status).post(credence::submit_verification),
+        )
+        .route(
+            "/api/v1/credence/verification/queue",
+            get(credence::review_queue),
+        )
+        .route(
+            "/api/v1/credence/verification/{id}/decision",
+            post(credence::decide),
+        )
+}
+
+/// A request with a valid Bearer token (a person's or an app's).
+pub struct Bearer(pub TokenInfo);
+
+impl FromRequestParts<AppState> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthorized)?;
+        accounts::token_info(&state.db, token)
+            .await?
+            .map(Bearer)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// An optional Bearer token: public endpoints show more to some viewers (reviewers see licences).
+pub struct MaybeBearer(pub Option<TokenInfo>);
+
+impl FromRequestParts<AppState> for MaybeBearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            Ok(MaybeBearer(Some(
+                Bearer::from_request_parts(parts, state).await?.0,
+            )))
+        } else {
+            Ok(MaybeBearer(None))
+        }
+    }
+}
+
+impl MaybeBearer {
+    pub fn actor(&self) -> Option<&Actor> {
+        self.0.as_ref().and_then(|t| t.actor.as_ref())
+    }
+}
+
+impl Bearer {
+    /// The person behind the token, who must have granted `scope` (`read`, `write`, …).
+    pub fn user(&self, scope: &str) -> Result<&Actor, ApiError> {
+        let actor = self.0.actor.as_ref().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no_user",
+                "This method requires an authenticated user",
+            )
+        })?;
+        self.require_scope(scope)?;
+        Ok(actor)
+    }
+
+    pub fn require_scope(&self, scope: &str) -> Result<(), ApiError> {
+        let granted = self
+            .0
+            .scopes
+            .split(' ')
+            .any(|s| s == scope || scope.starts_with(&format!("{s}:")));
+        if granted {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "scope",
+                format!("This action is outside the authorized scopes (needs {scope})"),
+            ))
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! How errors reach people: HTML pages get an error page (or a redirect to sign in), the API gets
+//! Mastodon-style JSON `{"error": "..."}` with a stable `error_code`. Internal causes are logged
+//! and never shown.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use credence_core::CoreError;
+
+pub fn status_of(err: &CoreError) -> StatusCode {
+    match err {
+        CoreError::Invalid { .. } | CoreError::Conflict { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        CoreError::NotFound(_) => StatusCode::NOT_FOUND,
+        CoreError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        CoreError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::Database(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The message a person sees; internal errors are logged and replaced by a generic sentence.
+pub fn public_message(err: &CoreError) -> String {
+    match err {
+        CoreError::Database(_) | CoreError::Internal(_) => {
+            tracing::error!(error = ?err, "internal error");
+            "something went wrong on our side; please try again".into()
+        }
+        CoreError::NotFound(what) => format!("that {what} does not exist"),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    reason: &'a str,
+    message: &'a str,
+}
+
+#[derive(Debug)]
+pub enum HtmlError {
+    Page { status: StatusCode, message: String },
+    Redirect(String),
+}
+
+impl HtmlError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        HtmlError::Page {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn csrf() -> Self {
+        HtmlError::new(
+            StatusCode::FORBIDDEN,
+            "this form has expired or did not come from this site: go back, reload the page and try again",
+        )
+    }
+
+    pub fn sign_in_required() -> Self {
+        HtmlError::Redirect("/signin".into())
+    }
+}
+
+impl From<CoreError> for HtmlError {
+    fn from(err: CoreError) -> Self {
+        HtmlError::Page {
+            status: status_of(&err),
+            message: public_message(&err),
+        }
+    }
+}
+
+pub fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a template");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be shown",
+            )
+        }
+    }
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or("Error"),
+        message,
+    };
+    let body = page
+        .render()
+        .unwrap_or_else(|_| format!("{} {message}", status.as_u16()));
+    (status, Html(body)).into_response()
+}
+
+impl IntoResponse for HtmlError {
+    fn into_response(self) -> Response {
+        match self {
+            HtmlError::Page { status, message } => error_page(status, &message),
+            HtmlError::Redirect(to) => Redirect::to(&to).into_response(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "The access token is invalid",
+        )
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        ApiError {
+            status: status_of(&err),
+            code: err.code(),
+            field: err.field(),
+            message: public_message(&err),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({ "error": self.message, "error_code": self.code });
+        if let Some(field) = self.field {
+            // Mastodon's validation errors name the field under `details`.
+            body["details"] = serde_json::json!({ field: [{ "error": "ERR_INVALID", "description": self.message }] });
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// Unknown routes: JSON under `/api`, an HTML page elsewhere.
+pub async fn not_found(request: Request) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") || path.starts_with("/oauth/") || path.starts_with("/nodeinfo") {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Record not found").into_response()
+    } else {
+        error_page(
+            StatusCode::NOT_FOUND,
+            "there is no page at this address: check the link, or start from the home page",
+        )
+    }
+}

@@ -1,0 +1,176 @@
+//! Server-rendered pages (askama). Every form works without JavaScript and carries a CSRF token;
+//! every page shares one layout with landmarks and a skip link.
+
+mod account;
+mod oauth;
+mod profile;
+mod review;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use credence_core::profiles::{self, Profile};
+use serde::Deserialize;
+
+use crate::error::{render, HtmlError};
+use crate::session::Ctx;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/static/style.css", get(stylesheet))
+        .route("/static/avatar.png", get(avatar))
+        .route("/signup", get(account::signup_page).post(account::signup))
+        .route("/signin", get(account::signin_page).post(account::signin))
+        .route("/signout", post(account::signout))
+        .route(
+            "/settings/password",
+            get(account::password_page).post(account::change_password),
+        )
+        .route("/@{handle}", get(profile::view))
+        .route(
+            "/settings/profile",
+            get(profile::edit_page).post(profile::save),
+        )
+        .route("/settings/disclosures", post(profile::add_disclosure))
+        .route(
+            "/settings/disclosures/{id}/delete",
+            post(profile::remove_disclosure),
+        )
+        .route("/settings/personal-profile", post(profile::create_personal))
+        .route("/settings/switch", post(profile::switch))
+        .route(
+            "/verification",
+            get(review::verification_page).post(review::submit_verification),
+        )
+        .route("/review", get(review::queue))
+        .route("/review/{id}", post(review::decide))
+        .route("/admin", get(review::admin))
+        .route("/admin/users/{id}/role", post(review::change_role))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize),
+        )
+}
+
+/// What the layout shows about the signed-in person.
+pub struct Me {
+    pub handle: String,
+    pub verifiable: bool,
+    pub can_review: bool,
+    pub is_admin: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub csrf: String,
+    pub me: Option<Me>,
+    pub notice: Option<&'static str>,
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx, title: impl Into<String>) -> Layout {
+        let me = match (ctx.actor(), &ctx.profile) {
+            (Some(actor), Some(profile)) => Some(Me {
+                handle: profile.handle.clone(),
+                verifiable: profile.kind.is_verifiable(),
+                can_review: actor.role.can_review(),
+                is_admin: actor.role == credence_core::accounts::Role::Admin,
+            }),
+            _ => None,
+        };
+        Layout {
+            title: title.into(),
+            csrf: ctx.csrf.clone(),
+            me,
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, key: Option<&str>) -> Layout {
+        self.notice = key.and_then(notice_text);
+        self
+    }
+}
+
+/// Messages shown after a redirect, chosen by key so no arbitrary text is reflected.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "welcome" => "Welcome to Credence! Complete your profile, then ask for verification.",
+        "welcome_member" => "Welcome to Credence!",
+        "saved" => "Your profile was saved.",
+        "reset" => {
+            "Your profile was saved. Because a credential changed, it must be verified again."
+        }
+        "submitted" => "Your verification request was sent to the reviewers.",
+        "decided" => "The decision was recorded.",
+        "password" => "Your password was changed. Other sessions were signed out.",
+        "role" => "The role was changed.",
+        "disclosure_added" => "The disclosure was added to your profile.",
+        "disclosure_removed" => "The disclosure was removed.",
+        "switched" => "You are now acting as another of your profiles.",
+        "personal" => "Your personal profile was created. Switch to it below.",
+        "signed_out" => "You have signed out.",
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    directory: Vec<Profile>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, HtmlError> {
+    let directory = profiles::verified_directory(&state.db, 60).await?;
+    Ok(render(&HomePage {
+        l: Layout::new(&ctx, "Trusted health information").with_notice(q.notice.as_deref()),
+        directory,
+    }))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+/// The default avatar that Mastodon clients are given (they expect a raster image).
+async fn avatar() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_bytes!("../../static/avatar.png").as_slice(),
+    )
+        .into_response()
+}
+
+/// A local path to return to after signing in; anything else (other sites) becomes "/".
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
+}

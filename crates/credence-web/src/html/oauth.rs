@@ -1,0 +1,167 @@
+//! The OAuth sign-in and consent page (`/oauth/authorize`). The token endpoint is JSON and lives
+//! in `api::oauth`.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use credence_core::oauth::{self, OOB_REDIRECT};
+use serde::Deserialize;
+
+use super::Layout;
+use crate::error::{render, HtmlError};
+use crate::session::Ctx;
+use crate::AppState;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AuthorizeParams {
+    pub csrf: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: String,
+    pub scope: String,
+    pub state: String,
+    pub code_challenge: String,
+    pub code_challenge_method: String,
+    pub approve: String,
+}
+
+impl AuthorizeParams {
+    async fn check(&self, state: &AppState) -> Result<oauth::AuthorizationRequest, HtmlError> {
+        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        Ok(oauth::check_authorization_request(
+            &state.db,
+            &self.client_id,
+            &self.redirect_uri,
+            if self.response_type.is_empty() {
+                "code"
+            } else {
+                &self.response_type
+            },
+            nonempty(&self.scope).as_deref(),
+            nonempty(&self.state),
+            nonempty(&self.code_challenge),
+            nonempty(&self.code_challenge_method).as_deref(),
+        )
+        .await?)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "authorize.html")]
+struct AuthorizePage {
+    l: Layout,
+    app_name: String,
+    website: Option<String>,
+    handle: String,
+    scopes: Vec<String>,
+    client_id: String,
+    redirect_uri: String,
+    scope: String,
+    state: String,
+    code_challenge: String,
+    code_challenge_method: String,
+}
+
+#[derive(Template)]
+#[template(path = "oob.html")]
+struct OobPage {
+    l: Layout,
+    app_name: String,
+    code: String,
+}
+
+pub async fn authorize_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<AuthorizeParams>,
+) -> Result<Response, HtmlError> {
+    let request = params.check(&state).await?;
+    let Some(profile) = &ctx.profile else {
+        // Sign in first, then come back to this very request.
+        let back = format!("/oauth/authorize?{}", query_string(&params));
+        let to = format!(
+            "/signin?next={}",
+            url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
+        );
+        return Ok(Redirect::to(&to).into_response());
+    };
+    Ok(render(&AuthorizePage {
+        l: Layout::new(&ctx, "Authorise app"),
+        app_name: request.app.name.clone(),
+        website: request.app.website.clone(),
+        handle: profile.handle.clone(),
+        scopes: request.scopes.split(' ').map(describe_scope).collect(),
+        client_id: params.client_id,
+        redirect_uri: params.redirect_uri,
+        scope: request.scopes.clone(),
+        state: params.state,
+        code_challenge: params.code_challenge,
+        code_challenge_method: params.code_challenge_method,
+    }))
+}
+
+fn query_string(p: &AuthorizeParams) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &p.client_id)
+        .append_pair("redirect_uri", &p.redirect_uri)
+        .append_pair("response_type", "code")
+        .append_pair("scope", &p.scope)
+        .append_pair("state", &p.state)
+        .append_pair("code_challenge", &p.code_challenge)
+        .append_pair("code_challenge_method", &p.code_challenge_method)
+        .finish()
+}
+
+fn describe_scope(scope: &str) -> String {
+    match scope.split(':').next().unwrap_or(scope) {
+        "read" => format!("read your account data ({scope})"),
+        "write" => format!("change your account data and post for you ({scope})"),
+        "follow" => "manage who you follow".into(),
+        "push" => "send you push notifications".into(),
+        "profile" => "see your basic profile".into(),
+        _ => scope.to_string(),
+    }
+}
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(params): Form<AuthorizeParams>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.require()?;
+    ctx.check_csrf(&params.csrf)?;
+    let request = params.check(&state).await?;
+    let redirect = |pairs: &[(&str, &str)]| -> Result<Response, HtmlError> {
+        let mut url = url::Url::parse(&request.redirect_uri).map_err(|_| {
+            HtmlError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the redirect URI is invalid",
+            )
+        })?;
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in pairs {
+                q.append_pair(k, v);
+            }
+            if let Some(s) = &request.state {
+                q.append_pair("state", s);
+            }
+        }
+        Ok(Redirect::to(url.as_str()).into_response())
+    };
+    if params.approve != "yes" {
+        return redirect(&[("error", "access_denied")]);
+    }
+    let code = oauth::issue_code(&state.db, actor, &request).await?;
+    if request.redirect_uri == OOB_REDIRECT {
+        return Ok(render(&OobPage {
+            l: Layout::new(&ctx, "Authorisation code"),
+            app_name: request.app.name.clone(),
+            code,
+        }));
+    }
+    redirect(&[("code", &code)])
+}

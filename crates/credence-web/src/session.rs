@@ -1,0 +1,149 @@
+//! Browser sessions and CSRF protection.
+//!
+//! - The session cookie holds a random token; the database holds its hash, the acting profile
+//!   and a per-session CSRF token (synchronizer-token pattern).
+//! - Before sign-in (sign-up and sign-in forms) a random `credence_csrf` cookie is compared with
+//!   the form's hidden field (double-submit pattern).
+//! - Cookies are HttpOnly and SameSite=Lax, and Secure when the public URL is https.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use credence_core::accounts::{self, Actor, Session};
+use credence_core::profiles::{self, Profile};
+use credence_core::secrets::{constant_time_eq, random_token};
+
+use crate::error::HtmlError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "credence_session";
+pub const CSRF_COOKIE: &str = "credence_csrf";
+
+/// The anonymous CSRF token for this request (from the cookie, or freshly made).
+#[derive(Clone)]
+struct AnonCsrf(String);
+
+/// Makes sure every browser has a `credence_csrf` cookie before it sees a form.
+pub async fn csrf_cookie(mut request: Request, next: Next) -> Response {
+    let existing = CookieJar::from_headers(request.headers())
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() >= 32);
+    let (token, fresh) = match existing {
+        Some(t) => (t, false),
+        None => (random_token(), true),
+    };
+    request.extensions_mut().insert(AnonCsrf(token.clone()));
+    let mut response = next.run(request).await;
+    if fresh {
+        let cookie = Cookie::build((CSRF_COOKIE, token))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .build();
+        if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// Who is looking at a page: the session (if signed in), the acting profile, and the CSRF token
+/// that forms on the page must carry.
+pub struct Ctx {
+    pub session: Option<Session>,
+    pub profile: Option<Profile>,
+    pub csrf: String,
+    pub address: String,
+}
+
+impl Ctx {
+    pub fn actor(&self) -> Option<&Actor> {
+        self.session.as_ref().map(|s| &s.actor)
+    }
+
+    /// The signed-in actor, or an error page asking the person to sign in.
+    pub fn require(&self) -> Result<&Actor, HtmlError> {
+        self.actor().ok_or_else(HtmlError::sign_in_required)
+    }
+
+    /// Checks a submitted form's CSRF field.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), HtmlError> {
+        if !submitted.is_empty() && constant_time_eq(submitted, &self.csrf) {
+            Ok(())
+        } else {
+            Err(HtmlError::csrf())
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = HtmlError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HtmlError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let anon = parts
+            .extensions
+            .get::<AnonCsrf>()
+            .map(|a| a.0.clone())
+            .unwrap_or_default();
+        let address = client_address(parts, state);
+        let session = match jar.get(SESSION_COOKIE) {
+            Some(cookie) => accounts::session_from_cookie(&state.db, cookie.value())
+                .await
+                .map_err(HtmlError::from)?,
+            None => None,
+        };
+        let profile = match &session {
+            Some(s) => Some(profiles::get(&state.db, s.actor.profile_id).await?),
+            None => None,
+        };
+        let csrf = session
+            .as_ref()
+            .map(|s| s.csrf_token.clone())
+            .unwrap_or(anon);
+        Ok(Ctx {
+            session,
+            profile,
+            csrf,
+            address,
+        })
+    }
+}
+
+/// The client's network address, for login throttling.
+pub fn client_address(parts: &Parts, state: &AppState) -> String {
+    if state.config.trust_proxy {
+        if let Some(forwarded) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            return forwarded.trim().to_string();
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .secure(state.config.secure_cookies())
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+pub fn removal_cookie() -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, "")).path("/").build()
+}

@@ -1,0 +1,143 @@
+//! Settings, from (highest first) command-line flags, `CREDENCE_*` environment variables, the
+//! optional `credence.toml` (in the working directory, or `--config`), and built-in defaults
+//! that need no configuration at all.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+use credence_web::WebConfig;
+use serde::Deserialize;
+
+#[derive(Args, Default, Debug)]
+pub struct Overrides {
+    /// Settings file (TOML). Default: ./credence.toml when it exists.
+    #[arg(long, env = "CREDENCE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "CREDENCE_LISTEN", global = true)]
+    pub listen: Option<String>,
+    /// Directory for the SQLite database and media [default: ./credence-data].
+    #[arg(long, env = "CREDENCE_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite:PATH or postgres://USER@HOST/DB [default: SQLite in the data directory].
+    #[arg(long, env = "CREDENCE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// The public address of this server, e.g. https://health.example.org [default: http://LISTEN].
+    #[arg(long, env = "CREDENCE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+}
+
+/// What `credence.toml` may hold; every key is optional.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    pub instance_title: Option<String>,
+    pub contact_email: Option<String>,
+    pub registrations_open: Option<bool>,
+    pub trust_proxy: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub public_url: Option<String>,
+    pub instance_title: String,
+    pub contact_email: String,
+    pub registrations_open: bool,
+    pub trust_proxy: bool,
+}
+
+impl Settings {
+    pub fn load(o: &Overrides) -> anyhow::Result<Settings> {
+        let file = match &o.config {
+            Some(path) => read_file(path)?,
+            None if Path::new("credence.toml").exists() => read_file(Path::new("credence.toml"))?,
+            None => FileSettings::default(),
+        };
+        let listen = o
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        if listen.parse::<SocketAddr>().is_err() && !listen.contains(':') {
+            bail!("--listen '{listen}' is not an address like 127.0.0.1:8080");
+        }
+        let data_dir = o
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| "credence-data".into());
+        let database_url = o
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("credence.db").display()));
+        credence_core::db::Backend::from_url(&database_url)?;
+        let public_url = o.public_url.clone().or(file.public_url);
+        if let Some(u) = &public_url {
+            let ok = url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"));
+            if !ok {
+                bail!("the public URL '{u}' must start with http:// or https://");
+            }
+        }
+        Ok(Settings {
+            listen,
+            data_dir,
+            database_url,
+            public_url,
+            instance_title: file.instance_title.unwrap_or_else(|| "Credence".into()),
+            contact_email: file
+                .contact_email
+                .unwrap_or_else(|| "admin@credence.example".into()),
+            registrations_open: file.registrations_open.unwrap_or(true),
+            trust_proxy: file.trust_proxy.unwrap_or(false),
+        })
+    }
+
+    /// Creates the data directory and proves it is writable, so a mistake is reported at start
+    /// with the path, not later as an obscure database error.
+    pub fn prepare_data_dir(&self) -> anyhow::Result<()> {
+        let dir = &self.data_dir;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        let probe = dir.join(".credence-write-test");
+        std::fs::write(&probe, b"ok")
+            .with_context(|| format!("the data directory {} is not writable", dir.display()))?;
+        let _ = std::fs::remove_file(probe);
+        Ok(())
+    }
+
+    pub fn database_url_redacted(&self) -> String {
+        credence_core::db::redact_url(&self.database_url)
+    }
+
+    pub fn web_config(&self, bound: SocketAddr) -> WebConfig {
+        WebConfig {
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{bound}"))
+                .trim_end_matches('/')
+                .to_string(),
+            instance_title: self.instance_title.clone(),
+            contact_email: self.contact_email.clone(),
+            registrations_open: self.registrations_open,
+            trust_proxy: self.trust_proxy,
+        }
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the settings file {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("the settings file {} is not valid", path.display()))
+}
