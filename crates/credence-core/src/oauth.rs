@@ -384,14 +384,14 @@ async fn exchange_code(
             "the authorization code is invalid, expired or already used",
         )
     };
-    let mut tx = db.pool.begin().await?;
-    // Claim the code first: the `used = 0` condition makes it single-use even under races.
+    // Claim the code first, outside any transaction: `used = 0` makes it single-use even
+    // under races, and a failed attempt (wrong verifier) still burns it (RFC 6749 §4.1.2).
     let claimed = sqlx::query(
         "UPDATE oauth_codes SET used = 1 WHERE code_hash = $1 AND used = 0 AND expires_at > $2",
     )
     .bind(token_hash(code))
     .bind(now_ms())
-    .execute(&mut *tx)
+    .execute(&db.pool)
     .await?;
     if claimed.rows_affected() == 0 {
         return Err(invalid());
@@ -400,7 +400,7 @@ async fn exchange_code(
         "SELECT app_id, user_id, profile_id, redirect_uri, scopes, code_challenge FROM oauth_codes WHERE code_hash = $1",
     )
     .bind(token_hash(code))
-    .fetch_one(&mut *tx)
+    .fetch_one(&db.pool)
     .await?;
     let app_id: i64 = col(&row, "app_id")?;
     let redirect_uri: String = col(&row, "redirect_uri")?;
@@ -435,6 +435,7 @@ async fn exchange_code(
     let user_id: i64 = col(&row, "user_id")?;
     let profile_id: i64 = col(&row, "profile_id")?;
     let scopes: String = col(&row, "scopes")?;
+    let mut tx = db.pool.begin().await?;
     let (token, created) = accounts::issue_token(
         &mut *tx,
         TokenKind::OAuth,

@@ -40,7 +40,7 @@ pub mod body {
             if is_json {
                 let axum::Json(v) = axum::Json::<T>::from_request(req, state)
                     .await
-                    .map_err(|e| bad(e.body_text()))?;
+                    .map_err(|e| ApiError::new(e.status(), "invalid", e.body_text()))?;
                 Ok(JsonOrForm(v))
             } else {
                 let bytes = axum::body::Bytes::from_request(req, state)
