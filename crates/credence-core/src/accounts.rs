@@ -414,7 +414,19 @@ pub async fn list_users(db: &Db, limit: i64) -> CoreResult<Vec<User>> {
 /// Failed attempts are counted per account and per network address in the database, so the
 /// limit holds across several instances; the answer never says which of the two was wrong.
 pub async fn authenticate(db: &Db, login: &str, password: &str, address: &str) -> CoreResult<User> {
-    let key = login.trim().trim_start_matches('@').to_lowercase();
+    let login = login.trim().trim_start_matches('@').to_lowercase();
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.role, u.created_at, u.password_hash FROM users u \
+         WHERE u.email = $1 OR u.id = (SELECT p.user_id FROM profiles p WHERE p.handle_lower = $1)",
+    )
+    .bind(&login)
+    .fetch_optional(&db.pool)
+    .await?;
+    // Count per login, whichever of its e-mail or handles is typed; unknown names by the text.
+    let key = match &row {
+        Some(row) => format!("user:{}", col::<i64>(row, "id")?),
+        None => format!("name:{login}"),
+    };
     let since = now_ms() - THROTTLE_WINDOW_MS;
     let by_account = count_failures(db, "account_key", &key, since).await?;
     let by_address = count_failures(db, "address", address, since).await?;
@@ -423,13 +435,6 @@ pub async fn authenticate(db: &Db, login: &str, password: &str, address: &str) -
             "too many failed sign-in attempts: wait 15 minutes and try again".into(),
         ));
     }
-    let row = sqlx::query(
-        "SELECT u.id, u.email, u.role, u.created_at, u.password_hash FROM users u \
-         WHERE u.email = $1 OR u.id = (SELECT p.user_id FROM profiles p WHERE p.handle_lower = $1)",
-    )
-    .bind(&key)
-    .fetch_optional(&db.pool)
-    .await?;
     let verified = match &row {
         Some(row) => verify_password(password, &col::<String>(row, "password_hash")?).await?,
         None => {

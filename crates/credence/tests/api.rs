@@ -29,13 +29,22 @@ async fn instance_and_nodeinfo(backend: Backend) {
     let c = common::api();
     let (s, v1) = json(c.get(app.url("/api/v1/instance")).send().await.unwrap()).await;
     assert_eq!(s, 200);
-    assert!(v1["version"].as_str().unwrap().contains("compatible; Credence"));
+    assert!(v1["version"]
+        .as_str()
+        .unwrap()
+        .contains("compatible; Credence"));
     assert_eq!(v1["uri"], app.addr.to_string());
     let (s, v2) = json(c.get(app.url("/api/v2/instance")).send().await.unwrap()).await;
     assert_eq!(s, 200);
     assert_eq!(v2["domain"], app.addr.to_string());
     assert_eq!(v2["registrations"]["enabled"], true);
-    let (_, links) = json(c.get(app.url("/.well-known/nodeinfo")).send().await.unwrap()).await;
+    let (_, links) = json(
+        c.get(app.url("/.well-known/nodeinfo"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let href = links["links"][0]["href"].as_str().unwrap().to_string();
     let (s, info) = json(c.get(&href).send().await.unwrap()).await;
     assert_eq!(s, 200);
@@ -47,7 +56,12 @@ async fn register_app(app: &common::TestApp, redirect: &str, scopes: &str) -> Va
     let (s, v) = json(
         common::api()
             .post(app.url("/api/v1/apps"))
-            .form(&[("client_name", "Test client"), ("redirect_uris", redirect), ("scopes", scopes), ("website", "https://client.example")])
+            .form(&[
+                ("client_name", "Test client"),
+                ("redirect_uris", redirect),
+                ("scopes", scopes),
+                ("website", "https://client.example"),
+            ])
             .send()
             .await
             .unwrap(),
@@ -73,19 +87,34 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     let anon = common::browser();
     let res = anon.get(app.url(&authorize)).send().await.unwrap();
     assert_eq!(res.status(), 303);
-    assert!(res.headers()["location"].to_str().unwrap().starts_with("/signin?next=%2Foauth%2Fauthorize"));
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/signin?next=%2Foauth%2Fauthorize"));
 
     let browser = app.signed_in("dr_pkce").await;
-    let page = browser.get(app.url(&authorize)).send().await.unwrap().text().await.unwrap();
+    let page = browser
+        .get(app.url(&authorize))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Authorise Test client?"), "{page}");
     assert!(page.contains("@dr_pkce"));
     let csrf = common::csrf_of(&page);
     let res = browser
         .post(app.url("/oauth/authorize"))
         .form(&[
-            ("csrf", csrf.as_str()), ("client_id", client_id), ("redirect_uri", "https://client.example/callback"),
-            ("scope", "read write"), ("state", "xyz"), ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"), ("approve", "yes"),
+            ("csrf", csrf.as_str()),
+            ("client_id", client_id),
+            ("redirect_uri", "https://client.example/callback"),
+            ("scope", "read write"),
+            ("state", "xyz"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("approve", "yes"),
         ])
         .send()
         .await
@@ -106,8 +135,11 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
             json(
                 c.post(url)
                     .form(&[
-                        ("grant_type", "authorization_code"), ("code", code.as_str()), ("client_id", client_id.as_str()),
-                        ("redirect_uri", "https://client.example/callback"), ("code_verifier", verifier),
+                        ("grant_type", "authorization_code"),
+                        ("code", code.as_str()),
+                        ("client_id", client_id.as_str()),
+                        ("redirect_uri", "https://client.example/callback"),
+                        ("code_verifier", verifier),
                     ])
                     .send()
                     .await
@@ -124,19 +156,36 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     assert_eq!(s, 400, "a code cannot be redeemed twice");
 
     // A fresh code with the right verifier works.
-    let page = browser.get(app.url(&authorize)).send().await.unwrap().text().await.unwrap();
+    let page = browser
+        .get(app.url(&authorize))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let res = browser
         .post(app.url("/oauth/authorize"))
         .form(&[
-            ("csrf", common::csrf_of(&page).as_str()), ("client_id", client_id),
-            ("redirect_uri", "https://client.example/callback"), ("scope", "read write"), ("state", "xyz"),
-            ("code_challenge", challenge.as_str()), ("code_challenge_method", "S256"), ("approve", "yes"),
+            ("csrf", common::csrf_of(&page).as_str()),
+            ("client_id", client_id),
+            ("redirect_uri", "https://client.example/callback"),
+            ("scope", "read write"),
+            ("state", "xyz"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("approve", "yes"),
         ])
         .send()
         .await
         .unwrap();
     let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    let code: String = location.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let code: String = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
     let (s, token) = json(
         c.post(app.url("/oauth/token"))
             .json(&json!({
@@ -151,7 +200,14 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     assert_eq!(s, 200, "{token}");
     assert_eq!(token["token_type"], "Bearer");
     let access = token["access_token"].as_str().unwrap();
-    let (s, me) = json(c.get(app.url("/api/v1/accounts/verify_credentials")).bearer_auth(access).send().await.unwrap()).await;
+    let (s, me) = json(
+        c.get(app.url("/api/v1/accounts/verify_credentials"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(me["username"], "dr_pkce");
     assert_eq!(me["credence"]["profession"], "physician");
@@ -160,27 +216,49 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     // Revoking the token ends access.
     let res = c
         .post(app.url("/oauth/revoke"))
-        .form(&[("token", access), ("client_id", client_id), ("client_secret", secret)])
+        .form(&[
+            ("token", access),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let res = c.get(app.url("/api/v1/accounts/verify_credentials")).bearer_auth(access).send().await.unwrap();
+    let res = c
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
 
     // Denying consent redirects with an error and issues nothing.
-    let page = browser.get(app.url(&authorize)).send().await.unwrap().text().await.unwrap();
+    let page = browser
+        .get(app.url(&authorize))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let res = browser
         .post(app.url("/oauth/authorize"))
         .form(&[
-            ("csrf", common::csrf_of(&page).as_str()), ("client_id", client_id),
-            ("redirect_uri", "https://client.example/callback"), ("scope", "read write"), ("state", "xyz"),
+            ("csrf", common::csrf_of(&page).as_str()),
+            ("client_id", client_id),
+            ("redirect_uri", "https://client.example/callback"),
+            ("scope", "read write"),
+            ("state", "xyz"),
             ("approve", "no"),
         ])
         .send()
         .await
         .unwrap();
-    assert!(res.headers()["location"].to_str().unwrap().contains("error=access_denied"));
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("error=access_denied"));
 
     // A redirect URI the app did not register is refused before anything is shown.
     let bad = authorize.replace("client.example%2Fcallback", "evil.example%2Fsteal");
@@ -197,7 +275,10 @@ async fn sign_up_from_an_app(backend: Backend) {
             .form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", client_app["client_id"].as_str().unwrap()),
-                ("client_secret", client_app["client_secret"].as_str().unwrap()),
+                (
+                    "client_secret",
+                    client_app["client_secret"].as_str().unwrap(),
+                ),
                 ("scope", "read write"),
             ])
             .send()
@@ -239,14 +320,21 @@ async fn sign_up_from_an_app(backend: Backend) {
     assert!(e["details"]["handle"].is_array(), "{e}");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
     // An app token cannot act as a person.
-    let res = c.get(app.url("/api/v1/accounts/verify_credentials")).bearer_auth(&app_token).send().await.unwrap();
+    let res = c
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(&app_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
 }
 
 async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
     let app = spawn(backend).await;
     let (_, pro) = app.professional("dr_licence").await;
-    profiles::verify_directly(&app.db, None, pro.id, "test").await.unwrap();
+    profiles::verify_directly(&app.db, None, pro.id, "test")
+        .await
+        .unwrap();
     app.user("mod_one", Role::Moderator).await;
     app.user("just_member", Role::Member).await;
     let c = common::api();
@@ -270,17 +358,50 @@ async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
     let (_, owner) = lookup(Some(app.token("dr_licence").await)).await;
     assert_eq!(owner["credence"]["licence_number"], "LIC-SECRET-4471");
     // The same rule on /accounts/:id and the Credence profile endpoint, and on the HTML page.
-    let by_id = c.get(app.url(&format!("/api/v1/accounts/{}", pro.id))).send().await.unwrap().text().await.unwrap();
+    let by_id = c
+        .get(app.url(&format!("/api/v1/accounts/{}", pro.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!by_id.contains("LIC-SECRET-4471"));
-    let credence = c.get(app.url(&format!("/api/v1/credence/profiles/{}", pro.id))).send().await.unwrap().text().await.unwrap();
+    let credence = c
+        .get(app.url(&format!("/api/v1/credence/profiles/{}", pro.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!credence.contains("LIC-SECRET-4471") && credence.contains("Ohio State Medical Board"));
-    let html = c.get(app.url("/@dr_licence")).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url("/@dr_licence"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!html.contains("LIC-SECRET-4471"));
     assert!(html.contains("Verified"));
     // Lookup of a name on another server, and of nobody, is a 404.
-    let (s, _) = json(c.get(app.url("/api/v1/accounts/lookup?acct=dr_licence@elsewhere.example")).send().await.unwrap()).await;
+    let (s, _) = json(
+        c.get(app.url("/api/v1/accounts/lookup?acct=dr_licence@elsewhere.example"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 404);
-    let (s, _) = json(c.get(app.url("/api/v1/accounts/lookup?acct=nobody_here")).send().await.unwrap()).await;
+    let (s, _) = json(
+        c.get(app.url("/api/v1/accounts/lookup?acct=nobody_here"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 404);
 }
 
@@ -289,7 +410,11 @@ async fn verification_workflow_through_the_api(backend: Backend) {
     app.user("dr_api", Role::Professional).await;
     app.user("mod_api", Role::Moderator).await;
     app.user("member_api", Role::Member).await;
-    let (pro, moderator, member) = (app.token("dr_api").await, app.token("mod_api").await, app.token("member_api").await);
+    let (pro, moderator, member) = (
+        app.token("dr_api").await,
+        app.token("mod_api").await,
+        app.token("member_api").await,
+    );
     let c = common::api();
     let post = |path: &str, token: &str, body: Value| {
         let req = c.post(app.url(path)).bearer_auth(token).json(&body);
@@ -298,7 +423,10 @@ async fn verification_workflow_through_the_api(backend: Backend) {
     // Missing credentials: refused with the list of what is missing.
     let (s, e) = post("/api/v1/credence/verification", &pro, json!({})).await;
     assert_eq!(s, 422);
-    assert!(e["error"].as_str().unwrap().contains("licence number"), "{e}");
+    assert!(
+        e["error"].as_str().unwrap().contains("licence number"),
+        "{e}"
+    );
     let (s, p) = json(
         c.patch(app.url("/api/v1/credence/profile"))
             .bearer_auth(&pro)
@@ -310,9 +438,19 @@ async fn verification_workflow_through_the_api(backend: Backend) {
     .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["credence"]["licence_number"], "PH-1");
-    let (s, d) = post("/api/v1/credence/profile/disclosures", &pro, json!({"company": "Pfizer", "relationship": "consulting", "details": "2025"})).await;
+    let (s, d) = post(
+        "/api/v1/credence/profile/disclosures",
+        &pro,
+        json!({"company": "Pfizer", "relationship": "consulting", "details": "2025"}),
+    )
+    .await;
     assert_eq!(s, 200, "{d}");
-    let (s, r) = post("/api/v1/credence/verification", &pro, json!({"note": "Board lookup: PH-1"})).await;
+    let (s, r) = post(
+        "/api/v1/credence/verification",
+        &pro,
+        json!({"note": "Board lookup: PH-1"}),
+    )
+    .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["state"], "pending");
     let id = r["id"].as_str().unwrap().to_string();
@@ -320,38 +458,105 @@ async fn verification_workflow_through_the_api(backend: Backend) {
     assert_eq!(s, 422, "no second request while one is pending");
 
     // Members cannot see the queue or decide.
-    let (s, _) = json(c.get(app.url("/api/v1/credence/verification/queue")).bearer_auth(&member).send().await.unwrap()).await;
+    let (s, _) = json(
+        c.get(app.url("/api/v1/credence/verification/queue"))
+            .bearer_auth(&member)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 403);
-    let (s, _) = post(&format!("/api/v1/credence/verification/{id}/decision"), &member, json!({"decision": "verify"})).await;
+    let (s, _) = post(
+        &format!("/api/v1/credence/verification/{id}/decision"),
+        &member,
+        json!({"decision": "verify"}),
+    )
+    .await;
     assert_eq!(s, 403);
-    let (s, _) = post(&format!("/api/v1/credence/verification/{id}/decision"), &pro, json!({"decision": "verify"})).await;
+    let (s, _) = post(
+        &format!("/api/v1/credence/verification/{id}/decision"),
+        &pro,
+        json!({"decision": "verify"}),
+    )
+    .await;
     assert_eq!(s, 403, "nobody verifies themselves");
 
-    let (s, queue) = json(c.get(app.url("/api/v1/credence/verification/queue")).bearer_auth(&moderator).send().await.unwrap()).await;
+    let (s, queue) = json(
+        c.get(app.url("/api/v1/credence/verification/queue"))
+            .bearer_auth(&moderator)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["account"]["credence"]["licence_number"], "PH-1");
-    let (s, _) = post(&format!("/api/v1/credence/verification/{id}/decision"), &moderator, json!({"decision": "reject"})).await;
+    let (s, _) = post(
+        &format!("/api/v1/credence/verification/{id}/decision"),
+        &moderator,
+        json!({"decision": "reject"}),
+    )
+    .await;
     assert_eq!(s, 422, "a rejection needs a reason");
-    let (s, r) = post(&format!("/api/v1/credence/verification/{id}/decision"), &moderator, json!({"decision": "verify"})).await;
+    let (s, r) = post(
+        &format!("/api/v1/credence/verification/{id}/decision"),
+        &moderator,
+        json!({"decision": "verify"}),
+    )
+    .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["state"], "verified");
-    let (s, _) = post(&format!("/api/v1/credence/verification/{id}/decision"), &moderator, json!({"decision": "reject", "reason": "late"})).await;
+    let (s, _) = post(
+        &format!("/api/v1/credence/verification/{id}/decision"),
+        &moderator,
+        json!({"decision": "reject", "reason": "late"}),
+    )
+    .await;
     assert_eq!(s, 422, "a decided request cannot be decided again");
-    let (_, me) = json(c.get(app.url("/api/v1/accounts/verify_credentials")).bearer_auth(&pro).send().await.unwrap()).await;
+    let (_, me) = json(
+        c.get(app.url("/api/v1/accounts/verify_credentials"))
+            .bearer_auth(&pro)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(me["credence"]["verification"]["state"], "verified");
     assert_eq!(me["credence"]["disclosures"][0]["company"], "Pfizer");
-    assert!(me["fields"].as_array().unwrap().iter().any(|f| f["value"] == "✓ Verified by Credence"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'verification.verify'").await, 1);
+    assert!(me["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["value"] == "✓ Verified by Credence"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'verification.verify'")
+            .await,
+        1
+    );
 
     // Changing a credential afterwards removes the badge until it is checked again.
     let (_, p) = json(
-        c.patch(app.url("/api/v1/credence/profile")).bearer_auth(&pro).json(&json!({"licence_number": "PH-2"})).send().await.unwrap(),
+        c.patch(app.url("/api/v1/credence/profile"))
+            .bearer_auth(&pro)
+            .json(&json!({"licence_number": "PH-2"}))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(p["credence"]["verification"]["state"], "unverified");
     // The bio alone does not.
-    let (_, p) = json(c.patch(app.url("/api/v1/credence/profile")).bearer_auth(&pro).json(&json!({"bio": "Hello"})).send().await.unwrap()).await;
+    let (_, p) = json(
+        c.patch(app.url("/api/v1/credence/profile"))
+            .bearer_auth(&pro)
+            .json(&json!({"bio": "Hello"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(p["credence"]["verification"]["state"], "unverified");
 }
 
@@ -361,7 +566,10 @@ async fn bad_input_is_refused_and_nothing_changes(backend: Backend) {
     let token = app.token("dr_bad").await;
     let c = common::api();
     let patch = |body: Value| {
-        let req = c.patch(app.url("/api/v1/credence/profile")).bearer_auth(&token).json(&body);
+        let req = c
+            .patch(app.url("/api/v1/credence/profile"))
+            .bearer_auth(&token)
+            .json(&body);
         async move { json(req.send().await.unwrap()).await }
     };
     let cases = [
@@ -371,7 +579,10 @@ async fn bad_input_is_refused_and_nothing_changes(backend: Backend) {
         (json!({"bio": "y".repeat(2001)}), "bio"),
         (json!({"links": "javascript:alert(1)"}), "links"),
         (json!({"profession": "wizard"}), "profession"),
-        (json!({"licence_number": "z".repeat(51), "bio": "changed"}), "licence_number"),
+        (
+            json!({"licence_number": "z".repeat(51), "bio": "changed"}),
+            "licence_number",
+        ),
     ];
     for (body, field) in cases {
         let (s, e) = patch(body.clone()).await;
@@ -384,24 +595,71 @@ async fn bad_input_is_refused_and_nothing_changes(backend: Backend) {
     assert_eq!(after.npi, before.npi);
 
     // Malformed JSON and oversized bodies.
-    let res = c.patch(app.url("/api/v1/credence/profile")).bearer_auth(&token).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let res = c
+        .patch(app.url("/api/v1/credence/profile"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     let huge = "b".repeat(credence_web::MAX_BODY_BYTES + 10);
-    let res = c.patch(app.url("/api/v1/credence/profile")).bearer_auth(&token).json(&json!({"bio": huge})).send().await.unwrap();
+    let res = c
+        .patch(app.url("/api/v1/credence/profile"))
+        .bearer_auth(&token)
+        .json(&json!({"bio": huge}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
     // Unknown routes and unknown accounts.
-    let (s, e) = json(c.get(app.url("/api/v1/no_such_thing")).send().await.unwrap()).await;
+    let (s, e) = json(
+        c.get(app.url("/api/v1/no_such_thing"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 404);
     assert_eq!(e["error"], "Record not found");
-    let (s, _) = json(c.get(app.url("/api/v1/accounts/not-a-number")).send().await.unwrap()).await;
+    let (s, _) = json(
+        c.get(app.url("/api/v1/accounts/not-a-number"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 404);
     // A forged token.
-    let res = c.get(app.url("/api/v1/accounts/verify_credentials")).bearer_auth("forged").send().await.unwrap();
+    let res = c
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth("forged")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     // Apps with bad redirect URIs or scopes.
-    let res = c.post(app.url("/api/v1/apps")).form(&[("client_name", "x"), ("redirect_uris", "javascript:alert(1)")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/api/v1/apps"))
+        .form(&[
+            ("client_name", "x"),
+            ("redirect_uris", "javascript:alert(1)"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
-    let res = c.post(app.url("/api/v1/apps")).form(&[("client_name", "x"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", "admin:all")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/api/v1/apps"))
+        .form(&[
+            ("client_name", "x"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "admin:all"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     assert_eq!(app.count("SELECT COUNT(*) FROM oauth_apps").await, 0);
 }
@@ -419,17 +677,37 @@ async fn tokens_are_limited_to_their_scopes(backend: Backend) {
     .await
     .unwrap();
     let c = common::api();
-    let res = c.get(app.url("/api/v1/accounts/verify_credentials")).bearer_auth(&read_only).send().await.unwrap();
+    let res = c
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(&read_only)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = c.patch(app.url("/api/v1/credence/profile")).bearer_auth(&read_only).json(&json!({"bio": "x"})).send().await.unwrap();
+    let res = c
+        .patch(app.url("/api/v1/credence/profile"))
+        .bearer_auth(&read_only)
+        .json(&json!({"bio": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
-    assert_eq!(profiles::get(&app.db, actor.profile_id).await.unwrap().bio, "");
+    assert_eq!(
+        profiles::get(&app.db, actor.profile_id).await.unwrap().bio,
+        ""
+    );
 }
 
 async fn openapi_document_matches_the_routes(backend: Backend) {
     let app = spawn(backend).await;
     let c = common::api();
-    let (s, doc) = json(c.get(app.url("/api/v1/credence/openapi.json")).send().await.unwrap()).await;
+    let (s, doc) = json(
+        c.get(app.url("/api/v1/credence/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
@@ -439,10 +717,18 @@ async fn openapi_document_matches_the_routes(backend: Backend) {
         let concrete = path.replace("{id}", "1");
         for method in methods.as_object().unwrap().keys() {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let res = c.request(m, app.url(&concrete)).json(&json!({})).send().await.unwrap();
+            let res = c
+                .request(m, app.url(&concrete))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
             let status = res.status().as_u16();
-            assert!(![404, 405].contains(&status) || path.contains("{id}") && status == 404 && method == "get",
-                "{method} {path} is documented but answered {status}");
+            assert!(
+                ![404, 405].contains(&status)
+                    || path.contains("{id}") && status == 404 && method == "get",
+                "{method} {path} is documented but answered {status}"
+            );
         }
     }
 }

@@ -67,13 +67,18 @@ impl Drop for Storage {
                 // Drop runs inside the test's runtime; use a thread with its own to clean up.
                 let (url, name) = (admin_url.clone(), name.clone());
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
                     rt.block_on(async {
                         sqlx::any::install_default_drivers();
                         if let Ok(pool) = sqlx::AnyPool::connect(&format!("{url}/postgres")).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&pool)
-                                .await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&pool)
+                            .await;
                         }
                     });
                 })
@@ -84,11 +89,16 @@ impl Drop for Storage {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("CREDENCE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("CREDENCE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub fn unique_name(prefix: &str) -> String {
-    format!("{prefix}_{}_{:08x}", std::process::id(), rand::random::<u32>())
+    format!(
+        "{prefix}_{}_{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }
 
 pub async fn fresh_database(backend: Backend) -> (String, Storage) {
@@ -106,9 +116,18 @@ pub async fn fresh_database(backend: Backend) -> (String, Storage) {
             let pool = sqlx::AnyPool::connect(&format!("{admin}/postgres"))
                 .await
                 .expect("PostgreSQL must be running on 127.0.0.1:5432 (see scripts/test)");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .unwrap();
             pool.close().await;
-            (format!("{admin}/{name}"), Storage::Postgres { admin_url: admin, name })
+            (
+                format!("{admin}/{name}"),
+                Storage::Postgres {
+                    admin_url: admin,
+                    name,
+                },
+            )
         }
     }
 }
@@ -121,7 +140,12 @@ pub async fn spawn(backend: Backend) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let state = credence_web::app_state(db.clone(), WebConfig::for_local(addr));
     tokio::spawn(credence_web::serve(listener, state, std::future::pending()));
-    TestApp { addr, base: format!("http://{addr}"), db, _storage: storage }
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        db,
+        _storage: storage,
+    }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests check them).
@@ -134,7 +158,10 @@ pub fn browser() -> reqwest::Client {
 }
 
 pub fn api() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The CSRF token embedded in a page's forms.
@@ -163,7 +190,14 @@ impl TestApp {
         )
         .await
         .unwrap();
-        (Actor { user_id: user.id, role: user.role, profile_id: profile.id }, profile)
+        (
+            Actor {
+                user_id: user.id,
+                role: user.role,
+                profile_id: profile.id,
+            },
+            profile,
+        )
     }
 
     /// A professional with complete credentials, not yet submitted.
@@ -188,16 +222,30 @@ impl TestApp {
     }
 
     pub async fn token(&self, handle: &str) -> String {
-        accounts::personal_token_for_handle(&self.db, handle).await.unwrap()
+        accounts::personal_token_for_handle(&self.db, handle)
+            .await
+            .unwrap()
     }
 
     /// Signs in through the HTML form; returns the cookie-holding client.
     pub async fn signed_in(&self, login: &str) -> reqwest::Client {
         let client = browser();
-        let page = client.get(self.url("/signin")).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(self.url("/signin"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let res = client
             .post(self.url("/signin"))
-            .form(&[("csrf", csrf_of(&page).as_str()), ("login", login), ("password", PASSWORD), ("next", "/")])
+            .form(&[
+                ("csrf", csrf_of(&page).as_str()),
+                ("login", login),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap();
@@ -207,12 +255,24 @@ impl TestApp {
 
     /// GETs a page and returns its CSRF token (the session's, once signed in).
     pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
-        let page = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         csrf_of(&page)
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
-        sqlx::query(sql).fetch_one(&self.db.pool).await.unwrap().try_get::<i64, _>(0).unwrap()
+        sqlx::query(sql)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>(0)
+            .unwrap()
     }
 }

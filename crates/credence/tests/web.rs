@@ -1,0 +1,912 @@
+//! The HTML pages over loopback on both backends: sign-up, sign-in, CSRF, sessions, profiles,
+//! verification and the admin page, including everything that must be refused.
+
+mod common;
+
+use common::{browser, csrf_of, spawn, Backend, PASSWORD};
+use credence_core::accounts::{self, Role};
+use credence_core::profiles;
+
+both_backends!(
+    sign_up_sign_in_sign_out,
+    sign_up_refuses_bad_input_and_stores_nothing,
+    csrf_is_required_on_every_form,
+    expired_session_is_refused,
+    login_is_throttled,
+    verification_from_request_to_badge,
+    review_queue_and_admin_are_for_staff,
+    personal_and_professional_profiles_stay_apart,
+    change_password_signs_out_elsewhere,
+    profile_edit_validates_and_keeps_data,
+    unknown_pages_are_404,
+);
+
+async fn text(res: reqwest::Response) -> (u16, String) {
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn sign_up_sign_in_sign_out(backend: Backend) {
+    let app = spawn(backend).await;
+    let client = browser();
+    let (s, page) = text(client.get(app.url("/signup")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("<main") && page.contains("<label for=\"email\">"),
+        "labelled form inside a main landmark"
+    );
+    let res = client
+        .post(app.url("/signup"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("role", "professional"),
+            ("display_name", "Dr Ada Obi"),
+            ("handle", "ada_obi"),
+            ("email", "Ada@Example.org"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/settings/profile?notice=welcome"
+    );
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("credence_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let (s, settings) = text(
+        client
+            .get(app.url("/settings/profile?notice=welcome"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(settings.contains("Welcome to Credence"));
+    let (_, profile) = text(client.get(app.url("/@ada_obi")).send().await.unwrap()).await;
+    assert!(
+        profile.contains("Dr Ada Obi") && profile.contains("badge unverified"),
+        "an unverified professional is labelled"
+    );
+    // Sign out, then the settings page sends us to sign in.
+    let csrf = app.csrf(&client, "/settings/profile").await;
+    let res = client
+        .post(app.url("/signout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = client
+        .get(app.url("/settings/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/signin");
+    // Sign in again, by e-mail in another case, and by handle.
+    let page = client
+        .get(app.url("/signin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = client
+        .post(app.url("/signin"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("login", "ADA@example.org"),
+            ("password", PASSWORD),
+            ("next", "/settings/profile"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/settings/profile");
+    app.signed_in("ada_obi").await;
+    // A wrong password: 401 and a message, no session.
+    let other = browser();
+    let page = other
+        .get(app.url("/signin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (s, body) = text(
+        other
+            .post(app.url("/signin"))
+            .form(&[
+                ("csrf", csrf_of(&page).as_str()),
+                ("login", "ada_obi"),
+                ("password", "wrong password!"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 401);
+    assert!(body.contains("not correct"));
+    // An open redirect through `next` is neutralised.
+    let res = other
+        .post(app.url("/signin"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("login", "ada_obi"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/");
+}
+
+async fn sign_up_refuses_bad_input_and_stores_nothing(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("taken_handle", Role::Member).await;
+    let client = browser();
+    let csrf = app.csrf(&client, "/signup").await;
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("email", "not-an-email"), ("handle", "fresh_one")],
+            "e-mail address",
+        ),
+        (
+            &[
+                ("email", "ok@example.org"),
+                ("handle", "fresh_one"),
+                ("password", "short"),
+            ],
+            "too weak",
+        ),
+        (
+            &[
+                ("email", "ok@example.org"),
+                ("handle", "fresh_one"),
+                ("password", "password123"),
+            ],
+            "too weak",
+        ),
+        (
+            &[("email", "ok@example.org"), ("handle", "Taken_Handle")],
+            "already taken",
+        ),
+        (
+            &[
+                ("email", "taken_handle@example.org"),
+                ("handle", "fresh_one"),
+            ],
+            "already exists",
+        ),
+        (
+            &[("email", "ok@example.org"), ("handle", "bad handle!")],
+            "3 to 30",
+        ),
+        (
+            &[
+                ("email", "ok@example.org"),
+                ("handle", "fresh_one"),
+                ("display_name", &"n".repeat(101)),
+            ],
+            "too long",
+        ),
+        (
+            &[
+                ("email", "ok@example.org"),
+                ("handle", "fresh_one"),
+                ("role", "admin"),
+            ],
+            "choose how you are joining",
+        ),
+    ];
+    for (fields, expected) in cases {
+        let mut form: Vec<(&str, &str)> = vec![
+            ("csrf", csrf.as_str()),
+            ("role", "member"),
+            ("password", PASSWORD),
+        ];
+        for (k, v) in fields.iter() {
+            form.retain(|(key, _)| key != k);
+            form.push((k, v));
+        }
+        let (s, body) = text(
+            client
+                .post(app.url("/signup"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422, "{fields:?}");
+        assert!(body.contains(expected), "{fields:?}: expected '{expected}'");
+        assert!(body.contains("role=\"alert\""), "the error is announced");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users").await,
+        1,
+        "nothing was stored"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM profiles").await, 1);
+}
+
+async fn csrf_is_required_on_every_form(backend: Backend) {
+    let app = spawn(backend).await;
+    let client = browser();
+    client.get(app.url("/signup")).send().await.unwrap();
+    for csrf in ["", "forged-token-forged-token-forged-token-0000"] {
+        let res = client
+            .post(app.url("/signup"))
+            .form(&[
+                ("csrf", csrf),
+                ("role", "member"),
+                ("handle", "csrf_victim"),
+                ("email", "v@example.org"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+    }
+    // No form field at all, and a request from a browser that never saw the form.
+    let res = client
+        .post(app.url("/signup"))
+        .form(&[
+            ("handle", "csrf_victim"),
+            ("email", "v@example.org"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+
+    let (_, pro) = app.professional("dr_csrf").await;
+    let signed_in = app.signed_in("dr_csrf").await;
+    let anon_token = app.csrf(&browser(), "/signin").await;
+    for csrf in ["", "forged", anon_token.as_str()] {
+        let res = signed_in
+            .post(app.url("/settings/profile"))
+            .form(&[("csrf", csrf), ("bio", "changed by an attacker")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let res = signed_in
+            .post(app.url("/verification"))
+            .form(&[("csrf", csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let res = signed_in
+            .post(app.url("/signout"))
+            .form(&[("csrf", csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+    }
+    let stored = profiles::get(&app.db, pro.id).await.unwrap();
+    assert_eq!(stored.bio, "");
+    assert_eq!(stored.verification.as_str(), "unverified");
+    // With the session's own token it works.
+    let csrf = app.csrf(&signed_in, "/settings/profile").await;
+    let res = signed_in
+        .post(app.url("/settings/profile"))
+        .form(&[("csrf", csrf.as_str()), ("bio", "Cardiologist")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        profiles::get(&app.db, pro.id).await.unwrap().bio,
+        "Cardiologist"
+    );
+}
+
+async fn expired_session_is_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let (actor, _) = app.user("sleepy", Role::Member).await;
+    let client = app.signed_in("sleepy").await;
+    let csrf = app.csrf(&client, "/settings/profile").await;
+    let session_id: i64 = {
+        use sqlx::Row;
+        sqlx::query("SELECT id FROM sessions WHERE user_id = $1")
+            .bind(actor.user_id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+            .get(0)
+    };
+    accounts::expire_session(&app.db, session_id).await.unwrap();
+    let (s, body) = text(
+        client
+            .post(app.url("/settings/profile"))
+            .form(&[("csrf", csrf.as_str()), ("bio", "late edit")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 401);
+    assert!(body.contains("session has expired"));
+    assert_eq!(
+        profiles::get(&app.db, actor.profile_id).await.unwrap().bio,
+        ""
+    );
+    // The expired session is gone: the next request is simply signed out.
+    let res = client
+        .get(app.url("/settings/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+async fn login_is_throttled(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("targeted", Role::Member).await;
+    let client = browser();
+    let csrf = app.csrf(&client, "/signin").await;
+    for _ in 0..accounts::MAX_FAILURES_PER_ACCOUNT {
+        let res = client
+            .post(app.url("/signin"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", "targeted"),
+                ("password", "not the password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    // Now even the right password waits.
+    let (s, body) = text(
+        client
+            .post(app.url("/signin"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", "targeted@example.org"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 429);
+    assert!(body.contains("wait 15 minutes"));
+    // Per address: many accounts guessed from one address are stopped too.
+    app.user("another", Role::Member).await;
+    let limit = accounts::MAX_FAILURES_PER_ADDRESS - accounts::MAX_FAILURES_PER_ACCOUNT;
+    for i in 0..limit {
+        let res = client
+            .post(app.url("/signin"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", format!("nobody{i}").as_str()),
+                ("password", "guess"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let res = client
+        .post(app.url("/signin"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "another"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+}
+
+async fn verification_from_request_to_badge(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, pro) = app.professional("dr_badge").await;
+    app.user("the_admin", Role::Admin).await;
+    let applicant = app.signed_in("dr_badge").await;
+    let csrf = app.csrf(&applicant, "/verification").await;
+    let res = applicant
+        .post(app.url("/verification"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("note", "Look me up on the Ohio board site"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, page) = text(
+        applicant
+            .get(app.url("/verification?notice=submitted"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("waiting for a reviewer"));
+    let (_, public) = text(browser().get(app.url("/@dr_badge")).send().await.unwrap()).await;
+    assert!(public.contains("review pending") && !public.contains("badge verified"));
+
+    let admin = app.signed_in("the_admin").await;
+    let (s, queue) = text(admin.get(app.url("/review")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert!(
+        queue.contains("LIC-SECRET-4471"),
+        "reviewers see the licence number"
+    );
+    assert!(queue.contains("Look me up on the Ohio board site"));
+    let request_id = regex::Regex::new(r#"action="/review/(\d+)""#)
+        .unwrap()
+        .captures(&queue)
+        .unwrap()[1]
+        .to_string();
+    let csrf = csrf_of(&queue);
+    // Rejecting without a reason is refused.
+    let res = admin
+        .post(app.url(&format!("/review/{request_id}")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("decision", "reject"),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = admin
+        .post(app.url(&format!("/review/{request_id}")))
+        .form(&[("csrf", csrf.as_str()), ("decision", "verify")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, public) = text(browser().get(app.url("/@dr_badge")).send().await.unwrap()).await;
+    assert!(
+        public.contains("badge verified"),
+        "the badge shows on the profile"
+    );
+    assert!(
+        !public.contains("LIC-SECRET-4471"),
+        "the public never sees the licence number"
+    );
+    let (_, home) = text(browser().get(app.url("/")).send().await.unwrap()).await;
+    assert!(
+        home.contains("@dr_badge") && home.contains("badge verified"),
+        "and wherever the name appears"
+    );
+    // The decision is in the audit log, with who made it.
+    let audit = credence_core::audit::recent(&app.db, Some(("profile", pro.id)), 10)
+        .await
+        .unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.action == "verification.verify")
+        .unwrap();
+    assert_eq!(entry.actor_handle.as_deref(), Some("the_admin"));
+    let (_, admin_page) = text(admin.get(app.url("/admin")).send().await.unwrap()).await;
+    assert!(admin_page.contains("verification.verify") && admin_page.contains("@the_admin"));
+}
+
+async fn review_queue_and_admin_are_for_staff(backend: Backend) {
+    let app = spawn(backend).await;
+    let (member, _) = app.user("plain_member", Role::Member).await;
+    app.user("a_moderator", Role::Moderator).await;
+    app.user("the_boss", Role::Admin).await;
+    let as_member = app.signed_in("plain_member").await;
+    let (s, body) = text(as_member.get(app.url("/review")).send().await.unwrap()).await;
+    assert_eq!(s, 403);
+    assert!(body.contains("only moderators and administrators"));
+    assert_eq!(
+        as_member
+            .get(app.url("/admin"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let csrf = app.csrf(&as_member, "/settings/profile").await;
+    let res = as_member
+        .post(app.url(&format!("/admin/users/{}/role", member.user_id)))
+        .form(&[("csrf", csrf.as_str()), ("role", "admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        accounts::get_user(&app.db, member.user_id)
+            .await
+            .unwrap()
+            .role,
+        Role::Member,
+        "no self-promotion"
+    );
+    let res = as_member
+        .post(app.url("/review/1"))
+        .form(&[("csrf", csrf.as_str()), ("decision", "verify")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // Signed out: sent to sign in.
+    assert_eq!(
+        browser()
+            .get(app.url("/review"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    // A moderator works the queue but is not an admin.
+    let as_mod = app.signed_in("a_moderator").await;
+    assert_eq!(
+        as_mod
+            .get(app.url("/review"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        as_mod.get(app.url("/admin")).send().await.unwrap().status(),
+        403
+    );
+    // The admin changes a role; it is audited.
+    let admin = app.signed_in("the_boss").await;
+    let csrf = app.csrf(&admin, "/admin").await;
+    let res = admin
+        .post(app.url(&format!("/admin/users/{}/role", member.user_id)))
+        .form(&[("csrf", csrf.as_str()), ("role", "moderator")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        accounts::get_user(&app.db, member.user_id)
+            .await
+            .unwrap()
+            .role,
+        Role::Moderator
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.role_change'")
+            .await,
+        1
+    );
+    let res = admin
+        .post(app.url(&format!("/admin/users/{}/role", member.user_id)))
+        .form(&[("csrf", csrf.as_str()), ("role", "emperor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}
+
+async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
+    let app = spawn(backend).await;
+    app.professional("dr_public").await;
+    let client = app.signed_in("dr_public").await;
+    let csrf = app.csrf(&client, "/settings/profile").await;
+    let res = client
+        .post(app.url("/settings/personal-profile"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("handle", "weekend_hiker"),
+            ("display_name", "Hiker"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, settings) = text(
+        client
+            .get(app.url("/settings/profile"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(settings.contains("Act as @weekend_hiker"));
+    let personal_id = regex::Regex::new(r#"name="profile_id" value="(\d+)""#)
+        .unwrap()
+        .captures(&settings)
+        .unwrap()[1]
+        .to_string();
+    let res = client
+        .post(app.url("/settings/switch"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("profile_id", personal_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, settings) = text(
+        client
+            .get(app.url("/settings/profile"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(settings.contains("acting as <strong>@weekend_hiker</strong>"));
+    // Nothing public links the two.
+    let anon = browser();
+    let (_, personal_page) = text(anon.get(app.url("/@weekend_hiker")).send().await.unwrap()).await;
+    assert!(!personal_page.contains("dr_public") && !personal_page.contains("Cardiology"));
+    let (_, pro_page) = text(anon.get(app.url("/@dr_public")).send().await.unwrap()).await;
+    assert!(!pro_page.contains("weekend_hiker"));
+    let api = common::api()
+        .get(app.url("/api/v1/accounts/lookup?acct=weekend_hiker"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!api.contains("dr_public"));
+    // Someone else's profile cannot be switched to.
+    let (other, _) = app.user("someone_else", Role::Member).await;
+    let res = client
+        .post(app.url("/settings/switch"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("profile_id", other.profile_id.to_string().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // A second personal profile is refused.
+    let res = client
+        .post(app.url("/settings/personal-profile"))
+        .form(&[("csrf", csrf.as_str()), ("handle", "second_one")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}
+
+async fn change_password_signs_out_elsewhere(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("changer", Role::Member).await;
+    let laptop = app.signed_in("changer").await;
+    let phone = app.signed_in("changer").await;
+    let token = app.token("changer").await;
+    let csrf = app.csrf(&laptop, "/settings/password").await;
+    let (s, body) = text(
+        laptop
+            .post(app.url("/settings/password"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current_password", "wrong"),
+                ("new_password", "another long passphrase"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("current password is not correct"));
+    let (s, _) = text(
+        laptop
+            .post(app.url("/settings/password"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current_password", PASSWORD),
+                ("new_password", "weak"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let res = laptop
+        .post(app.url("/settings/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", PASSWORD),
+            ("new_password", "another long passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        laptop
+            .get(app.url("/settings/profile"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        phone
+            .get(app.url("/settings/profile"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303,
+        "other sessions end"
+    );
+    let res = common::api()
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "tokens are revoked");
+    assert!(
+        accounts::authenticate(&app.db, "changer", "another long passphrase", "test")
+            .await
+            .is_ok()
+    );
+}
+
+async fn profile_edit_validates_and_keeps_data(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, before) = app.professional("dr_edit").await;
+    profiles::verify_directly(&app.db, None, before.id, "test")
+        .await
+        .unwrap();
+    let client = app.signed_in("dr_edit").await;
+    let csrf = app.csrf(&client, "/settings/profile").await;
+    let (s, body) = text(
+        client
+            .post(app.url("/settings/profile"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("npi", "1234567890"),
+                ("bio", "new bio"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("check digit"));
+    assert!(body.contains("new bio"), "what was typed is shown again");
+    let stored = profiles::get(&app.db, before.id).await.unwrap();
+    assert_eq!(
+        (stored.bio.as_str(), stored.is_verified()),
+        ("", true),
+        "nothing stored"
+    );
+    let (s, _) = text(
+        client
+            .post(app.url("/settings/profile"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("specialty", "s".repeat(101).as_str()),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    // A disclosure appears on the public profile; removing someone else's is refused.
+    let res = client
+        .post(app.url("/settings/disclosures"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("company", "Acme Pharma"),
+            ("relationship", "consulting"),
+            ("details", "2024–2025"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, public) = text(browser().get(app.url("/@dr_edit")).send().await.unwrap()).await;
+    assert!(public.contains("Acme Pharma") && public.contains("Consulting fees"));
+    let res = client
+        .post(app.url("/settings/disclosures"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("company", ""),
+            ("relationship", "consulting"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    app.professional("dr_other").await;
+    let other = app.signed_in("dr_other").await;
+    let other_csrf = app.csrf(&other, "/settings/profile").await;
+    let disclosure_id = profiles::get(&app.db, before.id).await.unwrap().disclosures[0].id;
+    let res = other
+        .post(app.url(&format!("/settings/disclosures/{disclosure_id}/delete")))
+        .form(&[("csrf", other_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(
+        profiles::get(&app.db, before.id)
+            .await
+            .unwrap()
+            .disclosures
+            .len(),
+        1
+    );
+    // Changing the licence removes the badge.
+    let res = client
+        .post(app.url("/settings/profile"))
+        .form(&[("csrf", csrf.as_str()), ("licence_number", "NEW-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/settings/profile?notice=reset");
+    assert!(!profiles::get(&app.db, before.id)
+        .await
+        .unwrap()
+        .is_verified());
+}
+
+async fn unknown_pages_are_404(backend: Backend) {
+    let app = spawn(backend).await;
+    let (s, body) = text(
+        browser()
+            .get(app.url("/no/such/page"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert!(body.contains("there is no page at this address"));
+    let (s, _) = text(
+        browser()
+            .get(app.url("/@nobody_at_all"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, _) = text(browser().get(app.url("/review/123")).send().await.unwrap()).await;
+    assert_eq!(s, 405);
+    let res = browser()
+        .get(app.url("/static/style.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+}
