@@ -1,0 +1,188 @@
+//! The `credence` binary as an operator uses it: settings, errors at start-up, admin commands,
+//! demo seeding, serving and graceful shutdown.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_credence"));
+    // Keep the developer's own settings out of the tests.
+    for var in ["CREDENCE_LISTEN", "CREDENCE_DATA_DIR", "CREDENCE_DATABASE_URL", "CREDENCE_CONFIG", "CREDENCE_PUBLIC_URL"] {
+        c.env_remove(var);
+    }
+    c.env("CREDENCE_LOG", "warn");
+    c
+}
+
+struct TempDir(PathBuf);
+impl TempDir {
+    fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(common::unique_name("credence_cli"));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn bad_flags_are_reported() {
+    let o = run(bin().args(["serve", "--no-such-flag"]), "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unexpected argument '--no-such-flag'"));
+    let dir = TempDir::new();
+    let o = run(bin().arg("--data-dir").arg(dir.path()).args(["admin", "create-user", "--email", "a@b.org", "--handle", "abc", "--role", "king"]), "pw");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid value 'king'"));
+    let o = run(bin().args(["--database-url", "mysql://localhost/x", "migrate"]), "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unsupported database URL"));
+}
+
+#[test]
+fn data_dir_that_cannot_be_written_is_reported() {
+    let dir = TempDir::new();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let o = run(bin().arg("--data-dir").arg(file.join("data")).arg("migrate"), "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot create the data directory"), "{}", stderr(&o));
+}
+
+#[test]
+fn unreachable_database_is_reported() {
+    let dir = TempDir::new();
+    // Port 1 on loopback: nothing listens there.
+    let o = run(bin().arg("--data-dir").arg(dir.path()).args(["--database-url", "postgres://postgres@127.0.0.1:1/credence", "migrate"]), "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("cannot open the database at postgres://postgres@127.0.0.1:1/credence"), "{err}");
+}
+
+#[test]
+fn settings_file_is_read_and_checked() {
+    let dir = TempDir::new();
+    let config = dir.path().join("credence.toml");
+    std::fs::write(&config, format!("data_dir = {:?}\nsurprise = 1\n", dir.path().join("d"))).unwrap();
+    let o = run(bin().arg("--config").arg(&config).arg("migrate"), "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not valid"), "{}", stderr(&o));
+    std::fs::write(&config, format!("data_dir = {:?}\n", dir.path().join("from-file"))).unwrap();
+    let o = run(bin().arg("--config").arg(&config).arg("migrate"), "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("from-file/credence.db").exists());
+    // The environment overrides the file, and a flag overrides both.
+    let o = run(bin().arg("--config").arg(&config).env("CREDENCE_DATA_DIR", dir.path().join("from-env")).arg("migrate"), "");
+    assert!(o.status.success());
+    assert!(dir.path().join("from-env/credence.db").exists());
+    let o = run(bin().arg("--config").arg(&config).env("CREDENCE_DATA_DIR", dir.path().join("from-env")).arg("--data-dir").arg(dir.path().join("from-flag")).arg("migrate"), "");
+    assert!(o.status.success());
+    assert!(dir.path().join("from-flag/credence.db").exists());
+}
+
+#[test]
+fn create_user_then_token_then_serve_then_stop() {
+    let dir = TempDir::new();
+    let data = || {
+        let mut c = bin();
+        c.arg("--data-dir").arg(dir.path());
+        c
+    };
+    let o = run(data().args(["admin", "create-user", "--email", "ops@example.org", "--handle", "dr_ops", "--role", "professional", "--verified"]), "a long operator passphrase\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("@dr_ops") && stdout(&o).contains("verified"));
+    // Weak passwords, duplicates, empty standard input and --verified on a member are refused.
+    let o = run(data().args(["admin", "create-user", "--email", "x@example.org", "--handle", "weak_one", "--role", "member"]), "short\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("too weak"));
+    let o = run(data().args(["admin", "create-user", "--email", "ops@example.org", "--handle", "dup_mail", "--role", "member"]), "a long operator passphrase\n");
+    assert!(stderr(&o).contains("already exists"));
+    let o = run(data().args(["admin", "create-user", "--email", "n@example.org", "--handle", "no_pw", "--role", "member"]), "");
+    assert!(stderr(&o).contains("no password on standard input"));
+    let o = run(data().args(["admin", "create-user", "--email", "m@example.org", "--handle", "m_ver", "--role", "member", "--verified"]), "a long operator passphrase\n");
+    assert!(stderr(&o).contains("--verified applies"));
+    let o = run(data().args(["admin", "token", "--handle", "nobody"]), "");
+    assert!(stderr(&o).contains("no profile has the handle @nobody"));
+    let o = run(data().args(["admin", "token", "--handle", "dr_ops"]), "");
+    assert!(o.status.success());
+    let token = stdout(&o).trim().to_string();
+    assert!(token.len() >= 40);
+
+    // Serve on a free port; the first stdout line says where.
+    let mut server = data().args(["serve", "--listen", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = reqwest::Client::new();
+        let me: serde_json::Value = c.get(format!("{base}/api/v1/accounts/verify_credentials")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(me["username"], "dr_ops");
+        assert_eq!(me["credence"]["verification"]["verified"], true);
+        assert_eq!(c.get(format!("{base}/healthz")).send().await.unwrap().text().await.unwrap(), "ok\n");
+        let metrics = c.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("credence_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{metrics}");
+    });
+
+    // A second server on the same port fails clearly.
+    let port = base.rsplit(':').next().unwrap();
+    let o = run(data().args(["serve", "--listen", &format!("127.0.0.1:{port}")]), "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(&format!("cannot listen on 127.0.0.1:{port}")), "{}", stderr(&o));
+
+    // SIGTERM: the server stops cleanly.
+    let pid = server.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+}
+
+#[test]
+fn demo_twice_adds_nothing_twice() {
+    let dir = TempDir::new();
+    let o = run(bin().arg("--data-dir").arg(dir.path()).arg("demo"), "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("12 account(s) created"), "{}", stdout(&o));
+    let o = run(bin().arg("--data-dir").arg(dir.path()).arg("demo"), "");
+    assert!(stdout(&o).contains("0 account(s) created"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = credence_core::Db::connect(&format!("sqlite:{}", dir.path().join("credence.db").display())).await.unwrap();
+        use sqlx::Row;
+        let count = |sql: &'static str| {
+            let pool = db.pool.clone();
+            async move { sqlx::query(sql).fetch_one(&pool).await.unwrap().get::<i64, _>(0) }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM users").await, 12);
+        assert!(count("SELECT COUNT(*) FROM profiles WHERE verification_state = 'verified' AND kind = 'professional'").await >= 4);
+        assert_eq!(count("SELECT COUNT(*) FROM profiles WHERE verification_state = 'verified' AND kind = 'organisation'").await, 1);
+        assert_eq!(count("SELECT COUNT(*) FROM profiles WHERE verification_state = 'pending'").await, 1);
+        assert_eq!(count("SELECT COUNT(*) FROM profiles WHERE verification_state = 'unverified'").await, 1);
+        assert_eq!(count("SELECT COUNT(*) FROM users WHERE role = 'member'").await, 3);
+        assert_eq!(count("SELECT COUNT(*) FROM disclosures").await, 3);
+    });
+}
