@@ -10,7 +10,13 @@ use std::process::{Command, Output, Stdio};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_credence"));
     // Keep the developer's own settings out of the tests.
-    for var in ["CREDENCE_LISTEN", "CREDENCE_DATA_DIR", "CREDENCE_DATABASE_URL", "CREDENCE_CONFIG", "CREDENCE_PUBLIC_URL"] {
+    for var in [
+        "CREDENCE_LISTEN",
+        "CREDENCE_DATA_DIR",
+        "CREDENCE_DATABASE_URL",
+        "CREDENCE_CONFIG",
+        "CREDENCE_PUBLIC_URL",
+    ] {
         c.env_remove(var);
     }
     c.env("CREDENCE_LOG", "warn");
@@ -35,8 +41,18 @@ impl Drop for TempDir {
 }
 
 fn run(cmd: &mut Command, stdin: &str) -> Output {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -54,10 +70,25 @@ fn bad_flags_are_reported() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unexpected argument '--no-such-flag'"));
     let dir = TempDir::new();
-    let o = run(bin().arg("--data-dir").arg(dir.path()).args(["admin", "create-user", "--email", "a@b.org", "--handle", "abc", "--role", "king"]), "pw");
+    let o = run(
+        bin().arg("--data-dir").arg(dir.path()).args([
+            "admin",
+            "create-user",
+            "--email",
+            "a@b.org",
+            "--handle",
+            "abc",
+            "--role",
+            "king",
+        ]),
+        "pw",
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("invalid value 'king'"));
-    let o = run(bin().args(["--database-url", "mysql://localhost/x", "migrate"]), "");
+    let o = run(
+        bin().args(["--database-url", "mysql://localhost/x", "migrate"]),
+        "",
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("unsupported database URL"));
 }
@@ -67,38 +98,82 @@ fn data_dir_that_cannot_be_written_is_reported() {
     let dir = TempDir::new();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "not a directory").unwrap();
-    let o = run(bin().arg("--data-dir").arg(file.join("data")).arg("migrate"), "");
+    let o = run(
+        bin()
+            .arg("--data-dir")
+            .arg(file.join("data"))
+            .arg("migrate"),
+        "",
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("cannot create the data directory"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot create the data directory"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn unreachable_database_is_reported() {
     let dir = TempDir::new();
     // Port 1 on loopback: nothing listens there.
-    let o = run(bin().arg("--data-dir").arg(dir.path()).args(["--database-url", "postgres://postgres@127.0.0.1:1/credence", "migrate"]), "");
+    let o = run(
+        bin().arg("--data-dir").arg(dir.path()).args([
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/credence",
+            "migrate",
+        ]),
+        "",
+    );
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("cannot open the database at postgres://postgres@127.0.0.1:1/credence"), "{err}");
+    assert!(
+        err.contains("cannot open the database at postgres://postgres@127.0.0.1:1/credence"),
+        "{err}"
+    );
 }
 
 #[test]
 fn settings_file_is_read_and_checked() {
     let dir = TempDir::new();
     let config = dir.path().join("credence.toml");
-    std::fs::write(&config, format!("data_dir = {:?}\nsurprise = 1\n", dir.path().join("d"))).unwrap();
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\nsurprise = 1\n", dir.path().join("d")),
+    )
+    .unwrap();
     let o = run(bin().arg("--config").arg(&config).arg("migrate"), "");
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("is not valid"), "{}", stderr(&o));
-    std::fs::write(&config, format!("data_dir = {:?}\n", dir.path().join("from-file"))).unwrap();
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", dir.path().join("from-file")),
+    )
+    .unwrap();
     let o = run(bin().arg("--config").arg(&config).arg("migrate"), "");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.path().join("from-file/credence.db").exists());
     // The environment overrides the file, and a flag overrides both.
-    let o = run(bin().arg("--config").arg(&config).env("CREDENCE_DATA_DIR", dir.path().join("from-env")).arg("migrate"), "");
+    let o = run(
+        bin()
+            .arg("--config")
+            .arg(&config)
+            .env("CREDENCE_DATA_DIR", dir.path().join("from-env"))
+            .arg("migrate"),
+        "",
+    );
     assert!(o.status.success());
     assert!(dir.path().join("from-env/credence.db").exists());
-    let o = run(bin().arg("--config").arg(&config).env("CREDENCE_DATA_DIR", dir.path().join("from-env")).arg("--data-dir").arg(dir.path().join("from-flag")).arg("migrate"), "");
+    let o = run(
+        bin()
+            .arg("--config")
+            .arg(&config)
+            .env("CREDENCE_DATA_DIR", dir.path().join("from-env"))
+            .arg("--data-dir")
+            .arg(dir.path().join("from-flag"))
+            .arg("migrate"),
+        "",
+    );
     assert!(o.status.success());
     assert!(dir.path().join("from-flag/credence.db").exists());
 }
@@ -111,18 +186,80 @@ fn create_user_then_token_then_serve_then_stop() {
         c.arg("--data-dir").arg(dir.path());
         c
     };
-    let o = run(data().args(["admin", "create-user", "--email", "ops@example.org", "--handle", "dr_ops", "--role", "professional", "--verified"]), "a long operator passphrase\n");
+    let o = run(
+        data().args([
+            "admin",
+            "create-user",
+            "--email",
+            "ops@example.org",
+            "--handle",
+            "dr_ops",
+            "--role",
+            "professional",
+            "--verified",
+        ]),
+        "a long operator passphrase\n",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("@dr_ops") && stdout(&o).contains("verified"));
     // Weak passwords, duplicates, empty standard input and --verified on a member are refused.
-    let o = run(data().args(["admin", "create-user", "--email", "x@example.org", "--handle", "weak_one", "--role", "member"]), "short\n");
+    let o = run(
+        data().args([
+            "admin",
+            "create-user",
+            "--email",
+            "x@example.org",
+            "--handle",
+            "weak_one",
+            "--role",
+            "member",
+        ]),
+        "short\n",
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("too weak"));
-    let o = run(data().args(["admin", "create-user", "--email", "ops@example.org", "--handle", "dup_mail", "--role", "member"]), "a long operator passphrase\n");
+    let o = run(
+        data().args([
+            "admin",
+            "create-user",
+            "--email",
+            "ops@example.org",
+            "--handle",
+            "dup_mail",
+            "--role",
+            "member",
+        ]),
+        "a long operator passphrase\n",
+    );
     assert!(stderr(&o).contains("already exists"));
-    let o = run(data().args(["admin", "create-user", "--email", "n@example.org", "--handle", "no_pw", "--role", "member"]), "");
+    let o = run(
+        data().args([
+            "admin",
+            "create-user",
+            "--email",
+            "n@example.org",
+            "--handle",
+            "no_pw",
+            "--role",
+            "member",
+        ]),
+        "",
+    );
     assert!(stderr(&o).contains("no password on standard input"));
-    let o = run(data().args(["admin", "create-user", "--email", "m@example.org", "--handle", "m_ver", "--role", "member", "--verified"]), "a long operator passphrase\n");
+    let o = run(
+        data().args([
+            "admin",
+            "create-user",
+            "--email",
+            "m@example.org",
+            "--handle",
+            "m_ver",
+            "--role",
+            "member",
+            "--verified",
+        ]),
+        "a long operator passphrase\n",
+    );
     assert!(stderr(&o).contains("--verified applies"));
     let o = run(data().args(["admin", "token", "--handle", "nobody"]), "");
     assert!(stderr(&o).contains("no profile has the handle @nobody"));
@@ -132,33 +269,83 @@ fn create_user_then_token_then_serve_then_stop() {
     assert!(token.len() >= 40);
 
     // Serve on a free port; the first stdout line says where.
-    let mut server = data().args(["serve", "--listen", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut server = data()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let base = line.trim().rsplit(' ').next().unwrap().to_string();
     assert!(base.starts_with("http://127.0.0.1:"), "{line}");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let c = reqwest::Client::new();
-        let me: serde_json::Value = c.get(format!("{base}/api/v1/accounts/verify_credentials")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let me: serde_json::Value = c
+            .get(format!("{base}/api/v1/accounts/verify_credentials"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(me["username"], "dr_ops");
         assert_eq!(me["credence"]["verification"]["verified"], true);
-        assert_eq!(c.get(format!("{base}/healthz")).send().await.unwrap().text().await.unwrap(), "ok\n");
-        let metrics = c.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
-        assert!(metrics.contains("credence_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{metrics}");
+        assert_eq!(
+            c.get(format!("{base}/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "ok\n"
+        );
+        let metrics = c
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains(
+                "credence_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+            ),
+            "{metrics}"
+        );
     });
 
     // A second server on the same port fails clearly.
     let port = base.rsplit(':').next().unwrap();
-    let o = run(data().args(["serve", "--listen", &format!("127.0.0.1:{port}")]), "");
+    let o = run(
+        data().args(["serve", "--listen", &format!("127.0.0.1:{port}")]),
+        "",
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains(&format!("cannot listen on 127.0.0.1:{port}")), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{}",
+        stderr(&o)
+    );
 
     // SIGTERM: the server stops cleanly.
     let pid = server.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = server.wait().unwrap();
-    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
 }
 
 #[test]
@@ -166,7 +353,11 @@ fn demo_twice_adds_nothing_twice() {
     let dir = TempDir::new();
     let o = run(bin().arg("--data-dir").arg(dir.path()).arg("demo"), "");
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("12 account(s) created"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("12 account(s) created"),
+        "{}",
+        stdout(&o)
+    );
     let o = run(bin().arg("--data-dir").arg(dir.path()).arg("demo"), "");
     assert!(stdout(&o).contains("0 account(s) created"));
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -1,0 +1,240 @@
+//! The web UI in real headless Chromium (WebDriver through chromedriver, both from Debian's
+//! packages): a professional signs up, fills in credentials, asks for verification; an admin
+//! verifies; the badge shows on the profile. Screenshots go under the test's output folder.
+//!
+//! Needs `chromium` and `chromium-driver`; `scripts/test` installs them and runs this test.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{spawn, Backend, PASSWORD};
+use credence_core::accounts::Role;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+struct Driver {
+    child: Child,
+    port: u16,
+    profile_dir: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile_dir);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_browser() -> (Driver, Client) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver must be installed (apt-get install chromium chromium-driver)");
+    let profile_dir = std::env::temp_dir().join(common::unique_name("credence_chromium"));
+    let driver = Driver {
+        child,
+        port,
+        profile_dir,
+    };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                "--window-size=1280,1000",
+                format!("--user-data-dir={}", driver.profile_dir.display()),
+            ],
+        }),
+    );
+    // chromedriver takes a moment to listen.
+    for _ in 0..50 {
+        if let Ok(client) = ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            return (driver, client);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("could not start a Chromium session through chromedriver");
+}
+
+fn output_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let field = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no field {css}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no element {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn source(c: &Client) -> String {
+    c.source().await.unwrap()
+}
+
+/// Waits (up to 10 s) for the page to show `text`: a click that submits a form returns before
+/// the next page has loaded. On failure, shows what the page said instead.
+async fn expect_text(c: &Client, text: &str) {
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = source(c).await;
+        if page.contains(text) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let url = c
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let main = page
+        .split("<main")
+        .nth(1)
+        .unwrap_or(&page)
+        .chars()
+        .take(1500)
+        .collect::<String>();
+    panic!("expected '{text}' on {url}; the page shows:\n{main}");
+}
+
+async fn screenshot(c: &Client, name: &str) -> PathBuf {
+    let path = output_dir().join(name);
+    std::fs::write(&path, c.screenshot().await.unwrap()).unwrap();
+    println!("screenshot: {}", path.display());
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromium-driver; scripts/test runs it"]
+async fn professional_signs_up_gets_verified_and_shows_the_badge() {
+    let app = spawn(Backend::Sqlite).await;
+    app.user("chief_admin", Role::Admin).await;
+    let (_driver, c) = start_browser().await;
+
+    // Sign up as a professional, keyboard-reachable form controls only.
+    c.goto(&app.url("/signup")).await.unwrap();
+    click(&c, "input[name=role][value=professional]").await;
+    fill(&c, "#display_name", "Dr Lena Park").await;
+    fill(&c, "#handle", "dr_lena").await;
+    fill(&c, "#email", "lena@clinic.example").await;
+    fill(&c, "#password", PASSWORD).await;
+    screenshot(&c, "01-signup.png").await;
+    click(&c, "form[action='/signup'] button[type=submit]").await;
+    expect_text(&c, "Welcome to Credence").await;
+
+    // Fill in credentials.
+    c.find(Locator::Css("#profession"))
+        .await
+        .unwrap()
+        .select_by_value("physician")
+        .await
+        .unwrap();
+    fill(&c, "#specialty", "Endocrinology").await;
+    fill(&c, "#credentials", "MD").await;
+    fill(&c, "#licence_number", "OH-35.123456").await;
+    fill(&c, "#licence_jurisdiction", "State Medical Board of Ohio").await;
+    fill(&c, "#npi", "1234567893").await;
+    fill(
+        &c,
+        "#bio",
+        "Endocrinologist writing about diabetes and thyroid health.",
+    )
+    .await;
+    click(&c, "form[action='/settings/profile'] button[type=submit]").await;
+    expect_text(&c, "Your profile was saved.").await;
+
+    // Ask for verification.
+    c.goto(&app.url("/verification")).await.unwrap();
+    fill(
+        &c,
+        "#note",
+        "Licence can be checked on the Ohio eLicense site.",
+    )
+    .await;
+    click(&c, "form[action='/verification'] button[type=submit]").await;
+    expect_text(&c, "waiting for a reviewer").await;
+    c.goto(&app.url("/@dr_lena")).await.unwrap();
+    expect_text(&c, "review pending").await;
+    screenshot(&c, "02-profile-pending.png").await;
+    click(&c, "nav.main button.linklike").await; // sign out
+    expect_text(&c, "You have signed out.").await;
+
+    // The admin verifies from the review queue.
+    c.goto(&app.url("/signin")).await.unwrap();
+    fill(&c, "#login", "chief_admin@example.org").await;
+    fill(&c, "#password", PASSWORD).await;
+    click(&c, "form[action='/signin'] button[type=submit]").await;
+    expect_text(&c, "Review queue").await;
+    c.goto(&app.url("/review")).await.unwrap();
+    let queue = source(&c).await;
+    assert!(
+        queue.contains("OH-35.123456"),
+        "the reviewer sees the licence number"
+    );
+    screenshot(&c, "03-review-queue.png").await;
+    click(&c, "input[name=decision][value=verify] ~ button").await;
+    expect_text(&c, "The decision was recorded.").await;
+    click(&c, "nav.main button.linklike").await;
+    expect_text(&c, "You have signed out.").await;
+
+    // Anyone now sees the badge; nobody but reviewers sees the licence.
+    c.goto(&app.url("/@dr_lena")).await.unwrap();
+    let badge = c
+        .find(Locator::Css("h1 .badge.verified"))
+        .await
+        .expect("verified badge next to the name");
+    assert_eq!(badge.text().await.unwrap().trim(), "Verified");
+    let page = source(&c).await;
+    assert!(!page.contains("OH-35.123456"));
+    assert!(page.contains("Endocrinology"));
+    let shot = screenshot(&c, "04-profile-verified.png").await;
+    assert!(
+        std::fs::metadata(shot).unwrap().len() > 10_000,
+        "a real screenshot was saved"
+    );
+    c.goto(&app.url("/")).await.unwrap();
+    assert!(
+        c.find(Locator::Css("a[href='/@dr_lena'] + .badge.verified"))
+            .await
+            .is_ok(),
+        "badge in the directory too"
+    );
+    screenshot(&c, "05-home.png").await;
+    c.close().await.unwrap();
+}
