@@ -188,40 +188,57 @@ pub struct AuthorizationRequest {
     pub code_challenge: Option<String>,
 }
 
+/// The query of `/oauth/authorize`, as the client sent it (empty strings for absent fields).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct AuthorizeQuery {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: String,
+    pub scope: String,
+    pub state: String,
+    pub code_challenge: String,
+    pub code_challenge_method: String,
+}
+
 pub async fn check_authorization_request(
     db: &Db,
-    client_id: &str,
-    redirect_uri: &str,
-    response_type: &str,
-    scope: Option<&str>,
-    state: Option<String>,
-    code_challenge: Option<String>,
-    code_challenge_method: Option<&str>,
+    q: &AuthorizeQuery,
 ) -> CoreResult<AuthorizationRequest> {
-    let app = app_by_client_id(db, client_id).await?.ok_or_else(|| {
+    let app = app_by_client_id(db, &q.client_id).await?.ok_or_else(|| {
         CoreError::invalid("client_id", "this app is not registered on this server")
     })?;
-    if response_type != "code" {
+    if !matches!(q.response_type.as_str(), "code" | "") {
         return Err(CoreError::invalid(
             "response_type",
             "only response_type=code is supported",
         ));
     }
-    if !app.redirect_uris.iter().any(|u| u == redirect_uri) {
+    if !app.redirect_uris.contains(&q.redirect_uri) {
         return Err(CoreError::invalid(
             "redirect_uri",
             "the redirect URI does not match the one the app registered",
         ));
     }
-    let scopes = parse_scopes(scope.unwrap_or(&app.scopes))?;
+    let scopes = parse_scopes(if q.scope.is_empty() {
+        &app.scopes
+    } else {
+        &q.scope
+    })?;
     if !scopes_within(&scopes, &app.scopes) {
         return Err(CoreError::invalid(
             "scope",
             "the app asked for scopes it did not register",
         ));
     }
+    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let code_challenge = nonempty(&q.code_challenge);
     if let Some(challenge) = &code_challenge {
-        if code_challenge_method.unwrap_or("plain") != "S256" {
+        if nonempty(&q.code_challenge_method)
+            .as_deref()
+            .unwrap_or("plain")
+            != "S256"
+        {
             return Err(CoreError::invalid(
                 "code_challenge_method",
                 "only the S256 PKCE method is supported",
@@ -236,9 +253,9 @@ pub async fn check_authorization_request(
     }
     Ok(AuthorizationRequest {
         app,
-        redirect_uri: redirect_uri.to_string(),
+        redirect_uri: q.redirect_uri.clone(),
         scopes,
-        state,
+        state: nonempty(&q.state),
         code_challenge,
     })
 }

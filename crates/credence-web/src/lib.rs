@@ -15,7 +15,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
+use axum::ServiceExt;
 use credence_core::Db;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Settings the web layer needs.
@@ -116,9 +119,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Trailing slashes are trimmed before routing: Mastodon accepts `/api/v1/instance/`, and
+    // client libraries (Mastodon.py) send it.
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(
+            app,
+        ),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -34,6 +34,9 @@ async fn instance_and_nodeinfo(backend: Backend) {
         .unwrap()
         .contains("compatible; Credence"));
     assert_eq!(v1["uri"], app.addr.to_string());
+    // Mastodon tolerates a trailing slash, and client libraries send one.
+    let (s, _) = json(c.get(app.url("/api/v1/instance/")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
     let (s, v2) = json(c.get(app.url("/api/v2/instance")).send().await.unwrap()).await;
     assert_eq!(s, 200);
     assert_eq!(v2["domain"], app.addr.to_string());

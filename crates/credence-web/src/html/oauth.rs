@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use credence_core::oauth::{self, OOB_REDIRECT};
+use credence_core::oauth::{self, AuthorizeQuery, OOB_REDIRECT};
 use serde::Deserialize;
 
 use super::Layout;
@@ -14,39 +14,14 @@ use crate::error::{render, HtmlError};
 use crate::session::Ctx;
 use crate::AppState;
 
+/// The authorize query, plus the consent form's own fields when posted back.
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct AuthorizeParams {
     pub csrf: String,
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub response_type: String,
-    pub scope: String,
-    pub state: String,
-    pub code_challenge: String,
-    pub code_challenge_method: String,
     pub approve: String,
-}
-
-impl AuthorizeParams {
-    async fn check(&self, state: &AppState) -> Result<oauth::AuthorizationRequest, HtmlError> {
-        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        Ok(oauth::check_authorization_request(
-            &state.db,
-            &self.client_id,
-            &self.redirect_uri,
-            if self.response_type.is_empty() {
-                "code"
-            } else {
-                &self.response_type
-            },
-            nonempty(&self.scope).as_deref(),
-            nonempty(&self.state),
-            nonempty(&self.code_challenge),
-            nonempty(&self.code_challenge_method).as_deref(),
-        )
-        .await?)
-    }
+    #[serde(flatten)]
+    pub query: AuthorizeQuery,
 }
 
 #[derive(Template)]
@@ -78,10 +53,10 @@ pub async fn authorize_page(
     ctx: Ctx,
     Query(params): Query<AuthorizeParams>,
 ) -> Result<Response, HtmlError> {
-    let request = params.check(&state).await?;
+    let request = oauth::check_authorization_request(&state.db, &params.query).await?;
     let Some(profile) = &ctx.profile else {
         // Sign in first, then come back to this very request.
-        let back = format!("/oauth/authorize?{}", query_string(&params));
+        let back = format!("/oauth/authorize?{}", query_string(&params.query));
         let to = format!(
             "/signin?next={}",
             url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
@@ -94,16 +69,16 @@ pub async fn authorize_page(
         website: request.app.website.clone(),
         handle: profile.handle.clone(),
         scopes: request.scopes.split(' ').map(describe_scope).collect(),
-        client_id: params.client_id,
-        redirect_uri: params.redirect_uri,
+        client_id: params.query.client_id,
+        redirect_uri: params.query.redirect_uri,
         scope: request.scopes.clone(),
-        state: params.state,
-        code_challenge: params.code_challenge,
-        code_challenge_method: params.code_challenge_method,
+        state: params.query.state,
+        code_challenge: params.query.code_challenge,
+        code_challenge_method: params.query.code_challenge_method,
     }))
 }
 
-fn query_string(p: &AuthorizeParams) -> String {
+fn query_string(p: &AuthorizeQuery) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", &p.client_id)
         .append_pair("redirect_uri", &p.redirect_uri)
@@ -133,7 +108,7 @@ pub async fn authorize(
 ) -> Result<Response, HtmlError> {
     let actor = ctx.require()?;
     ctx.check_csrf(&params.csrf)?;
-    let request = params.check(&state).await?;
+    let request = oauth::check_authorization_request(&state.db, &params.query).await?;
     let redirect = |pairs: &[(&str, &str)]| -> Result<Response, HtmlError> {
         let mut url = url::Url::parse(&request.redirect_uri).map_err(|_| {
             HtmlError::new(

@@ -131,7 +131,8 @@ pub struct UserRow {
     pub id: i64,
     pub email: String,
     pub handles: String,
-    pub role: &'static str,
+    /// Every role, and whether it is this login's.
+    pub role_options: Vec<(&'static str, bool)>,
     pub joined: String,
 }
 
@@ -149,7 +150,6 @@ struct AdminPage {
     l: Layout,
     users: Vec<UserRow>,
     audit: Vec<AuditRow>,
-    roles: Vec<&'static str>,
 }
 
 fn require_admin(ctx: &Ctx) -> Result<(), HtmlError> {
@@ -181,7 +181,10 @@ pub async fn admin(
             id: u.id,
             email: u.email,
             handles,
-            role: u.role.as_str(),
+            role_options: Role::ALL
+                .iter()
+                .map(|r| (r.as_str(), *r == u.role))
+                .collect(),
             joined: rfc3339(u.created_at)[..10].to_string(),
         });
     }
@@ -207,7 +210,6 @@ pub async fn admin(
         l: Layout::new(&ctx, "Administration").with_notice(q.notice.as_deref()),
         users,
         audit,
-        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
     }))
 }
 

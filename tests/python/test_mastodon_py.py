@@ -1,0 +1,136 @@
+"""Credence through a real Mastodon client library (Mastodon.py).
+
+Starts the real `credence` binary on a fresh SQLite data directory, makes accounts and a token
+with the operator commands (`admin create-user`, `admin token`), and checks that Mastodon.py
+reads the Credence verification fields from `verify_credentials` and `account_lookup`.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+import requests
+from mastodon import Mastodon
+
+BIN = os.environ.get("CREDENCE_BIN", "target/debug/credence")
+PASSWORD = "a long test passphrase\n"
+
+
+def credence(data_dir, *args, stdin=""):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDENCE_")}
+    env["CREDENCE_LOG"] = "warn"
+    result = subprocess.run(
+        [BIN, "--data-dir", data_dir, *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def server():
+    data_dir = tempfile.mkdtemp(prefix="credence-mastodon-py-")
+    # An operator-verified organisation, a professional who goes through review, a moderator.
+    credence(data_dir, "admin", "create-user", "--email", "hello@clinic.example", "--handle", "clinic_py",
+             "--role", "organisation", "--display-name", "Py Clinic", "--verified", stdin=PASSWORD)
+    credence(data_dir, "admin", "create-user", "--email", "okafor@clinic.example", "--handle", "dr_py",
+             "--role", "professional", "--display-name", "Dr Py Okafor", stdin=PASSWORD)
+    credence(data_dir, "admin", "create-user", "--email", "coach@example.org", "--handle", "coach_py",
+             "--role", "professional", stdin=PASSWORD)
+    credence(data_dir, "admin", "create-user", "--email", "member@example.org", "--handle", "member_py",
+             "--role", "member", stdin=PASSWORD)
+    credence(data_dir, "admin", "create-user", "--email", "mod@example.org", "--handle", "mod_py",
+             "--role", "moderator", stdin=PASSWORD)
+    token = credence(data_dir, "admin", "token", "--handle", "dr_py")
+    mod_token = credence(data_dir, "admin", "token", "--handle", "mod_py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDENCE_")}
+    env["CREDENCE_LOG"] = "warn"
+    proc = subprocess.Popen([BIN, "--data-dir", data_dir, "serve", "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline()
+    assert "serving at" in line, line
+    url = line.strip().rsplit(" ", 1)[-1]
+    # Credentials, a disclosure and the review go through Credence's own API (Mastodon has none).
+    auth = {"Authorization": f"Bearer {token}"}
+    r = requests.patch(f"{url}/api/v1/credence/profile", headers=auth,
+                       json={"profession": "physician", "specialty": "Cardiology", "credentials": "MD",
+                             "licence_jurisdiction": "Ohio State Medical Board", "licence_number": "OH-1",
+                             "bio": "Cardiologist."}, timeout=10)
+    assert r.status_code == 200, r.text
+    r = requests.post(f"{url}/api/v1/credence/profile/disclosures", headers=auth,
+                      json={"company": "Medtronic", "relationship": "speaker"}, timeout=10)
+    assert r.status_code == 200, r.text
+    r = requests.post(f"{url}/api/v1/credence/verification", headers=auth, json={"note": "board lookup"}, timeout=10)
+    assert r.status_code == 200, r.text
+    r = requests.post(f"{url}/api/v1/credence/verification/{r.json()['id']}/decision",
+                      headers={"Authorization": f"Bearer {mod_token}"}, json={"decision": "verify"}, timeout=10)
+    assert r.status_code == 200, r.text
+    yield url, token
+    proc.terminate()
+    assert proc.wait(timeout=30) == 0, "graceful shutdown on SIGTERM"
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def client(url, token=None):
+    return Mastodon(access_token=token, api_base_url=url)
+
+
+def test_instance_is_recognised(server):
+    url, token = server
+    api = client(url, token)
+    info = api.instance()
+    assert "Credence" in info["version"]
+    assert api.verify_minimum_version("4.0.0", cached=True)
+
+
+def test_verify_credentials_has_credence_fields(server):
+    url, token = server
+    me = client(url, token).account_verify_credentials()
+    assert me["username"] == "dr_py"
+    assert me["display_name"] == "Dr Py Okafor"
+    assert me["credence"]["kind"] == "professional"
+    assert me["credence"]["profession"] == "physician"
+    assert me["credence"]["verification"]["state"] == "verified"
+    assert me["credence"]["verification"]["verified"] is True
+    assert me["credence"]["disclosures"][0]["company"] == "Medtronic"
+    # The owner sees their own licence number.
+    assert me["credence"]["licence_number"] == "OH-1"
+    # Plain Mastodon clients see the same facts as profile fields.
+    fields = {f["name"]: f["value"] for f in me["fields"]}
+    assert fields["Verification"] == "✓ Verified by Credence"
+    assert "Medtronic" in fields["Disclosures"]
+
+
+def test_account_lookup_has_credence_fields(server):
+    url, token = server
+    api = client(url, token)
+    verified = api.account_lookup("dr_py")
+    assert verified["credence"]["verification"]["verified"] is True
+    assert verified["credence"]["specialty"] == "Cardiology"
+    unverified = api.account_lookup("coach_py")
+    assert unverified["credence"]["verification"]["state"] == "unverified"
+    assert unverified["credence"]["verification"]["verified"] is False
+    clinic = api.account_lookup("clinic_py")
+    assert clinic["credence"]["kind"] == "organisation"
+    assert clinic["credence"]["verification"]["verified"] is True
+    member = api.account_lookup("member_py")
+    assert member["credence"]["kind"] == "personal"
+    # The same account by id.
+    assert api.account(verified["id"])["acct"] == "dr_py"
+
+
+def test_licence_number_hidden_from_others(server):
+    url, _ = server
+    anonymous = client(url)
+    account = anonymous.account_lookup("dr_py")
+    assert account["credence"]["licence_number"] is None
+    assert account["credence"]["verification"]["verified"] is True
+
+
+def test_bad_token_is_refused(server):
+    url, _ = server
+    from mastodon.errors import MastodonUnauthorizedError
+    with pytest.raises(MastodonUnauthorizedError):
+        client(url, "not-a-real-token").account_verify_credentials()
