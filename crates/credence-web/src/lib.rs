@@ -92,7 +92,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .layer(axum::middleware::from_fn(session::csrf_cookie))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::csrf_cookie,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -29,7 +29,11 @@ pub const CSRF_COOKIE: &str = "credence_csrf";
 struct AnonCsrf(String);
 
 /// Makes sure every browser has a `credence_csrf` cookie before it sees a form.
-pub async fn csrf_cookie(mut request: Request, next: Next) -> Response {
+pub async fn csrf_cookie(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let existing = CookieJar::from_headers(request.headers())
         .get(CSRF_COOKIE)
         .map(|c| c.value().to_string())
@@ -44,6 +48,7 @@ pub async fn csrf_cookie(mut request: Request, next: Next) -> Response {
         let cookie = Cookie::build((CSRF_COOKIE, token))
             .path("/")
             .http_only(true)
+            .secure(state.config.secure_cookies())
             .same_site(SameSite::Lax)
             .build();
         if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
