@@ -22,8 +22,9 @@ use crate::secrets::{random_token, token_hash};
 
 /// How long a signed-in session lasts without signing in again.
 pub const SESSION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
-/// Failed sign-ins allowed per account, and per network address, within [`THROTTLE_WINDOW_MS`].
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed sign-ins allowed per typed name (e-mail or handle), and per network address, within
+/// [`THROTTLE_WINDOW_MS`].
+pub const MAX_FAILURES_PER_NAME: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
@@ -411,34 +412,26 @@ pub async fn list_users(db: &Db, limit: i64) -> CoreResult<Vec<User>> {
 
 /// Signs in with an e-mail address (or a handle) and a password.
 ///
-/// Failed attempts are counted per account and per network address in the database, so the
-/// limit holds across several instances; the answer never says which of the two was wrong.
+/// Failed attempts are counted in the database (so the limit holds across several instances)
+/// per typed name and per network address. Counting per *name*, not per login, matters: a
+/// login's e-mail, professional handle and personal handle must not be linkable, and a shared
+/// counter would let anyone test whether two names throttle together. The per-address limit
+/// still bounds guessing across all of a login's names. The answer never says which was wrong.
 pub async fn authenticate(db: &Db, login: &str, password: &str, address: &str) -> CoreResult<User> {
-    let login = login.trim().trim_start_matches('@').to_lowercase();
+    let name = login.trim().trim_start_matches('@').to_lowercase();
+    let key = format!("name:{name}");
+    check_throttle(db, &key, address).await?;
     let row = sqlx::query(
         "SELECT u.id, u.email, u.role, u.created_at, u.password_hash FROM users u \
          WHERE u.email = $1 OR u.id = (SELECT p.user_id FROM profiles p WHERE p.handle_lower = $1)",
     )
-    .bind(&login)
+    .bind(&name)
     .fetch_optional(&db.pool)
     .await?;
-    // Count per login, whichever of its e-mail or handles is typed; unknown names by the text.
-    let key = match &row {
-        Some(row) => format!("user:{}", col::<i64>(row, "id")?),
-        None => format!("name:{login}"),
-    };
-    let since = now_ms() - THROTTLE_WINDOW_MS;
-    let by_account = count_failures(db, "account_key", &key, since).await?;
-    let by_address = count_failures(db, "address", address, since).await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(CoreError::TooManyRequests(
-            "too many failed sign-in attempts: wait 15 minutes and try again".into(),
-        ));
-    }
     let verified = match &row {
         Some(row) => verify_password(password, &col::<String>(row, "password_hash")?).await?,
         None => {
-            // Spend the same time as a real check so timing does not reveal which e-mails exist.
+            // Spend the same time as a real check so timing does not reveal which names exist.
             let _ = hash_password(password).await;
             false
         }
@@ -452,20 +445,38 @@ pub async fn authenticate(db: &Db, login: &str, password: &str, address: &str) -
             Ok(User::from_row(&row)?)
         }
         _ => {
-            sqlx::query(
-                "INSERT INTO login_attempts (id, account_key, address, at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(new_id())
-            .bind(&key)
-            .bind(address)
-            .bind(now_ms())
-            .execute(&db.pool)
-            .await?;
+            record_failure(db, &key, address).await?;
             Err(CoreError::Unauthenticated(
                 "the e-mail address or password is not correct".into(),
             ))
         }
     }
+}
+
+/// Refuses before any password check once the name or the address has too many recent failures.
+async fn check_throttle(db: &Db, key: &str, address: &str) -> CoreResult<()> {
+    let since = now_ms() - THROTTLE_WINDOW_MS;
+    let by_name = count_failures(db, "account_key", key, since).await?;
+    let by_address = count_failures(db, "address", address, since).await?;
+    if by_name >= MAX_FAILURES_PER_NAME || by_address >= MAX_FAILURES_PER_ADDRESS {
+        return Err(CoreError::TooManyRequests(
+            "too many failed sign-in attempts: wait 15 minutes and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn record_failure(db: &Db, key: &str, address: &str) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO login_attempts (id, account_key, address, at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(new_id())
+    .bind(key)
+    .bind(address)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
 }
 
 async fn count_failures(db: &Db, column: &str, value: &str, since: i64) -> CoreResult<i64> {

@@ -362,67 +362,60 @@ async fn expired_session_is_refused(backend: Backend) {
     assert_eq!(res.status(), 303);
 }
 
-async fn login_is_throttled(backend: Backend) {
-    let app = spawn(backend).await;
-    app.user("targeted", Role::Member).await;
+/// One sign-in attempt from a fresh browser (so an earlier success does not change the form's
+/// CSRF token); every attempt comes from the same loopback address.
+async fn try_sign_in(app: &common::TestApp, login: &str, password: &str) -> (u16, String) {
     let client = browser();
     let csrf = app.csrf(&client, "/signin").await;
-    for _ in 0..accounts::MAX_FAILURES_PER_ACCOUNT {
-        let res = client
-            .post(app.url("/signin"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("login", "targeted"),
-                ("password", "not the password"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401);
-    }
-    // Now even the right password waits.
-    let (s, body) = text(
+    text(
         client
             .post(app.url("/signin"))
             .form(&[
                 ("csrf", csrf.as_str()),
-                ("login", "targeted@example.org"),
-                ("password", PASSWORD),
+                ("login", login),
+                ("password", password),
             ])
             .send()
             .await
             .unwrap(),
     )
-    .await;
-    assert_eq!(s, 429);
-    assert!(body.contains("wait 15 minutes"));
-    // Per address: many accounts guessed from one address are stopped too.
-    app.user("another", Role::Member).await;
-    let limit = accounts::MAX_FAILURES_PER_ADDRESS - accounts::MAX_FAILURES_PER_ACCOUNT;
-    for i in 0..limit {
-        let res = client
-            .post(app.url("/signin"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("login", format!("nobody{i}").as_str()),
-                ("password", "guess"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401);
-    }
-    let res = client
-        .post(app.url("/signin"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "another"),
-            ("password", PASSWORD),
-        ])
-        .send()
+    .await
+}
+
+async fn login_is_throttled(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = app.professional("targeted").await;
+    profiles::create_personal_profile(&app.db, &pro, "targeted_home", "")
         .await
         .unwrap();
-    assert_eq!(res.status(), 429);
+    for _ in 0..accounts::MAX_FAILURES_PER_NAME {
+        let (s, _) = try_sign_in(&app, "targeted", "not the password").await;
+        assert_eq!(s, 401);
+    }
+    // Now that name waits, even with the right password (however it is typed).
+    for name in ["targeted", "@Targeted"] {
+        let (s, body) = try_sign_in(&app, name, PASSWORD).await;
+        assert_eq!(s, 429, "{name}");
+        assert!(body.contains("wait 15 minutes"));
+    }
+    // The login's other names are counted apart: a throttle shared between them would tell
+    // anyone that the e-mail, the professional handle and the personal handle are one person.
+    for other in ["targeted@example.org", "targeted_home"] {
+        let (s, _) = try_sign_in(&app, other, "not the password").await;
+        assert_eq!(s, 401, "{other} must not be throttled by another name's failures");
+        let (s, _) = try_sign_in(&app, other, PASSWORD).await;
+        assert_eq!(s, 303, "{other} still signs in");
+    }
+    // Per address: many names guessed from one address are stopped too.
+    app.user("another", Role::Member).await;
+    // (A success forgets that name's failures, so only the first name's still count.)
+    let failed_so_far = accounts::MAX_FAILURES_PER_NAME;
+    for i in 0..accounts::MAX_FAILURES_PER_ADDRESS - failed_so_far {
+        let (s, _) = try_sign_in(&app, &format!("nobody{i}"), "guess").await;
+        assert_eq!(s, 401);
+    }
+    let (s, _) = try_sign_in(&app, "another", PASSWORD).await;
+    assert_eq!(s, 429);
 }
 
 async fn verification_from_request_to_badge(backend: Backend) {
