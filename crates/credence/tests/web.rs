@@ -13,6 +13,7 @@ both_backends!(
     csrf_is_required_on_every_form,
     expired_session_is_refused,
     login_is_throttled,
+    sign_in_next_stays_on_this_site,
     verification_from_request_to_badge,
     review_queue_and_admin_are_for_staff,
     personal_and_professional_profiles_stay_apart,
@@ -416,6 +417,52 @@ async fn login_is_throttled(backend: Backend) {
     }
     let (s, _) = try_sign_in(&app, "another", PASSWORD).await;
     assert_eq!(s, 429);
+}
+
+/// `next` values that browsers would turn into another site (they drop tabs and newlines and
+/// read `\\` as `/`), or that cannot go in a `Location` header at all.
+const FOREIGN_NEXT: &[&str] = &[
+    "//evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/ /evil.example",
+    "https://evil.example/",
+    "/caf\u{e9}",
+];
+
+async fn sign_in_next_stays_on_this_site(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("wanderer", Role::Member).await;
+    for next in FOREIGN_NEXT.iter().copied().chain(["/settings/profile"]) {
+        let expected = if next == "/settings/profile" { next } else { "/" };
+        let client = browser();
+        let csrf = app.csrf(&client, "/signin").await;
+        let res = client
+            .post(app.url("/signin"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", "wanderer"),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "POST next={next:?}");
+        assert_eq!(res.headers()["location"], expected, "POST next={next:?}");
+        // Already signed in, the sign-in page sends the person on at once: same rule.
+        let res = client
+            .get(app.url("/signin"))
+            .query(&[("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "GET next={next:?}");
+        assert_eq!(res.headers()["location"], expected, "GET next={next:?}");
+    }
 }
 
 async fn verification_from_request_to_badge(backend: Backend) {

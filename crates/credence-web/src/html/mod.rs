@@ -166,11 +166,52 @@ async fn avatar() -> Response {
         .into_response()
 }
 
-/// A local path to return to after signing in; anything else (other sites) becomes "/".
+/// A local path to return to after signing in; anything else becomes "/".
+///
+/// Browsers are lenient with URLs: they drop tabs and newlines and read `\` as `/`, so
+/// `/<tab>/evil.example` or `/\evil.example` would take the person to `//evil.example`, another
+/// site. Only a plain path is accepted: one leading `/` not followed by another, and nothing but
+/// visible ASCII other than `\` (no whitespace or control characters anywhere). Our own links
+/// percent-encode everything else, and a raw non-ASCII byte could not go in the `Location`
+/// header anyway.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.chars().all(|c| c.is_ascii_graphic() && c != '\\');
+    if local {
         next
     } else {
         "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_must_be_a_local_path() {
+        for ok in ["/", "/settings/profile", "/oauth/authorize?client_id=a&scope=read"] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\tevil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "\\/evil.example",
+            "/ /evil.example",
+            "/path\\..\\x",
+            "/\u{0}x",
+            "/\u{a0}/evil.example",
+            "/caf\u{e9}",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 }
