@@ -78,6 +78,24 @@ pub fn app_state(db: Db, config: WebConfig) -> AppState {
     })
 }
 
+macro_rules! base_csp {
+    () => {
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         frame-ancestors 'none'"
+    };
+}
+
+/// The Content-Security-Policy of every response: everything from this site only, no framing,
+/// and forms post only here.
+pub const CSP: &str = concat!(base_csp!(), "; form-action 'self'");
+
+/// The policy of `/oauth/authorize`: the same without `form-action`. Approving or denying posts
+/// here and is redirected on to the app's redirect URI; Chrome and Safari check that redirect
+/// against `form-action` too, and apps often use their own scheme (`myapp://callback`), which
+/// `'self'` (and even `*`) does not match. The redirect URI was checked against the app's
+/// registration before the page was shown.
+pub const AUTHORIZE_CSP: &str = base_csp!();
+
 /// Largest request body accepted (forms and JSON); bigger ones get 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
@@ -105,12 +123,10 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        // `if_not_present`: a route that sets its own policy (the OAuth consent page) keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 frame-ancestors 'none'; form-action 'self' *",
-            ),
+            HeaderValue::from_static(CSP),
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

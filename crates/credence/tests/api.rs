@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 both_backends!(
     instance_and_nodeinfo,
     oauth_authorization_code_with_pkce,
+    consent_page_policy_allows_app_schemes,
     sign_up_from_an_app,
     licence_numbers_are_for_reviewers_only,
     verification_workflow_through_the_api,
@@ -267,6 +268,64 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     let bad = authorize.replace("client.example%2Fcallback", "evil.example%2Fsteal");
     let res = browser.get(app.url(&bad)).send().await.unwrap();
     assert_eq!(res.status(), 422);
+}
+
+fn csp(res: &reqwest::Response) -> String {
+    res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn consent_page_policy_allows_app_schemes(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("app_user", Role::Member).await;
+    // Everywhere else forms may post only to this site.
+    let anon = common::browser();
+    for path in ["/", "/signin", "/no/such/page"] {
+        let policy = csp(&anon.get(app.url(path)).send().await.unwrap());
+        assert!(policy.contains("form-action 'self'"), "{path}: {policy}");
+        assert!(!policy.contains('*'), "{path}: {policy}");
+    }
+    // The consent page and its answers have no form-action, so the browser follows the
+    // redirect to an app's own scheme (Chrome and Safari check redirects against form-action).
+    let client_app = register_app(&app, "myapp://callback", "read").await;
+    let client_id = client_app["client_id"].as_str().unwrap();
+    let browser = app.signed_in("app_user").await;
+    let res = browser
+        .get(app.url("/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", "myapp://callback"),
+            ("scope", "read"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let policy = csp(&res);
+    assert!(!policy.contains("form-action"), "{policy}");
+    assert!(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"));
+    let csrf = common::csrf_of(&res.text().await.unwrap());
+    let res = browser
+        .post(app.url("/oauth/authorize"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("client_id", client_id),
+            ("redirect_uri", "myapp://callback"),
+            ("scope", "read"),
+            ("approve", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("myapp://callback?code="));
+    assert!(!csp(&res).contains("form-action"));
 }
 
 async fn sign_up_from_an_app(backend: Backend) {

@@ -8,12 +8,13 @@ mod review;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use credence_core::profiles::{self, Profile};
 use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::{render, HtmlError};
 use crate::session::Ctx;
@@ -53,7 +54,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/role", post(review::change_role))
         .route(
             "/oauth/authorize",
-            get(oauth::authorize_page).post(oauth::authorize),
+            get(oauth::authorize_page)
+                .post(oauth::authorize)
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(crate::AUTHORIZE_CSP),
+                )),
         )
 }
 
