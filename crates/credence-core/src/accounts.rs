@@ -19,6 +19,7 @@ use crate::db::{col, new_id, now_ms, parse_col, Db};
 use crate::error::{unique_violation, CoreError, CoreResult};
 use crate::profiles::{self, ProfileKind};
 use crate::secrets::{random_token, token_hash};
+use crate::text::{is_format_char, refuse_format_chars};
 
 /// How long a signed-in session lasts without signing in again.
 pub const SESSION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
@@ -116,7 +117,12 @@ impl Email {
             && local.len() <= 64
             && local
                 .chars()
-                .all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[],;:\"\\".contains(c));
+                .all(|c| {
+                    !c.is_whitespace()
+                        && !c.is_control()
+                        && !is_format_char(c)
+                        && !"@<>()[],;:\"\\".contains(c)
+                });
         if domain_ok && local_ok {
             Ok(Email(email))
         } else {
@@ -161,6 +167,9 @@ const RESERVED_HANDLES: &[&str] = &[
 impl Handle {
     pub fn parse(input: &str) -> CoreResult<Handle> {
         let handle = input.trim().trim_start_matches('@');
+        // Named apart from the general rule below, so the person learns what is wrong with a
+        // handle that looks right (one pasted with a zero-width space, say).
+        refuse_format_chars("handle", "the handle", handle)?;
         let chars_ok = handle
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -832,6 +841,7 @@ mod tests {
             "a b@example.org",
             "ana@ex..org",
             "ana@@example.org",
+            "an\u{202E}a@example.org",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
@@ -840,7 +850,14 @@ mod tests {
     #[test]
     fn handles() {
         assert_eq!(Handle::parse("@dr_ana").unwrap().as_str(), "dr_ana");
-        for bad in ["ab", "has space", "émile", "admin", &"x".repeat(31)] {
+        for bad in [
+            "ab",
+            "has space",
+            "émile",
+            "admin",
+            &"x".repeat(31),
+            "dr\u{200B}ana",
+        ] {
             assert!(Handle::parse(bad).is_err(), "{bad} accepted");
         }
     }

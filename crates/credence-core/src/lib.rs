@@ -9,6 +9,7 @@
 //! - [`oauth`]: OAuth 2 applications and authorization codes (PKCE) for API clients.
 //! - [`audit`]: the append-only log of who decided what.
 //! - [`demo`]: realistic seed content.
+//! - [`text`]: rules for typed text (lengths, control and invisible format characters).
 
 pub mod accounts;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod oauth;
 pub mod profiles;
 pub mod secrets;
+pub mod text;
 
 pub use db::Db;
 pub use error::{CoreError, CoreResult};

@@ -9,6 +9,7 @@ use crate::audit;
 use crate::db::{col, new_id, now_ms, Db};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::{constant_time_eq, pkce_s256, random_token, token_hash};
+use crate::text::single_line;
 
 /// The redirect URI for apps that show the code to the person instead of redirecting.
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -97,12 +98,10 @@ pub async fn register_app(
     scopes: &str,
     website: Option<&str>,
 ) -> CoreResult<App> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(CoreError::invalid(
-            "client_name",
-            "give the app a name of 1 to 100 characters",
-        ));
+    // The name is shown on the consent page, so it follows the rules for shown names.
+    let name = single_line("client_name", "the app's name", name, 100)?;
+    if name.is_empty() {
+        return Err(CoreError::invalid("client_name", "give the app a name"));
     }
     let uris = parse_redirect_uris(redirect_uris)?;
     let scopes = parse_scopes(scopes)?;
@@ -119,7 +118,7 @@ pub async fn register_app(
         id: new_id(),
         client_id: random_token(),
         client_secret: random_token(),
-        name: name.to_string(),
+        name,
         website: website.map(str::to_string),
         redirect_uris: uris,
         scopes,

@@ -4,7 +4,8 @@
 //! Rules kept here (never only in templates):
 //! - licence numbers are shown only to reviewers (moderators, admins) and to the owner;
 //! - only moderators and admins decide verification requests, never on their own profile;
-//! - changing a verified credential sends the profile back to unverified;
+//! - changing what a badge vouches for (name, credentials, specialty, affiliations) sends the
+//!   profile back to unverified;
 //! - nothing public links a login's personal profile to its professional one.
 
 use std::fmt;
@@ -17,6 +18,7 @@ use crate::accounts::{Actor, Handle, Role};
 use crate::audit;
 use crate::db::{col, new_id, now_ms, parse_col, Db};
 use crate::error::{unique_violation, CoreError, CoreResult};
+use crate::text::{multi_line, refuse_format_chars, single_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -291,23 +293,15 @@ const PROFILE_COLUMNS: &str = "id, user_id, kind, handle, display_name, bio, lin
     specialty, credentials, licence_number, licence_jurisdiction, npi, affiliations, org_kind, \
     verification_state, verified_at, created_at, updated_at";
 
-/// A display name: trimmed, 1–100 characters, no control characters; defaults to the handle.
+/// A display name: one line of 1–100 characters, no control or invisible format characters
+/// (it is shown next to the verified badge); defaults to the handle.
 pub fn clean_display_name(input: &str, handle: &str) -> CoreResult<String> {
-    let name = input.trim();
-    let name = if name.is_empty() { handle } else { name };
-    if name.chars().count() > 100 {
-        return Err(CoreError::invalid(
-            "display_name",
-            "the display name is too long (100 characters at most)",
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(CoreError::invalid(
-            "display_name",
-            "the display name contains control characters",
-        ));
-    }
-    Ok(name.to_string())
+    let name = single_line("display_name", "the display name", input, 100)?;
+    Ok(if name.is_empty() {
+        handle.to_string()
+    } else {
+        name
+    })
 }
 
 pub(crate) async fn ensure_handle_free(db: &Db, handle: &Handle) -> CoreResult<()> {
@@ -545,26 +539,6 @@ pub struct ProfileUpdate {
     pub org_kind: Option<String>,
 }
 
-fn bounded(field: &'static str, label: &str, value: &str, max: usize) -> CoreResult<String> {
-    let value = value.trim();
-    if value.chars().count() > max {
-        return Err(CoreError::invalid(
-            field,
-            format!("{label} is too long ({max} characters at most)"),
-        ));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(CoreError::invalid(
-            field,
-            format!("{label} contains control characters"),
-        ));
-    }
-    Ok(value.to_string())
-}
-
 fn optional(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
@@ -600,22 +574,57 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// Applies an owner's edit. Changing a credential of a verified or pending profile sends it
-/// back to unverified: the badge must always describe what a reviewer actually checked.
+/// What a verified badge vouches for: the name it is shown next to and everything a reviewer
+/// checked. Changing any of it sends a verified or pending profile back to unverified.
+fn vouched_details(p: &Profile) -> impl PartialEq + '_ {
+    (
+        &p.display_name,
+        &p.profession,
+        &p.specialty,
+        &p.credentials,
+        &p.licence_number,
+        &p.licence_jurisdiction,
+        &p.npi,
+        &p.affiliations,
+        &p.org_kind,
+    )
+}
+
+/// Applies an owner's edit. Changing what the badge vouches for (see [`vouched_details`]) on a
+/// verified or pending profile sends it back to unverified: the badge must always describe
+/// what a reviewer actually checked.
 pub async fn update(db: &Db, actor: &Actor, update: ProfileUpdate) -> CoreResult<Profile> {
     let current = get(db, actor.profile_id).await?;
+    let next = edited(&current, &update)?;
+    let mut tx = db.pool.begin().await?;
+    write_details(&mut tx, &next).await?;
+    if vouched_details(&current) != vouched_details(&next) {
+        reset_verification(
+            &mut tx,
+            current.id,
+            Some(actor.user_id),
+            "the owner changed verified details",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    get(db, current.id).await
+}
+
+/// The profile as it would be after `update`, every field validated; nothing is written.
+fn edited(current: &Profile, update: &ProfileUpdate) -> CoreResult<Profile> {
     let mut next = current.clone();
     if let Some(v) = &update.display_name {
         next.display_name = clean_display_name(v, &current.handle)?;
     }
     if let Some(v) = &update.bio {
-        next.bio = bounded("bio", "the bio", v, 2000)?;
+        next.bio = multi_line("bio", "the bio", v, 2000)?;
     }
     if let Some(v) = &update.links {
         next.links = clean_links(v)?.lines().map(str::to_string).collect();
     }
     if current.kind.is_verifiable() {
-        apply_credentials(&mut next, &update)?;
+        apply_credentials(&mut next, update)?;
     } else if update.profession.is_some() || update.licence_number.is_some() || update.npi.is_some()
     {
         return Err(CoreError::invalid(
@@ -623,72 +632,74 @@ pub async fn update(db: &Db, actor: &Actor, update: ProfileUpdate) -> CoreResult
             "a personal profile has no professional credentials; edit your professional profile instead",
         ));
     }
-    let credentials_changed = (
-        &current.profession,
-        &current.credentials,
-        &current.licence_number,
-        &current.licence_jurisdiction,
-        &current.npi,
-        &current.org_kind,
-    ) != (
-        &next.profession,
-        &next.credentials,
-        &next.licence_number,
-        &next.licence_jurisdiction,
-        &next.npi,
-        &next.org_kind,
-    );
-    let reset = credentials_changed
-        && matches!(
-            current.verification,
-            VerificationState::Verified | VerificationState::Pending
-        );
-    if reset {
-        next.verification = VerificationState::Unverified;
-        next.verified_at = None;
-    }
-    let mut tx = db.pool.begin().await?;
+    Ok(next)
+}
+
+/// Stores the editable fields. It never writes the verification state: a reviewer's decision
+/// committed while the edit was under way must not be overwritten with what the edit read.
+async fn write_details(tx: &mut sqlx::Transaction<'_, sqlx::Any>, p: &Profile) -> CoreResult<()> {
     sqlx::query(
         "UPDATE profiles SET display_name = $1, bio = $2, links = $3, profession = $4, \
          specialty = $5, credentials = $6, licence_number = $7, licence_jurisdiction = $8, npi = $9, \
-         affiliations = $10, org_kind = $11, verification_state = $12, verified_at = $13, \
-         updated_at = $14 WHERE id = $15",
+         affiliations = $10, org_kind = $11, updated_at = $12 WHERE id = $13",
     )
-    .bind(&next.display_name)
-    .bind(&next.bio)
-    .bind(next.links.join("\n"))
-    .bind(&next.profession)
-    .bind(&next.specialty)
-    .bind(&next.credentials)
-    .bind(&next.licence_number)
-    .bind(&next.licence_jurisdiction)
-    .bind(&next.npi)
-    .bind(next.affiliations.join("\n"))
-    .bind(&next.org_kind)
-    .bind(next.verification.as_str())
-    .bind(next.verified_at)
+    .bind(&p.display_name)
+    .bind(&p.bio)
+    .bind(p.links.join("\n"))
+    .bind(&p.profession)
+    .bind(&p.specialty)
+    .bind(&p.credentials)
+    .bind(&p.licence_number)
+    .bind(&p.licence_jurisdiction)
+    .bind(&p.npi)
+    .bind(p.affiliations.join("\n"))
+    .bind(&p.org_kind)
     .bind(now_ms())
-    .bind(current.id)
-    .execute(&mut *tx)
+    .bind(p.id)
+    .execute(&mut **tx)
     .await?;
-    if reset {
-        sqlx::query("UPDATE verification_requests SET state = 'rejected', reason = $1, decided_at = $2 WHERE profile_id = $3 AND state = 'pending'")
-            .bind("withdrawn: credentials changed after submission")
-            .bind(now_ms())
-            .bind(current.id)
-            .execute(&mut *tx)
-            .await?;
-        audit::record(
-            &mut *tx,
-            Some(actor.user_id),
-            "verification.reset",
-            ("profile", Some(current.id)),
-            "credentials changed by the owner",
-        )
-        .await?;
+    Ok(())
+}
+
+/// Sends a verified or pending profile back to unverified and withdraws its pending request,
+/// with an audit entry saying `why`. The condition is on the *stored* state, so it sees a
+/// decision committed a moment ago. Returns whether anything was reset.
+pub(crate) async fn reset_verification(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    profile_id: i64,
+    actor_user_id: Option<i64>,
+    why: &str,
+) -> CoreResult<bool> {
+    let now = now_ms();
+    let reset = sqlx::query(
+        "UPDATE profiles SET verification_state = 'unverified', verified_at = NULL, \
+         updated_at = $1 WHERE id = $2 AND verification_state IN ('verified', 'pending')",
+    )
+    .bind(now)
+    .bind(profile_id)
+    .execute(&mut **tx)
+    .await?;
+    if reset.rows_affected() == 0 {
+        return Ok(false);
     }
-    tx.commit().await?;
-    get(db, current.id).await
+    sqlx::query(
+        "UPDATE verification_requests SET state = 'rejected', reason = $1, decided_at = $2 \
+         WHERE profile_id = $3 AND state = 'pending'",
+    )
+    .bind(format!("withdrawn: {why}"))
+    .bind(now)
+    .bind(profile_id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        &mut **tx,
+        actor_user_id,
+        "verification.reset",
+        ("profile", Some(profile_id)),
+        why,
+    )
+    .await?;
+    Ok(true)
 }
 
 fn apply_credentials(next: &mut Profile, update: &ProfileUpdate) -> CoreResult<()> {
@@ -713,16 +724,16 @@ fn apply_credentials(next: &mut Profile, update: &ProfileUpdate) -> CoreResult<(
         next.org_kind = optional(v.to_string());
     }
     if let Some(v) = &update.specialty {
-        next.specialty = optional(bounded("specialty", "the specialty", v, 100)?);
+        next.specialty = optional(single_line("specialty", "the specialty", v, 100)?);
     }
     if let Some(v) = &update.credentials {
-        next.credentials = optional(bounded("credentials", "the credentials", v, 100)?);
+        next.credentials = optional(single_line("credentials", "the credentials", v, 100)?);
     }
     if let Some(v) = &update.licence_number {
-        next.licence_number = optional(bounded("licence_number", "the licence number", v, 50)?);
+        next.licence_number = optional(single_line("licence_number", "the licence number", v, 50)?);
     }
     if let Some(v) = &update.licence_jurisdiction {
-        next.licence_jurisdiction = optional(bounded(
+        next.licence_jurisdiction = optional(single_line(
             "licence_jurisdiction",
             "the issuing jurisdiction",
             v,
@@ -736,13 +747,17 @@ fn apply_credentials(next: &mut Profile, update: &ProfileUpdate) -> CoreResult<(
         };
     }
     if let Some(v) = &update.affiliations {
-        let text = bounded("affiliations", "the affiliations", v, 1000)?;
+        let text = multi_line("affiliations", "the affiliations", v, 1000)?;
         next.affiliations = text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect();
+        // Each line is an institution's name shown on the profile, like a one-line field.
+        for line in &next.affiliations {
+            refuse_format_chars("affiliations", "the affiliations", line)?;
+        }
         if next.affiliations.len() > 10 {
             return Err(CoreError::invalid(
                 "affiliations",
@@ -761,13 +776,13 @@ pub async fn add_disclosure(
     relationship: &str,
     details: &str,
 ) -> CoreResult<Disclosure> {
-    let company = bounded("company", "the company name", company, 120)?;
+    let company = single_line("company", "the company name", company, 120)?;
     if company.is_empty() {
         return Err(CoreError::invalid("company", "name the company"));
     }
     let relationship_label = label_of(RELATIONSHIPS, relationship)
         .ok_or_else(|| CoreError::invalid("relationship", "choose a relationship from the list"))?;
-    let details = bounded("details", "the details", details, 500)?;
+    let details = single_line("details", "the details", details, 500)?;
     let count = sqlx::query("SELECT COUNT(*) AS n FROM disclosures WHERE profile_id = $1")
         .bind(actor.profile_id)
         .fetch_one(&db.pool)
@@ -881,7 +896,7 @@ pub async fn submit_verification(
             ),
         ));
     }
-    let note = bounded("note", "the note to reviewers", note, 1000)?;
+    let note = multi_line("note", "the note to reviewers", note, 1000)?;
     let id = new_id();
     let now = now_ms();
     let mut tx = db.pool.begin().await?;
@@ -1012,7 +1027,7 @@ pub async fn decide(
     let (new_state, reason) = match &decision {
         Decision::Verify => (VerificationState::Verified, None),
         Decision::Reject { reason } => {
-            let reason = bounded("reason", "the reason", reason, 1000)?;
+            let reason = multi_line("reason", "the reason", reason, 1000)?;
             if reason.is_empty() {
                 return Err(CoreError::invalid(
                     "reason",

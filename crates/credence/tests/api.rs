@@ -15,6 +15,8 @@ both_backends!(
     sign_up_from_an_app,
     licence_numbers_are_for_reviewers_only,
     verification_workflow_through_the_api,
+    badge_is_reset_when_what_it_vouches_for_changes,
+    invisible_format_characters_are_refused,
     bad_input_is_refused_and_nothing_changes,
     tokens_are_limited_to_their_scopes,
     openapi_document_matches_the_routes,
@@ -620,6 +622,122 @@ async fn verification_workflow_through_the_api(backend: Backend) {
     )
     .await;
     assert_eq!(p["credence"]["verification"]["state"], "unverified");
+}
+
+async fn badge_is_reset_when_what_it_vouches_for_changes(backend: Backend) {
+    let app = spawn(backend).await;
+    let (actor, pro) = app.professional("dr_vouched").await;
+    let token = app.token("dr_vouched").await;
+    let c = common::api();
+    let patch = |body: Value| {
+        let req = c
+            .patch(app.url("/api/v1/credence/profile"))
+            .bearer_auth(&token)
+            .json(&body);
+        async move { json(req.send().await.unwrap()).await }
+    };
+    // The name shown next to the badge, the specialty and the affiliations are vouched for
+    // like the licence: changing any of them removes the badge.
+    for change in [
+        json!({"display_name": "Dr Someone Else"}),
+        json!({"specialty": "Oncology"}),
+        json!({"affiliations": "Another Hospital"}),
+        json!({"credentials": "DO"}),
+    ] {
+        profiles::verify_directly(&app.db, None, pro.id, "test")
+            .await
+            .unwrap();
+        let (s, p) = patch(change.clone()).await;
+        assert_eq!(s, 200, "{p}");
+        assert_eq!(p["credence"]["verification"]["state"], "unverified", "{change}");
+    }
+    // The bio and links are not vouched for.
+    profiles::verify_directly(&app.db, None, pro.id, "test")
+        .await
+        .unwrap();
+    let (_, p) = patch(json!({"bio": "Hello", "links": "https://example.org", "display_name": "Dr Someone Else"})).await;
+    assert_eq!(p["credence"]["verification"]["state"], "verified");
+    // A pending request is withdrawn when the name changes under it.
+    sqlx::query("UPDATE profiles SET verification_state = 'unverified' WHERE id = $1")
+        .bind(pro.id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    profiles::submit_verification(&app.db, &actor, "")
+        .await
+        .unwrap();
+    let (_, p) = patch(json!({"display_name": "Dr Renamed"})).await;
+    assert_eq!(p["credence"]["verification"]["state"], "unverified");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM verification_requests WHERE state = 'pending'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'verification.reset'")
+            .await,
+        5
+    );
+}
+
+async fn invisible_format_characters_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, before) = app.professional("dr_invisible").await;
+    let token = app.token("dr_invisible").await;
+    let c = common::api();
+    // U+202E reverses the text after it; U+200B and U+FEFF are invisible; U+00AD hides too.
+    for (field, value) in [
+        ("display_name", "Dr Ana\u{202E}DM"),
+        ("display_name", "Dr\u{200B}Ana"),
+        ("specialty", "Cardio\u{00AD}logy"),
+        ("credentials", "\u{FEFF}MD"),
+        ("licence_jurisdiction", "Ohio\u{2066} Board"),
+        ("affiliations", "Lakeside\nUni\u{200D}versity"),
+    ] {
+        let (s, e) = json(
+            c.patch(app.url("/api/v1/credence/profile"))
+                .bearer_auth(&token)
+                .json(&json!({ field: value }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422, "{field}={value:?}");
+        assert!(e["details"][field].is_array(), "{e}");
+        assert!(
+            e["error"].as_str().unwrap().contains("invisible formatting characters"),
+            "{e}"
+        );
+    }
+    let (s, _) = json(
+        c.post(app.url("/api/v1/credence/profile/disclosures"))
+            .bearer_auth(&token)
+            .json(&json!({"company": "Pf\u{200F}izer", "relationship": "consulting"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let after = profiles::get(&app.db, before.id).await.unwrap();
+    assert_eq!(after.display_name, before.display_name);
+    assert_eq!(after.specialty, before.specialty);
+    assert!(after.disclosures.is_empty());
+    // Sign-up from an app and app names follow the same rule.
+    let (s, _) = json(
+        c.post(app.url("/api/v1/apps"))
+            .form(&[
+                ("client_name", "Safe\u{202E}ppA"),
+                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_apps").await, 0);
 }
 
 async fn bad_input_is_refused_and_nothing_changes(backend: Backend) {

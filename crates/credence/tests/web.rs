@@ -215,6 +215,18 @@ async fn sign_up_refuses_bad_input_and_stores_nothing(backend: Backend) {
             ],
             "choose how you are joining",
         ),
+        (
+            &[
+                ("email", "ok@example.org"),
+                ("handle", "fresh_one"),
+                ("display_name", "Dr\u{200B}Ana\u{202E}"),
+            ],
+            "invisible formatting characters",
+        ),
+        (
+            &[("email", "ok@example.org"), ("handle", "fresh\u{200B}one")],
+            "invisible formatting characters",
+        ),
     ];
     for (fields, expected) in cases {
         let mut form: Vec<(&str, &str)> = vec![

@@ -110,7 +110,8 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "welcome_member" => "Welcome to Credence!",
         "saved" => "Your profile was saved.",
         "reset" => {
-            "Your profile was saved. Because a credential changed, it must be verified again."
+            "Your profile was saved. Because a detail the badge vouches for changed (name, \
+             credentials, specialty or affiliations), it must be verified again."
         }
         "submitted" => "Your verification request was sent to the reviewers.",
         "decided" => "The decision was recorded.",
