@@ -842,6 +842,9 @@ pub struct VerificationRequest {
 }
 
 /// The owner asks for the acting profile to be verified. Required credentials must be filled in.
+///
+/// Race-safe: the profile is claimed with a conditional update, so of two submissions at once
+/// only one creates a request, and completeness is checked on the claimed (locked) row.
 pub async fn submit_verification(
     db: &Db,
     actor: &Actor,
@@ -854,66 +857,35 @@ pub async fn submit_verification(
             "personal profiles are not verified; switch to your professional profile",
         ));
     }
-    match profile.verification {
-        VerificationState::Pending => {
-            return Err(CoreError::invalid(
-                "profile",
-                "a verification request is already waiting for review",
-            ))
-        }
-        VerificationState::Verified => {
-            return Err(CoreError::invalid(
-                "profile",
-                "this profile is already verified",
-            ))
-        }
-        _ => {}
-    }
-    let missing: Vec<&str> = match profile.kind {
-        ProfileKind::Professional => [
-            ("profession", profile.profession.is_none()),
-            ("credentials", profile.credentials.is_none()),
-            ("licence number", profile.licence_number.is_none()),
-            (
-                "issuing jurisdiction",
-                profile.licence_jurisdiction.is_none(),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(name, absent)| absent.then_some(name))
-        .collect(),
-        _ => [("kind of organisation", profile.org_kind.is_none())]
-            .into_iter()
-            .filter_map(|(name, absent)| absent.then_some(name))
-            .collect(),
-    };
-    if !missing.is_empty() {
+    refuse_resubmission(profile.verification)?;
+    let note = multi_line("note", "the note to reviewers", note, 1000)?;
+    let now = now_ms();
+    // Profile row first, then verification_requests: the lock order of `update` and `decide`.
+    let mut tx = db.pool.begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE profiles SET verification_state = 'pending', updated_at = $1 \
+         WHERE id = $2 AND verification_state IN ('unverified', 'rejected')",
+    )
+    .bind(now)
+    .bind(profile.id)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        // Another submission (or a decision) changed the state since we read it.
         return Err(CoreError::invalid(
             "profile",
-            format!(
-                "fill in your {} before asking for verification",
-                missing.join(", ")
-            ),
+            "a verification request is already waiting for review",
         ));
     }
-    let note = multi_line("note", "the note to reviewers", note, 1000)?;
-    let id = new_id();
-    let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    refuse_incomplete(&locked_profile(&mut tx, profile.id).await?)?;
     sqlx::query(
-        "INSERT INTO verification_requests (id, profile_id, note, state, submitted_at) VALUES ($1, $2, $3, 'pending', $4)",
+        "INSERT INTO verification_requests (id, profile_id, note, state, submitted_at) \
+         VALUES ($1, $2, $3, 'pending', $4)",
     )
-    .bind(id)
+    .bind(new_id())
     .bind(profile.id)
     .bind(&note)
     .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE profiles SET verification_state = 'pending', updated_at = $1 WHERE id = $2",
-    )
-    .bind(now)
-    .bind(profile.id)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -928,6 +900,59 @@ pub async fn submit_verification(
     latest_request(db, actor, profile.id)
         .await?
         .ok_or(CoreError::NotFound("verification request"))
+}
+
+fn refuse_resubmission(state: VerificationState) -> CoreResult<()> {
+    let why = match state {
+        VerificationState::Pending => "a verification request is already waiting for review",
+        VerificationState::Verified => "this profile is already verified",
+        _ => return Ok(()),
+    };
+    Err(CoreError::invalid("profile", why))
+}
+
+/// Refuses a request a reviewer could not check: the credentials must all be there.
+fn refuse_incomplete(profile: &Profile) -> CoreResult<()> {
+    let required = match profile.kind {
+        ProfileKind::Professional => vec![
+            ("profession", profile.profession.is_none()),
+            ("credentials", profile.credentials.is_none()),
+            ("licence number", profile.licence_number.is_none()),
+            (
+                "issuing jurisdiction",
+                profile.licence_jurisdiction.is_none(),
+            ),
+        ],
+        _ => vec![("kind of organisation", profile.org_kind.is_none())],
+    };
+    let missing: Vec<&str> = required
+        .into_iter()
+        .filter_map(|(name, absent)| absent.then_some(name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(CoreError::invalid(
+        "profile",
+        format!(
+            "fill in your {} before asking for verification",
+            missing.join(", ")
+        ),
+    ))
+}
+
+/// A profile read inside a transaction that has already updated (and so locked) its row.
+async fn locked_profile(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: i64,
+) -> CoreResult<Profile> {
+    let row = sqlx::query(&format!(
+        "SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Profile::from_row(&row)?)
 }
 
 /// The newest request for a profile: visible to its owner and to reviewers.
@@ -1039,8 +1064,21 @@ pub async fn decide(
     };
     let now = now_ms();
     let mut tx = db.pool.begin().await?;
-    // The state condition makes two reviewers deciding at once safe: only one update applies.
-    let updated = sqlx::query(
+    // Profile first, then the request: the lock order of `update` and `submit_verification`, so
+    // a decision and an edit never deadlock. The state conditions make it safe against both a
+    // second reviewer and an edit that withdrew the request meanwhile: only a profile still
+    // pending, with this request still pending, is decided.
+    let profile_updated = sqlx::query(
+        "UPDATE profiles SET verification_state = $1, verified_at = $2, updated_at = $3 \
+         WHERE id = $4 AND verification_state = 'pending'",
+    )
+    .bind(new_state.as_str())
+    .bind((new_state == VerificationState::Verified).then_some(now))
+    .bind(now)
+    .bind(profile_id)
+    .execute(&mut *tx)
+    .await?;
+    let request_updated = sqlx::query(
         "UPDATE verification_requests SET state = $1, decided_by = $2, decided_at = $3, reason = $4 \
          WHERE id = $5 AND state = 'pending'",
     )
@@ -1051,19 +1089,14 @@ pub async fn decide(
     .bind(request_id)
     .execute(&mut *tx)
     .await?;
-    if updated.rows_affected() == 0 {
+    if profile_updated.rows_affected() == 0 || request_updated.rows_affected() == 0 {
+        // Dropping the transaction rolls back whichever of the two did apply.
         return Err(CoreError::invalid(
             "request",
-            "this request was decided by someone else",
+            "this request is no longer pending: someone else decided it, or the applicant \
+             changed their details and it was withdrawn",
         ));
     }
-    sqlx::query("UPDATE profiles SET verification_state = $1, verified_at = $2, updated_at = $3 WHERE id = $4")
-        .bind(new_state.as_str())
-        .bind((new_state == VerificationState::Verified).then_some(now))
-        .bind(now)
-        .bind(profile_id)
-        .execute(&mut *tx)
-        .await?;
     let action = match decision {
         Decision::Verify => "verification.verify",
         Decision::Reject { .. } => "verification.reject",
@@ -1090,7 +1123,13 @@ pub async fn verify_directly(
     why: &str,
 ) -> CoreResult<()> {
     let now = now_ms();
+    // Profile first, then verification_requests: the lock order used everywhere.
     let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE profiles SET verification_state = 'verified', verified_at = $1, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(profile_id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "INSERT INTO verification_requests (id, profile_id, note, state, submitted_at, decided_by, decided_at) \
          VALUES ($1, $2, $3, 'verified', $4, $5, $4)",
@@ -1102,11 +1141,6 @@ pub async fn verify_directly(
     .bind(actor_user_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE profiles SET verification_state = 'verified', verified_at = $1, updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(profile_id)
-        .execute(&mut *tx)
-        .await?;
     audit::record(
         &mut *tx,
         actor_user_id,

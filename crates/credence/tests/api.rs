@@ -16,6 +16,7 @@ both_backends!(
     licence_numbers_are_for_reviewers_only,
     verification_workflow_through_the_api,
     badge_is_reset_when_what_it_vouches_for_changes,
+    racing_changes_keep_one_request_and_the_decision,
     invisible_format_characters_are_refused,
     bad_input_is_refused_and_nothing_changes,
     tokens_are_limited_to_their_scopes,
@@ -678,6 +679,48 @@ async fn badge_is_reset_when_what_it_vouches_for_changes(backend: Backend) {
             .await,
         5
     );
+}
+
+async fn racing_changes_keep_one_request_and_the_decision(backend: Backend) {
+    let app = spawn(backend).await;
+    let (reviewer, _) = app.user("race_mod", Role::Moderator).await;
+    for i in 0..5 {
+        let (actor, pro) = app.professional(&format!("dr_race{i}")).await;
+        // Two submissions at once (a double click, two tabs): exactly one request.
+        let (a, b) = tokio::join!(
+            profiles::submit_verification(&app.db, &actor, "first"),
+            profiles::submit_verification(&app.db, &actor, "second"),
+        );
+        assert!(
+            a.is_ok() != b.is_ok(),
+            "exactly one succeeds: {:?} / {:?}",
+            a.as_ref().map(|r| r.id),
+            b.as_ref().map(|r| r.id)
+        );
+        let pending = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM verification_requests WHERE profile_id = {} AND state = 'pending'",
+                pro.id
+            ))
+            .await;
+        assert_eq!(pending, 1);
+        // A decision racing an edit that does not touch vouched details: the decision stands
+        // (the edit must not write back the 'pending' it read).
+        let request = a.or(b).unwrap();
+        let bio = profiles::ProfileUpdate {
+            bio: Some(format!("bio {i}")),
+            ..Default::default()
+        };
+        let (decided, edited) = tokio::join!(
+            profiles::decide(&app.db, &reviewer, request.id, profiles::Decision::Verify),
+            profiles::update(&app.db, &actor, bio),
+        );
+        decided.unwrap();
+        edited.unwrap();
+        let stored = profiles::get(&app.db, pro.id).await.unwrap();
+        assert!(stored.is_verified(), "{:?}", stored.verification);
+        assert_eq!(stored.bio, format!("bio {i}"));
+    }
 }
 
 async fn invisible_format_characters_are_refused(backend: Backend) {
