@@ -560,6 +560,10 @@ pub async fn change_password(
 }
 
 /// Changes a login's role (admins only). Audited.
+///
+/// A professional's or organisation's badge says "this is a checked professional account";
+/// once the login is anything else, the badge no longer describes it, so its verifiable
+/// profile goes back to unverified (audited too).
 pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, role: Role) -> CoreResult<()> {
     if actor.role != Role::Admin {
         return Err(CoreError::forbidden("only administrators can change roles"));
@@ -570,6 +574,14 @@ pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, role: Role) -> CoreR
         ));
     }
     let before = get_user(db, user_id).await?;
+    let leaves_professional_role =
+        profiles::role_has_professional_profile(before.role) && role != before.role;
+    let verifiable: Vec<i64> = profiles::for_user(db, user_id)
+        .await?
+        .iter()
+        .filter(|p| p.kind.is_verifiable())
+        .map(|p| p.id)
+        .collect();
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
         .bind(role.as_str())
@@ -584,6 +596,12 @@ pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, role: Role) -> CoreR
         &format!("{} -> {}", before.role, role),
     )
     .await?;
+    if leaves_professional_role {
+        let why = format!("role changed from {} to {role}", before.role);
+        for profile_id in verifiable {
+            profiles::reset_verification(&mut tx, profile_id, Some(actor.user_id), &why).await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }

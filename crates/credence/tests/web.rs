@@ -16,6 +16,7 @@ both_backends!(
     sign_in_next_stays_on_this_site,
     verification_from_request_to_badge,
     review_queue_and_admin_are_for_staff,
+    leaving_a_professional_role_removes_the_badge,
     personal_and_professional_profiles_stay_apart,
     change_password_signs_out_elsewhere,
     profile_edit_validates_and_keeps_data,
@@ -660,6 +661,71 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
+}
+
+async fn leaving_a_professional_role_removes_the_badge(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("role_admin", Role::Admin).await;
+    let (pro, pro_profile) = app.professional("dr_demoted").await;
+    profiles::verify_directly(&app.db, None, pro_profile.id, "test")
+        .await
+        .unwrap();
+    let (org, org_profile) = app.user("org_moved", Role::Organisation).await;
+    profiles::update(
+        &app.db,
+        &org,
+        profiles::ProfileUpdate {
+            org_kind: Some("clinic".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    profiles::submit_verification(&app.db, &org, "")
+        .await
+        .unwrap();
+    let admin = app.signed_in("role_admin").await;
+    let csrf = app.csrf(&admin, "/admin").await;
+    let set_role = |user_id: i64, role: &'static str| {
+        let req = admin
+            .post(app.url(&format!("/admin/users/{user_id}/role")))
+            .form(&[("csrf", csrf.as_str()), ("role", role)]);
+        async move { req.send().await.unwrap().status() }
+    };
+    // The same role again changes nothing.
+    assert_eq!(set_role(pro.user_id, "professional").await, 303);
+    assert!(profiles::get(&app.db, pro_profile.id)
+        .await
+        .unwrap()
+        .is_verified());
+    // Demoted to member: the badge described a professional account, so it goes.
+    assert_eq!(set_role(pro.user_id, "member").await, 303);
+    let stored = profiles::get(&app.db, pro_profile.id).await.unwrap();
+    assert_eq!(stored.verification.as_str(), "unverified");
+    // Any other role too; a pending request is withdrawn.
+    assert_eq!(set_role(org.user_id, "moderator").await, 303);
+    let stored = profiles::get(&app.db, org_profile.id).await.unwrap();
+    assert_eq!(stored.verification.as_str(), "unverified");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM verification_requests WHERE state = 'pending'")
+            .await,
+        0
+    );
+    // Both resets are audited with the reason.
+    let resets = credence_core::audit::recent(&app.db, None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "verification.reset")
+        .map(|e| e.detail)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        resets,
+        [
+            "role changed from organisation to moderator",
+            "role changed from professional to member"
+        ]
+    );
 }
 
 async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
