@@ -745,6 +745,28 @@ pub struct TokenInfo {
     pub created_at: i64,
 }
 
+impl TokenInfo {
+    /// Whether the token grants `scope`, exactly or through its top-level scope (`read` grants
+    /// `read:accounts`).
+    pub fn grants(&self, scope: &str) -> bool {
+        self.scopes.split(' ').any(|granted| {
+            granted == scope
+                || scope
+                    .strip_prefix(granted)
+                    .is_some_and(|rest| rest.starts_with(':'))
+        })
+    }
+
+    /// Who views through this token on public endpoints. Elevated views (a reviewer sees
+    /// licence numbers) need the app to hold `read:accounts`: an app a moderator authorised
+    /// only for `profile` or `push` sees what anyone sees.
+    pub fn viewer(&self) -> Option<&Actor> {
+        self.actor
+            .as_ref()
+            .filter(|_| self.grants("read:accounts"))
+    }
+}
+
 /// Issues a Bearer token. Only the hash is stored; the token is returned once.
 pub async fn issue_token<'e, E>(
     executor: E,
@@ -878,6 +900,29 @@ mod tests {
         ] {
             assert!(Handle::parse(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn token_scopes() {
+        let token = |scopes: &str| TokenInfo {
+            id: 1,
+            app_id: None,
+            actor: Some(Actor {
+                user_id: 1,
+                role: Role::Moderator,
+                profile_id: 1,
+            }),
+            scopes: scopes.into(),
+            created_at: 0,
+        };
+        assert!(token("read write").grants("read:accounts"));
+        assert!(token("read:accounts").grants("read:accounts"));
+        assert!(!token("read:accounts").grants("read"));
+        assert!(!token("readx").grants("read:accounts"));
+        assert!(token("read").viewer().is_some());
+        assert!(token("read:accounts push").viewer().is_some());
+        assert!(token("profile push").viewer().is_none());
+        assert!(token("read:statuses").viewer().is_none());
     }
 
     #[test]

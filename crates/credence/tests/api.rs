@@ -422,6 +422,74 @@ async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
     assert_eq!(moderator["credence"]["licence_number"], "LIC-SECRET-4471");
     let (_, owner) = lookup(Some(app.token("dr_licence").await)).await;
     assert_eq!(owner["credence"]["licence_number"], "LIC-SECRET-4471");
+    // An app the moderator authorised without account-reading scope sees what anyone sees.
+    let moderator = credence_core::profiles::get_by_handle(&app.db, "mod_one")
+        .await
+        .unwrap();
+    for (scopes, sees_licence) in [
+        ("profile", false),
+        ("push", false),
+        ("profile push write", false),
+        ("read:accounts", true),
+        ("read", true),
+    ] {
+        let (token, _) = credence_core::accounts::issue_token(
+            &app.db.pool,
+            credence_core::accounts::TokenKind::OAuth,
+            None,
+            Some((moderator.user_id, moderator.id)),
+            scopes,
+        )
+        .await
+        .unwrap();
+        let (s, seen) = lookup(Some(token.clone())).await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            seen.to_string().contains("LIC-SECRET-4471"),
+            sees_licence,
+            "{scopes}"
+        );
+        let by_id = c
+            .get(app.url(&format!("/api/v1/credence/profiles/{}", pro.id)))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(by_id.contains("LIC-SECRET-4471"), sees_licence, "{scopes}");
+    }
+    // The owner's own licence too: a `profile`-only app identifies them, no more.
+    let owner = credence_core::profiles::get_by_handle(&app.db, "dr_licence")
+        .await
+        .unwrap();
+    for (scopes, sees_licence) in [("profile", false), ("read:accounts", true)] {
+        let (token, _) = credence_core::accounts::issue_token(
+            &app.db.pool,
+            credence_core::accounts::TokenKind::OAuth,
+            None,
+            Some((owner.user_id, owner.id)),
+            scopes,
+        )
+        .await
+        .unwrap();
+        let (s, me) = json(
+            c.get(app.url("/api/v1/accounts/verify_credentials"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert_eq!(me["username"], "dr_licence");
+        assert_eq!(
+            me.to_string().contains("LIC-SECRET-4471"),
+            sees_licence,
+            "{scopes}"
+        );
+    }
     // The same rule on /accounts/:id and the Credence profile endpoint, and on the HTML page.
     let by_id = c
         .get(app.url(&format!("/api/v1/accounts/{}", pro.id)))

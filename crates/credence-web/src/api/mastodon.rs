@@ -238,7 +238,9 @@ pub async fn verify_credentials(
         }
         Err(e) => return Err(e),
     };
-    let p = profiles::view_by_id(&state.db, Some(actor), actor.profile_id).await?;
+    // A `profile`-only token identifies the person but does not read their private data: the
+    // licence number shows only through a token that grants `read:accounts`.
+    let p = profiles::view_by_id(&state.db, bearer.0.viewer(), actor.profile_id).await?;
     Ok(Json(entities::credential_account(&p, &state.config)))
 }
 

@@ -104,8 +104,10 @@ impl FromRequestParts<AppState> for MaybeBearer {
 }
 
 impl MaybeBearer {
+    /// The viewer for elevated views: the token's person only if the token grants
+    /// `read:accounts` (see `TokenInfo::viewer`); otherwise the caller is anonymous.
     pub fn actor(&self) -> Option<&Actor> {
-        self.0.as_ref().and_then(|t| t.actor.as_ref())
+        self.0.as_ref().and_then(TokenInfo::viewer)
     }
 }
 
@@ -124,12 +126,7 @@ impl Bearer {
     }
 
     pub fn require_scope(&self, scope: &str) -> Result<(), ApiError> {
-        let granted = self
-            .0
-            .scopes
-            .split(' ')
-            .any(|s| s == scope || scope.starts_with(&format!("{s}:")));
-        if granted {
+        if self.0.grants(scope) {
             Ok(())
         } else {
             Err(ApiError::new(
