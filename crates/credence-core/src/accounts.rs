@@ -851,15 +851,32 @@ pub async fn token_info(db: &Db, token: &str) -> CoreResult<Option<TokenInfo>> {
     }))
 }
 
-pub async fn revoke_token(db: &Db, token: &str) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE access_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+/// Revokes `token` if it was issued to the app `app_id`. Returns `false`, changing nothing, for
+/// a live token of another app or a personal token: an app may end only its own access, never
+/// sign a person out of another app. An unknown or already revoked token is `true` (nothing to
+/// do, and nothing to tell).
+pub async fn revoke_token(db: &Db, app_id: i64, token: &str) -> CoreResult<bool> {
+    let hash = token_hash(token);
+    let revoked = sqlx::query(
+        "UPDATE access_tokens SET revoked_at = $1 \
+         WHERE token_hash = $2 AND app_id = $3 AND revoked_at IS NULL",
     )
     .bind(now_ms())
-    .bind(token_hash(token))
+    .bind(&hash)
+    .bind(app_id)
     .execute(&db.pool)
     .await?;
-    Ok(())
+    if revoked.rows_affected() > 0 {
+        return Ok(true);
+    }
+    let someone_elses = sqlx::query(
+        "SELECT id FROM access_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(&hash)
+    .fetch_optional(&db.pool)
+    .await?
+    .is_some();
+    Ok(!someone_elses)
 }
 
 #[cfg(test)]

@@ -294,7 +294,12 @@ pub struct GrantError {
 
 impl GrantError {
     fn new(error: &'static str, description: impl Into<String>) -> Self {
-        let status = if error == "invalid_client" { 401 } else { 400 };
+        let status = match error {
+            "invalid_client" => 401,
+            // What Doorkeeper (Mastodon's OAuth server) answers for another client's token.
+            "unauthorized_client" => 403,
+            _ => 400,
+        };
         GrantError {
             error,
             description: description.into(),
@@ -475,6 +480,35 @@ async fn exchange_code(
         scope: scopes,
         created_at: created / 1000,
     })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RevokeRequest {
+    pub token: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+/// `/oauth/revoke` (RFC 7009): the client proves itself with its secret and may revoke only
+/// tokens issued to it. An unknown or already revoked token is not an error (§2.2).
+pub async fn revoke(db: &Db, req: &RevokeRequest) -> Result<(), GrantError> {
+    let app = app_by_client_id(db, req.client_id.as_deref().unwrap_or_default())
+        .await?
+        .filter(|app| {
+            req.client_secret
+                .as_deref()
+                .is_some_and(|s| constant_time_eq(s, &app.client_secret))
+        })
+        .ok_or_else(|| GrantError::new("invalid_client", "client authentication failed"))?;
+    if let Some(token) = &req.token {
+        if !accounts::revoke_token(db, app.id, token).await? {
+            return Err(GrantError::new(
+                "unauthorized_client",
+                "this token was not issued to this app",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ both_backends!(
     instance_and_nodeinfo,
     oauth_authorization_code_with_pkce,
     consent_page_policy_allows_app_schemes,
+    apps_revoke_only_their_own_tokens,
     sign_up_from_an_app,
     licence_numbers_are_for_reviewers_only,
     verification_workflow_through_the_api,
@@ -329,6 +330,60 @@ async fn consent_page_policy_allows_app_schemes(backend: Backend) {
         .unwrap()
         .starts_with("myapp://callback?code="));
     assert!(!csp(&res).contains("form-action"));
+}
+
+async fn apps_revoke_only_their_own_tokens(backend: Backend) {
+    let app = spawn(backend).await;
+    let (person, _) = app.user("revoked_person", Role::Member).await;
+    let ours = register_app(&app, "urn:ietf:wg:oauth:2.0:oob", "read").await;
+    let theirs = register_app(&app, "urn:ietf:wg:oauth:2.0:oob", "read").await;
+    let app_id = |v: &Value| v["id"].as_str().unwrap().parse::<i64>().unwrap();
+    let (person_token, _) = credence_core::accounts::issue_token(
+        &app.db.pool,
+        credence_core::accounts::TokenKind::OAuth,
+        Some(app_id(&ours)),
+        Some((person.user_id, person.profile_id)),
+        "read",
+    )
+    .await
+    .unwrap();
+    let personal = app.token("revoked_person").await;
+    let c = common::api();
+    let revoke = |client: &Value, secret: &str, token: &str| {
+        let req = c.post(app.url("/oauth/revoke")).form(&[
+            ("client_id", client["client_id"].as_str().unwrap()),
+            ("client_secret", secret),
+            ("token", token),
+        ]);
+        async move { json(req.send().await.unwrap()).await }
+    };
+    let works = |token: String| {
+        let req = c
+            .get(app.url("/api/v1/accounts/verify_credentials"))
+            .bearer_auth(token);
+        async move { req.send().await.unwrap().status() == 200 }
+    };
+    let their_secret = theirs["client_secret"].as_str().unwrap();
+    // Another app cannot sign the person out of our app, nor revoke a personal token.
+    for token in [&person_token, &personal] {
+        let (s, e) = revoke(&theirs, their_secret, token).await;
+        assert_eq!(s, 403, "{e}");
+        assert_eq!(e["error"], "unauthorized_client");
+        assert!(works(token.clone()).await);
+    }
+    // A wrong secret is refused before anything else.
+    let (s, e) = revoke(&ours, "not-the-secret", &person_token).await;
+    assert_eq!(s, 401);
+    assert_eq!(e["error"], "invalid_client");
+    assert!(works(person_token.clone()).await);
+    // Unknown tokens are fine (RFC 7009); our own token is revoked.
+    let (s, _) = revoke(&theirs, their_secret, "no-such-token").await;
+    assert_eq!(s, 200);
+    let (s, _) = revoke(&ours, ours["client_secret"].as_str().unwrap(), &person_token).await;
+    assert_eq!(s, 200);
+    assert!(!works(person_token.clone()).await);
+    let (s, _) = revoke(&ours, ours["client_secret"].as_str().unwrap(), &person_token).await;
+    assert_eq!(s, 200, "revoking twice is fine");
 }
 
 async fn sign_up_from_an_app(backend: Backend) {
