@@ -735,9 +735,22 @@ impl TokenKind {
     }
 }
 
+impl FromStr for TokenKind {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "personal" => Ok(TokenKind::Personal),
+            "oauth" => Ok(TokenKind::OAuth),
+            "app" => Ok(TokenKind::App),
+            _ => Err(()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TokenInfo {
     pub id: i64,
+    pub kind: TokenKind,
     pub app_id: Option<i64>,
     /// `None` for app-only tokens.
     pub actor: Option<Actor>,
@@ -823,7 +836,7 @@ pub async fn personal_token_for_handle(db: &Db, handle: &str) -> CoreResult<Stri
 
 pub async fn token_info(db: &Db, token: &str) -> CoreResult<Option<TokenInfo>> {
     let row = sqlx::query(
-        "SELECT t.id, t.app_id, t.user_id, t.profile_id, t.scopes, t.created_at, u.role \
+        "SELECT t.id, t.kind, t.app_id, t.user_id, t.profile_id, t.scopes, t.created_at, u.role \
          FROM access_tokens t LEFT JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
@@ -844,6 +857,7 @@ pub async fn token_info(db: &Db, token: &str) -> CoreResult<Option<TokenInfo>> {
     };
     Ok(Some(TokenInfo {
         id: col(&row, "id")?,
+        kind: parse_col(&row, "kind")?,
         app_id: col(&row, "app_id")?,
         actor,
         scopes: col(&row, "scopes")?,
@@ -923,6 +937,7 @@ mod tests {
     fn token_scopes() {
         let token = |scopes: &str| TokenInfo {
             id: 1,
+            kind: TokenKind::OAuth,
             app_id: None,
             actor: Some(Actor {
                 user_id: 1,

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::accounts::{self, Actor, TokenKind};
+use crate::accounts::{self, Actor, NewAccount, TokenInfo, TokenKind};
 use crate::audit;
 use crate::db::{col, new_id, now_ms, Db};
 use crate::error::{CoreError, CoreResult};
@@ -478,6 +478,47 @@ async fn exchange_code(
         access_token: token,
         token_type: "Bearer",
         scope: scopes,
+        created_at: created / 1000,
+    })
+}
+
+/// Sign-up from an app (`POST /api/v1/accounts`). Only the app's own client-credentials token
+/// with `write:accounts` may do it: a person's token (even one issued to the same app) must not
+/// open more accounts. The new person's token carries the scopes the app registered, no more.
+pub async fn sign_up(
+    db: &Db,
+    token: &TokenInfo,
+    new: NewAccount<'_>,
+) -> CoreResult<IssuedToken> {
+    let app_id = match (token.kind, token.app_id) {
+        (TokenKind::App, Some(app_id)) => app_id,
+        _ => {
+            return Err(CoreError::forbidden(
+                "sign-up needs the app's own token (client credentials), not a person's token",
+            ))
+        }
+    };
+    if !token.grants("write:accounts") {
+        return Err(CoreError::forbidden(
+            "sign-up needs a token with the write:accounts scope",
+        ));
+    }
+    let app = app_by_id(db, app_id)
+        .await?
+        .ok_or_else(|| CoreError::forbidden("this app is no longer registered"))?;
+    let (user, profile) = accounts::create_account(db, new, None).await?;
+    let (access_token, created) = accounts::issue_token(
+        &db.pool,
+        TokenKind::OAuth,
+        Some(app.id),
+        Some((user.id, profile.id)),
+        &app.scopes,
+    )
+    .await?;
+    Ok(IssuedToken {
+        access_token,
+        token_type: "Bearer",
+        scope: app.scopes,
         created_at: created / 1000,
     })
 }

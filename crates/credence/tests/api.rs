@@ -422,6 +422,20 @@ async fn sign_up_from_an_app(backend: Backend) {
     assert_eq!(s, 422, "{e}");
     let (s, token) = signup(body.clone(), Some(app_token.clone())).await;
     assert_eq!(s, 200, "{token}");
+    // The new token has what the app registered ("read write"), no more.
+    assert_eq!(token["scope"], "read write");
+    let person_token = token["access_token"].as_str().unwrap().to_string();
+    let info = credence_core::accounts::token_info(&app.db, &person_token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(info.scopes, "read write");
+    // A person's token, even one issued to this app, cannot open more accounts.
+    let more = json!({"username": "sock_puppet", "email": "sock@example.org", "password": PASSWORD, "agreement": true});
+    let (s, e) = signup(more.clone(), Some(person_token.clone())).await;
+    assert_eq!(s, 403, "{e}");
+    let (s, _) = signup(more, Some(app.token("new_member").await)).await;
+    assert_eq!(s, 403, "nor a personal token");
     let (s, me) = json(
         c.get(app.url("/api/v1/accounts/verify_credentials"))
             .bearer_auth(token["access_token"].as_str().unwrap())

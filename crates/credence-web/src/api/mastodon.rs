@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use credence_core::accounts::{self, NewAccount, Role, TokenKind};
+use credence_core::accounts::{NewAccount, Role};
 use credence_core::{oauth, profiles, CoreError};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -157,20 +157,13 @@ impl BoolLike {
     }
 }
 
-/// `POST /api/v1/accounts`: sign-up from an app, authorised by an app (client-credentials) token.
+/// `POST /api/v1/accounts`: sign-up from an app, authorised by the app's own token (the rule
+/// is `oauth::sign_up`'s).
 pub async fn register(
     State(state): State<AppState>,
     bearer: Bearer,
     JsonOrForm(form): JsonOrForm<RegisterForm>,
-) -> Result<Json<Value>, ApiError> {
-    bearer.require_scope("write:accounts")?;
-    let app_id = bearer.0.app_id.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "sign-up needs an app token",
-        )
-    })?;
+) -> Result<Json<oauth::IssuedToken>, ApiError> {
     if !state.config.registrations_open {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -198,8 +191,9 @@ pub async fn register(
         }
     };
     let handle = form.username.unwrap_or_default();
-    let (user, profile) = accounts::create_account(
+    let issued = oauth::sign_up(
         &state.db,
+        &bearer.0,
         NewAccount {
             email: form.email.as_deref().unwrap_or_default(),
             handle: &handle,
@@ -207,23 +201,9 @@ pub async fn register(
             password: form.password.as_deref().unwrap_or_default(),
             role,
         },
-        None,
     )
     .await?;
-    let (token, created) = accounts::issue_token(
-        &state.db.pool,
-        TokenKind::OAuth,
-        Some(app_id),
-        Some((user.id, profile.id)),
-        "read write follow push",
-    )
-    .await?;
-    Ok(Json(json!({
-        "access_token": token,
-        "token_type": "Bearer",
-        "scope": "read write follow push",
-        "created_at": created / 1000,
-    })))
+    Ok(Json(issued))
 }
 
 pub async fn verify_credentials(
