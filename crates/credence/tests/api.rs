@@ -13,6 +13,7 @@ both_backends!(
     oauth_authorization_code_with_pkce,
     consent_page_policy_allows_app_schemes,
     apps_revoke_only_their_own_tokens,
+    denying_an_out_of_band_app_shows_a_page,
     sign_up_from_an_app,
     licence_numbers_are_for_reviewers_only,
     verification_workflow_through_the_api,
@@ -384,6 +385,47 @@ async fn apps_revoke_only_their_own_tokens(backend: Backend) {
     assert!(!works(person_token.clone()).await);
     let (s, _) = revoke(&ours, ours["client_secret"].as_str().unwrap(), &person_token).await;
     assert_eq!(s, 200, "revoking twice is fine");
+}
+
+async fn denying_an_out_of_band_app_shows_a_page(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("oob_user", Role::Member).await;
+    let client_app = register_app(&app, "urn:ietf:wg:oauth:2.0:oob", "read").await;
+    let client_id = client_app["client_id"].as_str().unwrap();
+    let browser = app.signed_in("oob_user").await;
+    let form = |csrf: String, approve: &'static str| {
+        vec![
+            ("csrf", csrf),
+            ("client_id", client_id.to_string()),
+            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob".to_string()),
+            ("scope", "read".to_string()),
+            ("approve", approve.to_string()),
+        ]
+    };
+    let authorize = format!(
+        "/oauth/authorize?response_type=code&client_id={client_id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read"
+    );
+    let csrf = app.csrf(&browser, &authorize).await;
+    let res = browser
+        .post(app.url("/oauth/authorize"))
+        .form(&form(csrf.clone(), "no"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "no redirect to the urn");
+    assert!(res.headers().get("location").is_none());
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Access denied") && page.contains("You denied Test client access"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_codes").await, 0);
+    // Approving still shows the code to copy.
+    let res = browser
+        .post(app.url("/oauth/authorize"))
+        .form(&form(csrf, "yes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("id=\"oauth-code\""));
 }
 
 async fn sign_up_from_an_app(backend: Backend) {

@@ -40,6 +40,15 @@ struct AuthorizePage {
     code_challenge_method: String,
 }
 
+/// Shown when the person denies an out-of-band app: there is no redirect URI to send the
+/// refusal to, and a redirect to the `urn:` would leave the browser on an error.
+#[derive(Template)]
+#[template(path = "oauth_denied.html")]
+struct DeniedPage {
+    l: Layout,
+    app_name: String,
+}
+
 #[derive(Template)]
 #[template(path = "oob.html")]
 struct OobPage {
@@ -128,6 +137,12 @@ pub async fn authorize(
         Ok(Redirect::to(url.as_str()).into_response())
     };
     if params.approve != "yes" {
+        if request.redirect_uri == OOB_REDIRECT {
+            return Ok(render(&DeniedPage {
+                l: Layout::new(&ctx, "Access denied"),
+                app_name: request.app.name.clone(),
+            }));
+        }
         return redirect(&[("error", "access_denied")]);
     }
     let code = oauth::issue_code(&state.db, actor, &request).await?;
