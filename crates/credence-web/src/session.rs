@@ -17,6 +17,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use credence_core::accounts::{self, Actor, Session};
 use credence_core::profiles::{self, Profile};
 use credence_core::secrets::{constant_time_eq, random_token};
+use credence_core::CoreError;
 
 use crate::error::HtmlError;
 use crate::AppState;
@@ -99,9 +100,14 @@ impl FromRequestParts<AppState> for Ctx {
             .unwrap_or_default();
         let address = client_address(parts, state);
         let session = match jar.get(SESSION_COOKIE) {
-            Some(cookie) => accounts::session_from_cookie(&state.db, cookie.value())
-                .await
-                .map_err(HtmlError::from)?,
+            Some(cookie) => match accounts::session_from_cookie(&state.db, cookie.value()).await {
+                Ok(session) => session,
+                // Expired (its row is already deleted). Reading a page just shows it signed
+                // out; a form sent with it gets a 401 saying so, because the person believes
+                // they are signed in and would otherwise lose their change without knowing.
+                Err(CoreError::Unauthenticated(_)) if parts.method.is_safe() => None,
+                Err(e) => return Err(e.into()),
+            },
             None => None,
         };
         let profile = match &session {

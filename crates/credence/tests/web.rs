@@ -337,23 +337,44 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
     );
 }
 
+/// Moves every session of a login into the past.
+async fn expire_sessions(app: &common::TestApp, user_id: i64) {
+    use sqlx::Row;
+    let ids: Vec<i64> = sqlx::query("SELECT id FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for id in ids {
+        accounts::expire_session(&app.db, id).await.unwrap();
+    }
+}
+
 async fn expired_session_is_refused(backend: Backend) {
     let app = spawn(backend).await;
     let (actor, _) = app.user("sleepy", Role::Member).await;
-    let client = app.signed_in("sleepy").await;
-    let csrf = app.csrf(&client, "/settings/profile").await;
-    let session_id: i64 = {
-        use sqlx::Row;
-        sqlx::query("SELECT id FROM sessions WHERE user_id = $1")
-            .bind(actor.user_id)
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap()
-            .get(0)
-    };
-    accounts::expire_session(&app.db, session_id).await.unwrap();
+    // Reading pages with an expired session: simply signed out, no error page.
+    let reader = app.signed_in("sleepy").await;
+    expire_sessions(&app, actor.user_id).await;
+    let (s, home) = text(reader.get(app.url("/")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert!(home.contains("href=\"/signin\"") && !home.contains("Sign out"));
+    let res = reader
+        .get(app.url("/settings/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "sent to sign in, not shown a 401");
+    assert_eq!(res.headers()["location"], "/signin");
+    // Sending a form with an expired session: 401 saying so, and nothing stored.
+    let writer = app.signed_in("sleepy").await;
+    let csrf = app.csrf(&writer, "/settings/profile").await;
+    expire_sessions(&app, actor.user_id).await;
     let (s, body) = text(
-        client
+        writer
             .post(app.url("/settings/profile"))
             .form(&[("csrf", csrf.as_str()), ("bio", "late edit")])
             .send()
@@ -368,12 +389,13 @@ async fn expired_session_is_refused(backend: Backend) {
         ""
     );
     // The expired session is gone: the next request is simply signed out.
-    let res = client
+    let res = writer
         .get(app.url("/settings/profile"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
 /// One sign-in attempt from a fresh browser (so an earlier success does not change the form's
