@@ -158,15 +158,41 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Whether a path belongs to the JSON API (errors in JSON) rather than the HTML pages.
+/// `/oauth/authorize` is the one OAuth page people see; the other OAuth endpoints are JSON.
+fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/")
+        || path.starts_with("/nodeinfo")
+        || path.starts_with("/.well-known/")
+        || (path.starts_with("/oauth/") && path != "/oauth/authorize")
+}
+
 /// Unknown routes: JSON under `/api`, an HTML page elsewhere.
 pub async fn not_found(request: Request) -> Response {
-    let path = request.uri().path();
-    if path.starts_with("/api/") || path.starts_with("/oauth/") || path.starts_with("/nodeinfo") {
+    if is_api_path(request.uri().path()) {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "Record not found").into_response()
     } else {
         error_page(
             StatusCode::NOT_FOUND,
             "there is no page at this address: check the link, or start from the home page",
+        )
+    }
+}
+
+/// A known route asked with a method it does not have (axum adds the `Allow` header): the
+/// same page or JSON as every other error, not axum's empty 405.
+pub async fn method_not_allowed(request: Request) -> Response {
+    if is_api_path(request.uri().path()) {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This endpoint does not support this method",
+        )
+        .into_response()
+    } else {
+        error_page(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "this address cannot be used that way: open it as a link, or use the form on its page",
         )
     }
 }

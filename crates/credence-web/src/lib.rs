@@ -105,6 +105,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::prometheus))
+        // Applies to the routes above, so it must come after all of them.
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1040,8 +1040,46 @@ async fn unknown_pages_are_404(backend: Backend) {
     )
     .await;
     assert_eq!(s, 404);
-    let (s, _) = text(browser().get(app.url("/review/123")).send().await.unwrap()).await;
+    // A method a page does not have: the same HTML error page, with the Allow header.
+    let res = browser().get(app.url("/review/123")).send().await.unwrap();
+    assert_eq!(res.headers()["allow"], "POST");
+    let (s, body) = text(res).await;
     assert_eq!(s, 405);
+    assert!(body.contains("<main") && body.contains("cannot be used that way"), "{body}");
+    let res = browser().put(app.url("/signin")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    // …and JSON on the API.
+    for res in [
+        common::api().delete(app.url("/api/v1/instance")).send().await.unwrap(),
+        common::api().get(app.url("/oauth/token")).send().await.unwrap(),
+    ] {
+        assert_eq!(res.status(), 405);
+        let e: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(e["error_code"], "method_not_allowed");
+    }
+    // Malformed ids in page addresses are pages that do not exist (not a plain-text 400).
+    app.user("id_admin", Role::Admin).await;
+    let admin = app.signed_in("id_admin").await;
+    let csrf = app.csrf(&admin, "/admin").await;
+    for path in [
+        "/settings/disclosures/abc/delete",
+        "/review/abc",
+        "/review/99999999999999999999999",
+        "/admin/users/abc/role",
+    ] {
+        let (s, body) = text(
+            admin
+                .post(app.url(path))
+                .form(&[("csrf", csrf.as_str()), ("decision", "verify"), ("role", "member")])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 404, "{path}");
+        assert!(body.contains("<main") && body.contains("does not exist"), "{path}: {body}");
+    }
     let res = browser()
         .get(app.url("/static/style.css"))
         .send()

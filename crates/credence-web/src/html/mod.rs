@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use credence_core::profiles::{self, Profile};
+use credence_core::CoreError;
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -61,6 +62,13 @@ pub fn router() -> Router<AppState> {
                     HeaderValue::from_static(crate::AUTHORIZE_CSP),
                 )),
         )
+}
+
+/// A numeric id from the path. Parsed here rather than with `Path<i64>`, whose rejection is a
+/// plain-text 400: a malformed id is just a page that does not exist.
+pub fn path_id(raw: &str, what: &'static str) -> Result<i64, HtmlError> {
+    raw.parse()
+        .map_err(|_| HtmlError::from(CoreError::NotFound(what)))
 }
 
 /// What the layout shows about the signed-in person.

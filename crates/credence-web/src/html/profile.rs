@@ -13,7 +13,7 @@ use credence_core::profiles::{
 use credence_core::CoreError;
 use serde::Deserialize;
 
-use super::{Layout, NoticeQuery};
+use super::{path_id, Layout, NoticeQuery};
 use crate::error::{public_message, render, status_of, HtmlError};
 use crate::session::Ctx;
 use crate::AppState;
@@ -177,11 +177,12 @@ pub struct CsrfForm {
 pub async fn remove_disclosure(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.require()?;
     ctx.check_csrf(&form.csrf)?;
+    let id = path_id(&id, "disclosure")?;
     profiles::remove_disclosure(&state.db, actor, id).await?;
     Ok(Redirect::to("/settings/profile?notice=disclosure_removed").into_response())
 }

@@ -12,7 +12,7 @@ use credence_core::profiles::{self, Decision, Profile, VerificationRequest};
 use credence_core::{audit, CoreError};
 use serde::Deserialize;
 
-use super::{Layout, NoticeQuery};
+use super::{path_id, Layout, NoticeQuery};
 use crate::error::{public_message, render, status_of, HtmlError};
 use crate::session::Ctx;
 use crate::AppState;
@@ -106,11 +106,12 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.require()?;
     ctx.check_csrf(&form.csrf)?;
+    let id = path_id(&id, "verification request")?;
     let decision = match form.decision.as_str() {
         "verify" => Decision::Verify,
         "reject" => Decision::Reject {
@@ -223,11 +224,12 @@ pub struct RoleForm {
 pub async fn change_role(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.require()?;
     ctx.check_csrf(&form.csrf)?;
+    let id = path_id(&id, "account")?;
     let role: Role = form.role.parse()?;
     accounts::set_role(&state.db, actor, id, role).await?;
     Ok(Redirect::to("/admin?notice=role").into_response())
