@@ -4,13 +4,14 @@
 //!   and a per-session CSRF token (synchronizer-token pattern).
 //! - Before sign-in (sign-up and sign-in forms) a random `credence_csrf` cookie is compared with
 //!   the form's hidden field (double-submit pattern).
-//! - Cookies are HttpOnly and SameSite=Lax, and Secure when the public URL is https.
+//! - Cookies are HttpOnly and SameSite=Lax, and Secure when the public URL is https or a
+//!   trusted proxy says the client came over https.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -20,7 +21,7 @@ use credence_core::secrets::{constant_time_eq, random_token};
 use credence_core::CoreError;
 
 use crate::error::HtmlError;
-use crate::AppState;
+use crate::{AppState, WebConfig};
 
 pub const SESSION_COOKIE: &str = "credence_session";
 pub const CSRF_COOKIE: &str = "credence_csrf";
@@ -43,13 +44,14 @@ pub async fn csrf_cookie(
         Some(t) => (t, false),
         None => (random_token(), true),
     };
+    let secure = secure_request(request.headers(), &state.config);
     request.extensions_mut().insert(AnonCsrf(token.clone()));
     let mut response = next.run(request).await;
     if fresh {
         let cookie = Cookie::build((CSRF_COOKIE, token))
             .path("/")
             .http_only(true)
-            .secure(state.config.secure_cookies())
+            .secure(secure)
             .same_site(SameSite::Lax)
             .build();
         if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
@@ -66,6 +68,8 @@ pub struct Ctx {
     pub profile: Option<Profile>,
     pub csrf: String,
     pub address: String,
+    /// Whether cookies set in the answer must be Secure (see [`secure_request`]).
+    pub secure: bool,
 }
 
 impl Ctx {
@@ -99,6 +103,7 @@ impl FromRequestParts<AppState> for Ctx {
             .map(|a| a.0.clone())
             .unwrap_or_default();
         let address = client_address(parts, state);
+        let secure = secure_request(&parts.headers, &state.config);
         let session = match jar.get(SESSION_COOKIE) {
             Some(cookie) => match accounts::session_from_cookie(&state.db, cookie.value()).await {
                 Ok(session) => session,
@@ -123,20 +128,19 @@ impl FromRequestParts<AppState> for Ctx {
             profile,
             csrf,
             address,
+            secure,
         })
     }
 }
 
-/// The client's network address, for login throttling.
+/// The client's network address, for login throttling. Behind a trusted proxy it is the
+/// right-most `X-Forwarded-For` entry, the one our proxy appended: entries to its left come from
+/// the client and can say anything, so a client rotating made-up addresses there would escape the
+/// per-address limit.
 pub fn client_address(parts: &Parts, state: &AppState) -> String {
     if state.config.trust_proxy {
-        if let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return forwarded.trim().to_string();
+        if let Some(address) = last_forwarded(&parts.headers, "x-forwarded-for") {
+            return address;
         }
     }
     parts
@@ -146,11 +150,29 @@ pub fn client_address(parts: &Parts, state: &AppState) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+/// Whether cookies set for this request must be Secure: when the public URL is https, and
+/// behind a trusted proxy when the proxy says the client came over https (`X-Forwarded-Proto`),
+/// since the server itself then only ever sees plain http.
+pub fn secure_request(headers: &HeaderMap, config: &WebConfig) -> bool {
+    config.secure_cookies()
+        || (config.trust_proxy
+            && last_forwarded(headers, "x-forwarded-proto")
+                .is_some_and(|proto| proto.eq_ignore_ascii_case("https")))
+}
+
+/// The right-most entry of a comma-separated forwarding header (of the last such header, when
+/// several were sent): what the nearest proxy added.
+fn last_forwarded(headers: &HeaderMap, name: &str) -> Option<String> {
+    let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
+    let entry = value.rsplit(',').next()?.trim();
+    (!entry.is_empty()).then(|| entry.to_string())
+}
+
+pub fn session_cookie(secure: bool, token: String) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
-        .secure(state.config.secure_cookies())
+        .secure(secure)
         .same_site(SameSite::Lax)
         .build()
 }

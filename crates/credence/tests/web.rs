@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{browser, csrf_of, spawn, Backend, PASSWORD};
+use common::{browser, csrf_of, spawn, spawn_with, Backend, PASSWORD};
 use credence_core::accounts::{self, Role};
 use credence_core::profiles;
 
@@ -14,6 +14,7 @@ both_backends!(
     expired_session_is_refused,
     login_is_throttled,
     sign_in_next_stays_on_this_site,
+    behind_a_trusted_proxy,
     verification_from_request_to_badge,
     review_queue_and_admin_are_for_staff,
     leaving_a_professional_role_removes_the_badge,
@@ -452,6 +453,104 @@ async fn login_is_throttled(backend: Backend) {
     }
     let (s, _) = try_sign_in(&app, "another", PASSWORD).await;
     assert_eq!(s, 429);
+}
+
+/// The `Set-Cookie` header for `name`, if the response sets it.
+fn set_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+/// Signs in through the form with extra request headers (as a reverse proxy would add them);
+/// cookies are carried by hand, since a Secure cookie is not sent back over plain http.
+async fn sign_in_via(
+    app: &common::TestApp,
+    headers: &[(&str, &str)],
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    let c = common::api();
+    let with = |mut req: reqwest::RequestBuilder| {
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req
+    };
+    let page = with(c.get(app.url("/signin"))).send().await.unwrap();
+    let cookie = set_cookie(&page, "credence_csrf").unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let csrf = csrf_of(&page.text().await.unwrap());
+    with(c.post(app.url("/signin")))
+        .header("cookie", cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", login),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn behind_a_trusted_proxy(backend: Backend) {
+    let app = spawn_with(backend, |c| c.trust_proxy = true).await;
+    app.user("proxied", Role::Member).await;
+    // Only the right-most X-Forwarded-For entry is ours: rotating made-up entries to its left
+    // does not escape the per-address limit.
+    for i in 0..accounts::MAX_FAILURES_PER_ADDRESS {
+        let forwarded = format!("203.0.113.{i}, 198.51.100.7");
+        let res = sign_in_via(
+            &app,
+            &[("x-forwarded-for", &forwarded)],
+            &format!("guess{i}"),
+            "wrong password",
+        )
+        .await;
+        assert_eq!(res.status(), 401);
+    }
+    for headers in [
+        &[("x-forwarded-for", "192.0.2.1, 198.51.100.7")][..],
+        // Several headers: the last one's last entry.
+        &[
+            ("x-forwarded-for", "192.0.2.1"),
+            ("x-forwarded-for", "192.0.2.2,198.51.100.7"),
+        ][..],
+    ] {
+        let res = sign_in_via(&app, headers, "proxied", PASSWORD).await;
+        assert_eq!(res.status(), 429, "{headers:?}");
+    }
+    let res = sign_in_via(
+        &app,
+        &[("x-forwarded-for", "198.51.100.7, 198.51.100.8")],
+        "proxied",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(res.status(), 303, "another client address is not throttled");
+    // The proxy says the client came over https: session and CSRF cookies are Secure.
+    let https = [("x-forwarded-proto", "https"), ("x-forwarded-for", "198.51.100.9")];
+    let page = common::api()
+        .get(app.url("/signin"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(set_cookie(&page, "credence_csrf").unwrap().contains("; Secure"));
+    let res = sign_in_via(&app, &https, "proxied", PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    assert!(set_cookie(&res, "credence_session").unwrap().contains("; Secure"));
+    // Over plain http they are not (the browser would not send them back).
+    let res = sign_in_via(&app, &[("x-forwarded-proto", "http")], "proxied", PASSWORD).await;
+    assert!(!set_cookie(&res, "credence_session").unwrap().contains("Secure"));
+    // Without trust_proxy the headers mean nothing: anyone can send them.
+    let direct = spawn(backend).await;
+    direct.user("direct", Role::Member).await;
+    let res = sign_in_via(&direct, &https, "direct", PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    assert!(!set_cookie(&res, "credence_session").unwrap().contains("Secure"));
 }
 
 /// `next` values that browsers would turn into another site (they drop tabs and newlines and

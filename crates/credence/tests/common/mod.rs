@@ -133,12 +133,19 @@ pub async fn fresh_database(backend: Backend) -> (String, Storage) {
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Like [`spawn`], with settings changed by `configure` (e.g. `trust_proxy`).
+pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)) -> TestApp {
     let (url, storage) = fresh_database(backend).await;
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = credence_web::app_state(db.clone(), WebConfig::for_local(addr));
+    let mut config = WebConfig::for_local(addr);
+    configure(&mut config);
+    let state = credence_web::app_state(db.clone(), config);
     tokio::spawn(credence_web::serve(listener, state, std::future::pending()));
     TestApp {
         addr,
