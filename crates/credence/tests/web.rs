@@ -261,29 +261,147 @@ async fn sign_up_refuses_bad_input_and_stores_nothing(backend: Backend) {
     assert_eq!(app.count("SELECT COUNT(*) FROM profiles").await, 1);
 }
 
+/// Everything a form could change, as text: row counts of every table a form writes, and the
+/// columns those forms change. Equal before and after means nothing was stored.
+async fn stored_state(app: &common::TestApp) -> Vec<String> {
+    use sqlx::Row;
+    let mut state = Vec::new();
+    for table in [
+        "users",
+        "profiles",
+        "disclosures",
+        "verification_requests",
+        "audit_log",
+        "sessions",
+        "login_attempts",
+        "oauth_codes",
+        "access_tokens",
+    ] {
+        let n = app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
+        state.push(format!("{table}: {n}"));
+    }
+    for sql in [
+        "SELECT role || ' ' || password_hash FROM users ORDER BY id",
+        "SELECT handle || ' ' || display_name || ' ' || bio || ' ' || verification_state \
+         FROM profiles ORDER BY id",
+        "SELECT CAST(profile_id AS TEXT) FROM sessions ORDER BY id",
+        "SELECT state FROM verification_requests ORDER BY id",
+    ] {
+        for row in sqlx::query(sql).fetch_all(&app.db.pool).await.unwrap() {
+            state.push(row.get::<String, _>(0));
+        }
+    }
+    state
+}
+
 async fn csrf_is_required_on_every_form(backend: Backend) {
     let app = spawn(backend).await;
-    let client = browser();
-    client.get(app.url("/signup")).send().await.unwrap();
-    for csrf in ["", "forged-token-forged-token-forged-token-0000"] {
-        let res = client
-            .post(app.url("/signup"))
-            .form(&[
-                ("csrf", csrf),
+    // Accounts for every form to act on, each request valid but for its CSRF token.
+    let (pro, _) = app.professional("dr_csrf").await;
+    let disclosure = profiles::add_disclosure(&app.db, &pro, "Acme", "consulting", "")
+        .await
+        .unwrap();
+    let (two, _) = app.professional("dr_two").await;
+    let personal = profiles::create_personal_profile(&app.db, &two, "two_home", "")
+        .await
+        .unwrap();
+    let (queued, _) = app.professional("dr_queued").await;
+    let request = profiles::submit_verification(&app.db, &queued, "")
+        .await
+        .unwrap();
+    app.user("csrf_admin", Role::Admin).await;
+    let client_app = credence_core::oauth::register_app(
+        &app.db,
+        "CSRF app",
+        "https://client.example/cb",
+        "read",
+        None,
+    )
+    .await
+    .unwrap();
+
+    let anon = browser();
+    anon.get(app.url("/signup")).send().await.unwrap();
+    let as_pro = app.signed_in("dr_csrf").await;
+    let as_two = app.signed_in("dr_two").await;
+    let as_admin = app.signed_in("csrf_admin").await;
+    // Another browser's anonymous token: valid somewhere, but not for these cookies.
+    let elsewhere = app.csrf(&browser(), "/signin").await;
+
+    let disclosure_delete = format!("/settings/disclosures/{}/delete", disclosure.id);
+    let review = format!("/review/{}", request.id);
+    let role = format!("/admin/users/{}/role", pro.user_id);
+    let personal_id = personal.id.to_string();
+    let forms: Vec<(&reqwest::Client, &str, Vec<(&str, &str)>)> = vec![
+        (
+            &anon,
+            "/signup",
+            vec![
                 ("role", "member"),
                 ("handle", "csrf_victim"),
                 ("email", "v@example.org"),
                 ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
+            ],
+        ),
+        (
+            &anon,
+            "/signin",
+            vec![("login", "dr_csrf"), ("password", PASSWORD)],
+        ),
+        (&as_pro, "/signout", vec![]),
+        (&as_pro, "/settings/profile", vec![("bio", "changed by an attacker")]),
+        (
+            &as_pro,
+            "/settings/password",
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", "the attacker's passphrase"),
+            ],
+        ),
+        (
+            &as_pro,
+            "/settings/disclosures",
+            vec![("company", "Evil Corp"), ("relationship", "consulting")],
+        ),
+        (&as_pro, &disclosure_delete, vec![]),
+        (
+            &as_pro,
+            "/settings/personal-profile",
+            vec![("handle", "csrf_personal")],
+        ),
+        (&as_two, "/settings/switch", vec![("profile_id", &personal_id)]),
+        (&as_pro, "/verification", vec![("note", "forged")]),
+        (&as_admin, &review, vec![("decision", "verify")]),
+        (&as_admin, &role, vec![("role", "admin")]),
+        (
+            &as_pro,
+            "/oauth/authorize",
+            vec![
+                ("client_id", &client_app.client_id),
+                ("redirect_uri", "https://client.example/cb"),
+                ("scope", "read"),
+                ("approve", "yes"),
+            ],
+        ),
+    ];
+    let before = stored_state(&app).await;
+    for (client, path, fields) in &forms {
+        for csrf in [None, Some("forged-token-forged-token-forged-token-0000"), Some(elsewhere.as_str())] {
+            let mut form = fields.clone();
+            if let Some(token) = csrf {
+                form.push(("csrf", token));
+            }
+            let (s, body) = text(client.post(app.url(path)).form(&form).send().await.unwrap()).await;
+            assert_eq!(s, 403, "{path} with csrf {csrf:?}");
+            assert!(body.contains("did not come from this site"), "{path}: {body}");
+        }
     }
-    // No form field at all, and a request from a browser that never saw the form.
-    let res = client
+    assert_eq!(stored_state(&app).await, before, "nothing was stored");
+    // A request from a browser that never saw a form (no CSRF cookie) is refused too.
+    let res = browser()
         .post(app.url("/signup"))
         .form(&[
+            ("csrf", elsewhere.as_str()),
             ("handle", "csrf_victim"),
             ("email", "v@example.org"),
             ("password", PASSWORD),
@@ -292,40 +410,9 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
-
-    let (_, pro) = app.professional("dr_csrf").await;
-    let signed_in = app.signed_in("dr_csrf").await;
-    let anon_token = app.csrf(&browser(), "/signin").await;
-    for csrf in ["", "forged", anon_token.as_str()] {
-        let res = signed_in
-            .post(app.url("/settings/profile"))
-            .form(&[("csrf", csrf), ("bio", "changed by an attacker")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
-        let res = signed_in
-            .post(app.url("/verification"))
-            .form(&[("csrf", csrf)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
-        let res = signed_in
-            .post(app.url("/signout"))
-            .form(&[("csrf", csrf)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
-    }
-    let stored = profiles::get(&app.db, pro.id).await.unwrap();
-    assert_eq!(stored.bio, "");
-    assert_eq!(stored.verification.as_str(), "unverified");
-    // With the session's own token it works.
-    let csrf = app.csrf(&signed_in, "/settings/profile").await;
-    let res = signed_in
+    // With the session's own token the same forms work.
+    let csrf = app.csrf(&as_pro, "/settings/profile").await;
+    let res = as_pro
         .post(app.url("/settings/profile"))
         .form(&[("csrf", csrf.as_str()), ("bio", "Cardiologist")])
         .send()
@@ -333,7 +420,7 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(
-        profiles::get(&app.db, pro.id).await.unwrap().bio,
+        profiles::get(&app.db, pro.profile_id).await.unwrap().bio,
         "Cardiologist"
     );
 }
