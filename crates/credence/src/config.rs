@@ -102,6 +102,13 @@ impl Settings {
         })
     }
 
+    pub fn uses_sqlite(&self) -> bool {
+        matches!(
+            credence_core::db::Backend::from_url(&self.database_url),
+            Ok(credence_core::db::Backend::Sqlite)
+        )
+    }
+
     /// Creates the data directory and proves it is writable, so a mistake is reported at start
     /// with the path, not later as an obscure database error.
     pub fn prepare_data_dir(&self) -> anyhow::Result<()> {

@@ -119,7 +119,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
-    settings.prepare_data_dir()?;
+    // Only SQLite keeps its database there: a PostgreSQL deployment may run on a read-only
+    // file system and must not fail over a directory it never uses.
+    if settings.uses_sqlite() {
+        settings.prepare_data_dir()?;
+    }
     let db = Db::connect(&settings.database_url).await?;
     db.migrate().await?;
     Ok(db)

@@ -115,6 +115,26 @@ fn data_dir_that_cannot_be_written_is_reported() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
+fn postgres_needs_no_writable_data_dir() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (url, _database) = rt.block_on(common::fresh_database(common::Backend::Postgres));
+    let dir = TempDir::new();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let o = run(
+        bin()
+            .arg("--data-dir")
+            .arg(file.join("data"))
+            .args(["--database-url", &url, "migrate"]),
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("migrations applied"), "{}", stdout(&o));
+    assert!(!file.join("data").exists());
+}
+
+#[test]
 fn unreachable_database_is_reported() {
     let dir = TempDir::new();
     // Port 1 on loopback: nothing listens there.
