@@ -369,6 +369,62 @@ fn create_user_then_token_then_serve_then_stop() {
     );
 }
 
+/// Starts `credence serve` on a free port; returns the process and its address.
+fn serve_in(dir: &TempDir) -> (std::process::Child, String) {
+    let mut server = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+    (server, addr)
+}
+
+#[test]
+fn sigterm_lets_an_in_flight_request_finish() {
+    use std::io::Read;
+    use std::time::Duration;
+    let dir = TempDir::new();
+    let (mut server, addr) = serve_in(&dir);
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    // Headers and half the body: the request is in flight when the signal comes.
+    let body = "client_name=Slow+client&redirect_uris=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob";
+    let (first, rest) = body.split_at(body.len() / 2);
+    write!(
+        stream,
+        "POST /api/v1/apps HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    std::thread::sleep(Duration::from_millis(300));
+    // The rest of the body after the signal: the server still reads it and answers.
+    stream.write_all(rest.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 "), "no answer: {response:?}");
+    assert!(response.contains("Slow client"), "{response}");
+    let status = server.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+}
+
 #[test]
 fn demo_twice_adds_nothing_twice() {
     let dir = TempDir::new();
