@@ -65,6 +65,8 @@ pub struct AppInner {
     pub db: Db,
     pub config: WebConfig,
     pub metrics: metrics::Metrics,
+    /// The credibility engine, built once at start-up.
+    pub checker: credence_check::Checker,
 }
 
 /// Shared by every request.
@@ -75,6 +77,7 @@ pub fn app_state(db: Db, config: WebConfig) -> AppState {
         db,
         config,
         metrics: metrics::Metrics::new(),
+        checker: credence_check::Checker::new(),
     })
 }
 

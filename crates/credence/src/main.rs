@@ -2,6 +2,7 @@
 //! `demo` are operator commands that read the same settings (flags, `CREDENCE_*` environment
 //! variables, an optional `credence.toml`).
 
+mod check;
 mod config;
 
 use std::io::Read;
@@ -38,6 +39,8 @@ enum Command {
     Migrate,
     /// Add the demo content to the database (running it twice adds nothing twice).
     Demo,
+    /// Check a draft with the credibility engine (offline; no database needed).
+    Check(check::CheckArgs),
 }
 
 #[derive(Args, Default)]
@@ -73,6 +76,15 @@ enum AdminCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Check(args)) = cli.command {
+        return match check::run(args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(3)
+            }
+        };
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CREDENCE_LOG")
@@ -115,6 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(cmd) => admin(settings, cmd).await,
+        Command::Check(_) => unreachable!("handled before the runtime starts"),
     }
 }
 
@@ -151,35 +164,41 @@ async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     }
     let address = listener.local_addr()?;
     let web = settings.web_config(address);
-    tracing::info!(%address, public_url = %web.public_url, database = %settings.database_url_redacted(), "Credence is serving");
-    println!("Credence is serving at {}", web.public_url);
+    let public_url = web.public_url.clone();
     let state = credence_web::app_state(db, web);
-    credence_web::serve(listener, state, shutdown_signal()).await?;
+    // Catch SIGINT and SIGTERM before saying we are up: a signal that comes right after the
+    // line below must stop us gracefully, not kill us with requests in flight.
+    let shutdown = shutdown_signal()?;
+    tracing::info!(%address, %public_url, database = %settings.database_url_redacted(), "Credence is serving");
+    println!("Credence is serving at {public_url}");
+    credence_web::serve(listener, state, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Completes on SIGINT or SIGTERM; the server then finishes in-flight requests and exits.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers for SIGINT and SIGTERM now, and returns a future that completes on either; the
+/// server then finishes in-flight requests and exits. (Tokio installs a handler only when a
+/// signal stream is created; until then a SIGTERM kills the process outright.)
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
 }
 
 async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {

@@ -187,3 +187,56 @@ pub async fn decide(
     let r = profiles::decide(&state.db, actor, id, decision).await?;
     Ok(Json(entities::verification_request(&r, &state.config)))
 }
+
+/// Largest draft the check endpoint accepts (characters); a long article is ~50,000.
+pub const MAX_CHECK_CHARS: usize = 100_000;
+
+#[derive(Deserialize)]
+pub struct CheckBody {
+    pub text: Option<String>,
+    pub kind: Option<credence_check::DraftKind>,
+    pub target_grade: Option<f64>,
+}
+
+/// `POST /api/v1/credence/check`: the credibility report for a draft, as the compose screen
+/// shows it while the author types. The author's own byline and declared disclosures are
+/// taken from their profile.
+pub async fn check(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    JsonOrForm(body): JsonOrForm<CheckBody>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("read")?;
+    let text = body.text.unwrap_or_default();
+    if text.chars().count() > MAX_CHECK_CHARS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the draft is too long to check (at most {MAX_CHECK_CHARS} characters)"),
+        ));
+    }
+    let target_grade = body
+        .target_grade
+        .unwrap_or(credence_check::DEFAULT_TARGET_GRADE);
+    if !(1.0..=20.0).contains(&target_grade) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "target_grade must be between 1 and 20",
+        ));
+    }
+    let profile = profiles::get(&state.db, actor.profile_id).await?;
+    let mut draft = credence_check::Draft::new(&text);
+    draft.kind = body.kind.unwrap_or_default();
+    draft.target_grade = target_grade;
+    draft.author.names = vec![profile.display_name.clone(), profile.handle.clone()];
+    draft.declared_companies = profile
+        .disclosures
+        .iter()
+        .map(|d| d.company.clone())
+        .collect();
+    let report = state.checker.check(&draft);
+    Ok(Json(serde_json::to_value(report).map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    })?))
+}

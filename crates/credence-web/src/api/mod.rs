@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         .route("/api/v1/credence/openapi.json", get(credence::openapi))
+        .route("/api/v1/credence/check", post(credence::check))
         .route(
             "/api/v1/credence/profile",
             get(credence::own_profile).patch(credence::update_profile),

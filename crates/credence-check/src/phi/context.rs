@@ -1,0 +1,210 @@
+//! The analysed document: tokens, sentences, and for each sentence whether it is about a
+//! private person or is a public announcement (a clinic's hours, an awareness day, an outbreak
+//! report). The same identifier shape is PHI in one and not in the other.
+
+use super::lexicon::Lexicon;
+use super::text::{tokenize, Kind, Tok};
+
+pub struct Doc<'a> {
+    pub text: &'a str,
+    pub toks: Vec<Tok>,
+    /// Sentence index of each token.
+    pub sentence_of: Vec<usize>,
+    pub sentences: Vec<Sentence>,
+    /// The text has no capital letters (capitalisation carries no information).
+    pub lower_style: bool,
+    /// Somewhere the text speaks about a private person ("my mom", "pt", "patient").
+    pub personal_text: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Sentence {
+    /// Token range.
+    pub first: usize,
+    pub end: usize,
+    pub personal: u32,
+    pub public: u32,
+    pub facility: u32,
+    /// The whole text mentions a private person somewhere.
+    pub personal_text: bool,
+}
+
+impl Sentence {
+    /// A public announcement: more announcement cues than signs of a private person, or only
+    /// facility words in a post that never mentions a private person.
+    pub fn is_public(&self) -> bool {
+        self.public > self.personal
+            || (self.public == 0 && self.personal == 0 && self.facility > 0 && !self.personal_text)
+    }
+}
+
+/// Abbreviations whose period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "dr", "mr", "mrs", "ms", "st", "apt", "ste", "jr", "sr", "vs", "eg", "ie", "etc", "approx",
+    "no", "dept", "ave", "blvd", "rd", "ln", "mt", "ft", "pt", "rm", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "prof", "u", "s",
+];
+
+impl<'a> Doc<'a> {
+    pub fn new(text: &'a str, lex: &Lexicon) -> Doc<'a> {
+        let mut toks = tokenize(text);
+        // Read misspelt keywords as the keyword ("licnese" → "license"), except known names.
+        for t in &mut toks {
+            if t.kind == Kind::Alpha && t.lower.len() >= 6 && !lex.is_known_word(&t.lower) {
+                if let Some(word) = lex.correct(&t.lower) {
+                    t.lower = word.to_string();
+                }
+            }
+        }
+        let lower_style = !text.chars().any(char::is_uppercase);
+        let mut doc = Doc {
+            text,
+            toks,
+            sentence_of: Vec::new(),
+            sentences: Vec::new(),
+            lower_style,
+            personal_text: false,
+        };
+        doc.split_sentences();
+        doc.classify(lex);
+        doc
+    }
+
+    fn split_sentences(&mut self) {
+        let mut start = 0;
+        self.sentence_of = vec![0; self.toks.len()];
+        for i in 0..self.toks.len() {
+            self.sentence_of[i] = self.sentences.len();
+            let t = &self.toks[i];
+            let newline_after = self.text[t.end..]
+                .chars()
+                .take_while(|c| c.is_whitespace())
+                .any(|c| c == '\n');
+            let ends = match t.kind {
+                Kind::Punct if matches!(t.lower.as_str(), "!" | "?" | "…") => true,
+                Kind::Punct if t.lower == "." => {
+                    let prev = i.checked_sub(1).map(|p| &self.toks[p]);
+                    let abbreviation = prev.is_some_and(|p| {
+                        !t.space_before
+                            && (ABBREVIATIONS.contains(&p.lower.as_str())
+                                || (p.kind == Kind::Alpha && p.lower.chars().count() == 1))
+                    });
+                    let next_is_space = self.text[t.end..].starts_with(char::is_whitespace)
+                        || t.end == self.text.len();
+                    next_is_space && !abbreviation
+                }
+                _ => false,
+            };
+            if ends || newline_after || i + 1 == self.toks.len() {
+                self.sentences.push(Sentence {
+                    first: start,
+                    end: i + 1,
+                    ..Default::default()
+                });
+                start = i + 1;
+            }
+        }
+    }
+
+    fn classify(&mut self, lex: &Lexicon) {
+        for s in 0..self.sentences.len() {
+            let (first, end) = (self.sentences[s].first, self.sentences[s].end);
+            let (mut personal, mut public, mut facility) = (0, 0, 0);
+            for i in first..end {
+                let w = self.toks[i].lower.as_str();
+                if lex.personal_cues.contains(w) || lex.relation_words.contains(w) {
+                    personal += 1;
+                }
+                if lex.public_cues.contains(w) {
+                    public += 1;
+                }
+                if lex.facility_cues.contains(w) {
+                    facility += 1;
+                }
+                if i + 1 < end {
+                    let pair = format!("{w} {}", self.toks[i + 1].lower);
+                    if lex.public_cues.contains(&pair) {
+                        public += 2;
+                    }
+                    if lex.personal_cues.contains(&pair) {
+                        personal += 1;
+                    }
+                    if lex.facility_cues.contains(&pair) {
+                        facility += 1;
+                    }
+                }
+            }
+            self.sentences[s].personal = personal;
+            self.sentences[s].public = public;
+            self.sentences[s].facility = facility;
+        }
+        self.personal_text = self.toks.iter().any(|t| {
+            lex.relation_words.contains(t.lower.as_str())
+                || matches!(
+                    t.lower.as_str(),
+                    "pt" | "patient" | "my" | "i" | "im" | "me"
+                )
+        });
+        for s in &mut self.sentences {
+            s.personal_text = self.personal_text;
+        }
+    }
+
+    pub fn tok_text(&self, i: usize) -> &'a str {
+        &self.text[self.toks[i].start..self.toks[i].end]
+    }
+
+    pub fn sentence(&self, tok: usize) -> &Sentence {
+        &self.sentences[self.sentence_of[tok.min(self.sentence_of.len().saturating_sub(1))]]
+    }
+
+    /// The sentence containing a byte offset.
+    pub fn sentence_at(&self, byte: usize) -> &Sentence {
+        let i = self.toks.partition_point(|t| t.end <= byte);
+        self.sentence(i.min(self.toks.len().saturating_sub(1)))
+    }
+
+    /// Index of the first token starting at or after `byte`.
+    pub fn tok_from(&self, byte: usize) -> usize {
+        self.toks.partition_point(|t| t.start < byte)
+    }
+
+    /// Lower-cased words of the `n` tokens before token `i` (nearest first), skipping punctuation.
+    pub fn words_before(&self, i: usize, n: usize) -> Vec<&str> {
+        self.toks[..i]
+            .iter()
+            .rev()
+            .filter(|t| t.kind != Kind::Punct)
+            .take(n)
+            .map(|t| t.lower.as_str())
+            .collect()
+    }
+
+    /// Lower-cased words of the `n` tokens from token `i` on, skipping punctuation.
+    pub fn words_after(&self, i: usize, n: usize) -> Vec<&str> {
+        self.toks[i.min(self.toks.len())..]
+            .iter()
+            .filter(|t| t.kind != Kind::Punct)
+            .take(n)
+            .map(|t| t.lower.as_str())
+            .collect()
+    }
+
+    /// The text of the same sentence before byte `at`, lower-cased (for keyword checks).
+    pub fn sentence_text_before(&self, at: usize) -> String {
+        let s = self.sentence_at(at.saturating_sub(1));
+        let start = self.toks.get(s.first).map_or(0, |t| t.start);
+        self.text[start.min(at)..at].to_lowercase()
+    }
+
+    /// The lower-cased text of the sentence containing `at`.
+    pub fn sentence_text(&self, at: usize) -> String {
+        let s = self.sentence_at(at);
+        let start = self.toks.get(s.first).map_or(0, |t| t.start);
+        let end = self
+            .toks
+            .get(s.end.saturating_sub(1))
+            .map_or(self.text.len(), |t| t.end);
+        self.text[start..end.max(start)].to_lowercase()
+    }
+}
