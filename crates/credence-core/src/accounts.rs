@@ -115,14 +115,12 @@ impl Email {
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && local
-                .chars()
-                .all(|c| {
-                    !c.is_whitespace()
-                        && !c.is_control()
-                        && !is_format_char(c)
-                        && !"@<>()[],;:\"\\".contains(c)
-                });
+            && local.chars().all(|c| {
+                !c.is_whitespace()
+                    && !c.is_control()
+                    && !is_format_char(c)
+                    && !"@<>()[],;:\"\\".contains(c)
+            });
         if domain_ok && local_ok {
             Ok(Email(email))
         } else {
@@ -774,9 +772,7 @@ impl TokenInfo {
     /// licence numbers) need the app to hold `read:accounts`: an app a moderator authorised
     /// only for `profile` or `push` sees what anyone sees.
     pub fn viewer(&self) -> Option<&Actor> {
-        self.actor
-            .as_ref()
-            .filter(|_| self.grants("read:accounts"))
+        self.actor.as_ref().filter(|_| self.grants("read:accounts"))
     }
 }
 
@@ -883,13 +879,12 @@ pub async fn revoke_token(db: &Db, app_id: i64, token: &str) -> CoreResult<bool>
     if revoked.rows_affected() > 0 {
         return Ok(true);
     }
-    let someone_elses = sqlx::query(
-        "SELECT id FROM access_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(&hash)
-    .fetch_optional(&db.pool)
-    .await?
-    .is_some();
+    let someone_elses =
+        sqlx::query("SELECT id FROM access_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(&hash)
+            .fetch_optional(&db.pool)
+            .await?
+            .is_some();
     Ok(!someone_elses)
 }
 

@@ -485,11 +485,7 @@ async fn exchange_code(
 /// Sign-up from an app (`POST /api/v1/accounts`). Only the app's own client-credentials token
 /// with `write:accounts` may do it: a person's token (even one issued to the same app) must not
 /// open more accounts. The new person's token carries the scopes the app registered, no more.
-pub async fn sign_up(
-    db: &Db,
-    token: &TokenInfo,
-    new: NewAccount<'_>,
-) -> CoreResult<IssuedToken> {
+pub async fn sign_up(db: &Db, token: &TokenInfo, new: NewAccount<'_>) -> CoreResult<IssuedToken> {
     let app_id = match (token.kind, token.app_id) {
         (TokenKind::App, Some(app_id)) => app_id,
         _ => {

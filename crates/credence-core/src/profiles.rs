@@ -942,10 +942,7 @@ fn refuse_incomplete(profile: &Profile) -> CoreResult<()> {
 }
 
 /// A profile read inside a transaction that has already updated (and so locked) its row.
-async fn locked_profile(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: i64,
-) -> CoreResult<Profile> {
+async fn locked_profile(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) -> CoreResult<Profile> {
     let row = sqlx::query(&format!(
         "SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = $1"
     ))

@@ -107,12 +107,26 @@ mod tests {
     #[test]
     fn format_characters_are_refused_in_one_line_fields() {
         for c in [
-            '\u{00AD}', '\u{200B}', '\u{200D}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2060}',
-            '\u{2066}', '\u{2069}', '\u{FEFF}', '\u{E0041}',
+            '\u{00AD}',
+            '\u{200B}',
+            '\u{200D}',
+            '\u{200F}',
+            '\u{202A}',
+            '\u{202E}',
+            '\u{2060}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{FEFF}',
+            '\u{E0041}',
         ] {
             assert!(is_format_char(c), "U+{:04X}", c as u32);
-            let err = single_line("display_name", "the display name", &format!("Dr{c}Ana"), 100)
-                .unwrap_err();
+            let err = single_line(
+                "display_name",
+                "the display name",
+                &format!("Dr{c}Ana"),
+                100,
+            )
+            .unwrap_err();
             assert!(err.to_string().contains("invisible formatting"), "{err}");
             assert_eq!(err.field(), Some("display_name"));
         }

@@ -380,10 +380,20 @@ async fn apps_revoke_only_their_own_tokens(backend: Backend) {
     // Unknown tokens are fine (RFC 7009); our own token is revoked.
     let (s, _) = revoke(&theirs, their_secret, "no-such-token").await;
     assert_eq!(s, 200);
-    let (s, _) = revoke(&ours, ours["client_secret"].as_str().unwrap(), &person_token).await;
+    let (s, _) = revoke(
+        &ours,
+        ours["client_secret"].as_str().unwrap(),
+        &person_token,
+    )
+    .await;
     assert_eq!(s, 200);
     assert!(!works(person_token.clone()).await);
-    let (s, _) = revoke(&ours, ours["client_secret"].as_str().unwrap(), &person_token).await;
+    let (s, _) = revoke(
+        &ours,
+        ours["client_secret"].as_str().unwrap(),
+        &person_token,
+    )
+    .await;
     assert_eq!(s, 200, "revoking twice is fine");
 }
 
@@ -829,13 +839,19 @@ async fn badge_is_reset_when_what_it_vouches_for_changes(backend: Backend) {
             .unwrap();
         let (s, p) = patch(change.clone()).await;
         assert_eq!(s, 200, "{p}");
-        assert_eq!(p["credence"]["verification"]["state"], "unverified", "{change}");
+        assert_eq!(
+            p["credence"]["verification"]["state"], "unverified",
+            "{change}"
+        );
     }
     // The bio and links are not vouched for.
     profiles::verify_directly(&app.db, None, pro.id, "test")
         .await
         .unwrap();
-    let (_, p) = patch(json!({"bio": "Hello", "links": "https://example.org", "display_name": "Dr Someone Else"})).await;
+    let (_, p) = patch(
+        json!({"bio": "Hello", "links": "https://example.org", "display_name": "Dr Someone Else"}),
+    )
+    .await;
     assert_eq!(p["credence"]["verification"]["state"], "verified");
     // A pending request is withdrawn when the name changes under it.
     sqlx::query("UPDATE profiles SET verification_state = 'unverified' WHERE id = $1")
@@ -928,7 +944,10 @@ async fn invisible_format_characters_are_refused(backend: Backend) {
         assert_eq!(s, 422, "{field}={value:?}");
         assert!(e["details"][field].is_array(), "{e}");
         assert!(
-            e["error"].as_str().unwrap().contains("invisible formatting characters"),
+            e["error"]
+                .as_str()
+                .unwrap()
+                .contains("invisible formatting characters"),
             "{e}"
         );
     }

@@ -422,7 +422,10 @@ fn sigterm_lets_an_in_flight_request_finish() {
     assert!(response.starts_with("HTTP/1.1 "), "no answer: {response:?}");
     assert!(response.contains("Slow client"), "{response}");
     let status = server.wait().unwrap();
-    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
 }
 
 #[test]

@@ -349,7 +349,11 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
             vec![("login", "dr_csrf"), ("password", PASSWORD)],
         ),
         (&as_pro, "/signout", vec![]),
-        (&as_pro, "/settings/profile", vec![("bio", "changed by an attacker")]),
+        (
+            &as_pro,
+            "/settings/profile",
+            vec![("bio", "changed by an attacker")],
+        ),
         (
             &as_pro,
             "/settings/password",
@@ -369,7 +373,11 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
             "/settings/personal-profile",
             vec![("handle", "csrf_personal")],
         ),
-        (&as_two, "/settings/switch", vec![("profile_id", &personal_id)]),
+        (
+            &as_two,
+            "/settings/switch",
+            vec![("profile_id", &personal_id)],
+        ),
         (&as_pro, "/verification", vec![("note", "forged")]),
         (&as_admin, &review, vec![("decision", "verify")]),
         (&as_admin, &role, vec![("role", "admin")]),
@@ -386,14 +394,22 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
     ];
     let before = stored_state(&app).await;
     for (client, path, fields) in &forms {
-        for csrf in [None, Some("forged-token-forged-token-forged-token-0000"), Some(elsewhere.as_str())] {
+        for csrf in [
+            None,
+            Some("forged-token-forged-token-forged-token-0000"),
+            Some(elsewhere.as_str()),
+        ] {
             let mut form = fields.clone();
             if let Some(token) = csrf {
                 form.push(("csrf", token));
             }
-            let (s, body) = text(client.post(app.url(path)).form(&form).send().await.unwrap()).await;
+            let (s, body) =
+                text(client.post(app.url(path)).form(&form).send().await.unwrap()).await;
             assert_eq!(s, 403, "{path} with csrf {csrf:?}");
-            assert!(body.contains("did not come from this site"), "{path}: {body}");
+            assert!(
+                body.contains("did not come from this site"),
+                "{path}: {body}"
+            );
         }
     }
     assert_eq!(stored_state(&app).await, before, "nothing was stored");
@@ -526,7 +542,10 @@ async fn login_is_throttled(backend: Backend) {
     // anyone that the e-mail, the professional handle and the personal handle are one person.
     for other in ["targeted@example.org", "targeted_home"] {
         let (s, _) = try_sign_in(&app, other, "not the password").await;
-        assert_eq!(s, 401, "{other} must not be throttled by another name's failures");
+        assert_eq!(
+            s, 401,
+            "{other} must not be throttled by another name's failures"
+        );
         let (s, _) = try_sign_in(&app, other, PASSWORD).await;
         assert_eq!(s, 303, "{other} still signs in");
     }
@@ -618,26 +637,37 @@ async fn behind_a_trusted_proxy(backend: Backend) {
     .await;
     assert_eq!(res.status(), 303, "another client address is not throttled");
     // The proxy says the client came over https: session and CSRF cookies are Secure.
-    let https = [("x-forwarded-proto", "https"), ("x-forwarded-for", "198.51.100.9")];
+    let https = [
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-for", "198.51.100.9"),
+    ];
     let page = common::api()
         .get(app.url("/signin"))
         .header("x-forwarded-proto", "https")
         .send()
         .await
         .unwrap();
-    assert!(set_cookie(&page, "credence_csrf").unwrap().contains("; Secure"));
+    assert!(set_cookie(&page, "credence_csrf")
+        .unwrap()
+        .contains("; Secure"));
     let res = sign_in_via(&app, &https, "proxied", PASSWORD).await;
     assert_eq!(res.status(), 303);
-    assert!(set_cookie(&res, "credence_session").unwrap().contains("; Secure"));
+    assert!(set_cookie(&res, "credence_session")
+        .unwrap()
+        .contains("; Secure"));
     // Over plain http they are not (the browser would not send them back).
     let res = sign_in_via(&app, &[("x-forwarded-proto", "http")], "proxied", PASSWORD).await;
-    assert!(!set_cookie(&res, "credence_session").unwrap().contains("Secure"));
+    assert!(!set_cookie(&res, "credence_session")
+        .unwrap()
+        .contains("Secure"));
     // Without trust_proxy the headers mean nothing: anyone can send them.
     let direct = spawn(backend).await;
     direct.user("direct", Role::Member).await;
     let res = sign_in_via(&direct, &https, "direct", PASSWORD).await;
     assert_eq!(res.status(), 303);
-    assert!(!set_cookie(&res, "credence_session").unwrap().contains("Secure"));
+    assert!(!set_cookie(&res, "credence_session")
+        .unwrap()
+        .contains("Secure"));
 }
 
 /// `next` values that browsers would turn into another site (they drop tabs and newlines and
@@ -658,7 +688,11 @@ async fn sign_in_next_stays_on_this_site(backend: Backend) {
     let app = spawn(backend).await;
     app.user("wanderer", Role::Member).await;
     for next in FOREIGN_NEXT.iter().copied().chain(["/settings/profile"]) {
-        let expected = if next == "/settings/profile" { next } else { "/" };
+        let expected = if next == "/settings/profile" {
+            next
+        } else {
+            "/"
+        };
         let client = browser();
         let csrf = app.csrf(&client, "/signin").await;
         let res = client
@@ -1231,14 +1265,28 @@ async fn unknown_pages_are_404(backend: Backend) {
     assert_eq!(res.headers()["allow"], "POST");
     let (s, body) = text(res).await;
     assert_eq!(s, 405);
-    assert!(body.contains("<main") && body.contains("cannot be used that way"), "{body}");
+    assert!(
+        body.contains("<main") && body.contains("cannot be used that way"),
+        "{body}"
+    );
     let res = browser().put(app.url("/signin")).send().await.unwrap();
     assert_eq!(res.status(), 405);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     // …and JSON on the API.
     for res in [
-        common::api().delete(app.url("/api/v1/instance")).send().await.unwrap(),
-        common::api().get(app.url("/oauth/token")).send().await.unwrap(),
+        common::api()
+            .delete(app.url("/api/v1/instance"))
+            .send()
+            .await
+            .unwrap(),
+        common::api()
+            .get(app.url("/oauth/token"))
+            .send()
+            .await
+            .unwrap(),
     ] {
         assert_eq!(res.status(), 405);
         let e: serde_json::Value = res.json().await.unwrap();
@@ -1257,14 +1305,21 @@ async fn unknown_pages_are_404(backend: Backend) {
         let (s, body) = text(
             admin
                 .post(app.url(path))
-                .form(&[("csrf", csrf.as_str()), ("decision", "verify"), ("role", "member")])
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("decision", "verify"),
+                    ("role", "member"),
+                ])
                 .send()
                 .await
                 .unwrap(),
         )
         .await;
         assert_eq!(s, 404, "{path}");
-        assert!(body.contains("<main") && body.contains("does not exist"), "{path}: {body}");
+        assert!(
+            body.contains("<main") && body.contains("does not exist"),
+            "{path}: {body}"
+        );
     }
     let res = browser()
         .get(app.url("/static/style.css"))

@@ -93,7 +93,11 @@ pub async fn signup(
             } else {
                 "/settings/profile?notice=welcome"
             };
-            Ok((jar.add(session_cookie(ctx.secure, token)), Redirect::to(next)).into_response())
+            Ok((
+                jar.add(session_cookie(ctx.secure, token)),
+                Redirect::to(next),
+            )
+                .into_response())
         }
         Err(e @ (CoreError::Invalid { .. } | CoreError::Conflict { .. })) => {
             let page = render(&SignupPage {
@@ -163,7 +167,11 @@ pub async fn signin(
                 accounts::delete_session(&state.db, old.id).await?;
             }
             let to = safe_next(&form.next).to_string();
-            Ok((jar.add(session_cookie(ctx.secure, token)), Redirect::to(&to)).into_response())
+            Ok((
+                jar.add(session_cookie(ctx.secure, token)),
+                Redirect::to(&to),
+            )
+                .into_response())
         }
         Err(e @ (CoreError::Unauthenticated(_) | CoreError::TooManyRequests(_))) => {
             let page = render(&SigninPage {

@@ -55,12 +55,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/role", post(review::change_role))
         .route(
             "/oauth/authorize",
-            get(oauth::authorize_page)
-                .post(oauth::authorize)
-                .layer(SetResponseHeaderLayer::overriding(
+            get(oauth::authorize_page).post(oauth::authorize).layer(
+                SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(crate::AUTHORIZE_CSP),
-                )),
+                ),
+            ),
         )
 }
 
@@ -206,7 +206,11 @@ mod tests {
 
     #[test]
     fn next_must_be_a_local_path() {
-        for ok in ["/", "/settings/profile", "/oauth/authorize?client_id=a&scope=read"] {
+        for ok in [
+            "/",
+            "/settings/profile",
+            "/oauth/authorize?client_id=a&scope=read",
+        ] {
             assert_eq!(safe_next(ok), ok);
         }
         for bad in [
