@@ -32,7 +32,14 @@ pub struct WebConfig {
     pub registrations_open: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// Where anyone using this server can get its source code: the AGPL (§13) requires that
+    /// network users be offered it. Linked from every page and given in `/api/v2/instance`.
+    pub source_url: String,
 }
+
+/// The project's repository (`repository` in the workspace's Cargo.toml): the default source
+/// URL for a server that runs Credence unmodified.
+pub const DEFAULT_SOURCE_URL: &str = env!("CARGO_PKG_REPOSITORY");
 
 impl WebConfig {
     pub fn for_local(addr: SocketAddr) -> WebConfig {
@@ -42,6 +49,7 @@ impl WebConfig {
             contact_email: "admin@credence.example".into(),
             registrations_open: true,
             trust_proxy: false,
+            source_url: DEFAULT_SOURCE_URL.into(),
         }
     }
 

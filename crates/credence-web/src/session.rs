@@ -70,6 +70,8 @@ pub struct Ctx {
     pub address: String,
     /// Whether cookies set in the answer must be Secure (see [`secure_request`]).
     pub secure: bool,
+    /// Where this server's source code is offered (the page footer links to it).
+    pub source_url: String,
 }
 
 impl Ctx {
@@ -129,6 +131,7 @@ impl FromRequestParts<AppState> for Ctx {
             csrf,
             address,
             secure,
+            source_url: state.config.source_url.clone(),
         })
     }
 }

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
+use credence_core::accounts::Email;
+use credence_core::text::single_line;
 use credence_web::WebConfig;
 use serde::Deserialize;
 
@@ -27,6 +29,33 @@ pub struct Overrides {
     /// The public address of this server, e.g. https://health.example.org [default: http://LISTEN].
     #[arg(long, env = "CREDENCE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// The server's name, shown to apps [default: Credence].
+    #[arg(long, env = "CREDENCE_INSTANCE_TITLE", global = true)]
+    pub instance_title: Option<String>,
+    /// Where people reach the server's operators [default: admin@credence.example].
+    #[arg(long, env = "CREDENCE_CONTACT_EMAIL", global = true)]
+    pub contact_email: Option<String>,
+    /// Whether people may sign up [default: true].
+    #[arg(
+        long,
+        env = "CREDENCE_REGISTRATIONS_OPEN",
+        global = true,
+        value_name = "true|false"
+    )]
+    pub registrations_open: Option<bool>,
+    /// Behind a reverse proxy: take the client address and scheme from its X-Forwarded-For and
+    /// X-Forwarded-Proto headers (only if nothing else can reach the server) [default: false].
+    #[arg(
+        long,
+        env = "CREDENCE_TRUST_PROXY",
+        global = true,
+        value_name = "true|false"
+    )]
+    pub trust_proxy: Option<bool>,
+    /// Where users can get this server's source code, as the AGPL requires; point it at your
+    /// own copy if you changed Credence [default: the project's repository].
+    #[arg(long, env = "CREDENCE_SOURCE_URL", global = true)]
+    pub source_url: Option<String>,
 }
 
 /// What `credence.toml` may hold; every key is optional.
@@ -41,6 +70,7 @@ pub struct FileSettings {
     pub contact_email: Option<String>,
     pub registrations_open: Option<bool>,
     pub trust_proxy: Option<bool>,
+    pub source_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +83,7 @@ pub struct Settings {
     pub contact_email: String,
     pub registrations_open: bool,
     pub trust_proxy: bool,
+    pub source_url: String,
 }
 
 impl Settings {
@@ -83,22 +114,46 @@ impl Settings {
         credence_core::db::Backend::from_url(&database_url)?;
         let public_url = o.public_url.clone().or(file.public_url);
         if let Some(u) = &public_url {
-            let ok = url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"));
-            if !ok {
-                bail!("the public URL '{u}' must start with http:// or https://");
-            }
+            require_web_address("public URL", u)?;
         }
+        let instance_title = o
+            .instance_title
+            .clone()
+            .or(file.instance_title)
+            .unwrap_or_else(|| "Credence".into());
+        let instance_title =
+            single_line("instance_title", "the instance title", &instance_title, 100)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if instance_title.is_empty() {
+            bail!("the instance title cannot be empty");
+        }
+        let contact_email = o
+            .contact_email
+            .clone()
+            .or(file.contact_email)
+            .unwrap_or_else(|| "admin@credence.example".into());
+        let contact_email = Email::parse(&contact_email).map_err(|_| {
+            anyhow::anyhow!("the contact e-mail '{contact_email}' is not an e-mail address")
+        })?;
+        let source_url = o
+            .source_url
+            .clone()
+            .or(file.source_url)
+            .unwrap_or_else(|| credence_web::DEFAULT_SOURCE_URL.into());
+        require_web_address("source URL", &source_url)?;
         Ok(Settings {
             listen,
             data_dir,
             database_url,
             public_url,
-            instance_title: file.instance_title.unwrap_or_else(|| "Credence".into()),
-            contact_email: file
-                .contact_email
-                .unwrap_or_else(|| "admin@credence.example".into()),
-            registrations_open: file.registrations_open.unwrap_or(true),
-            trust_proxy: file.trust_proxy.unwrap_or(false),
+            instance_title,
+            contact_email: contact_email.as_str().to_string(),
+            registrations_open: o
+                .registrations_open
+                .or(file.registrations_open)
+                .unwrap_or(true),
+            trust_proxy: o.trust_proxy.or(file.trust_proxy).unwrap_or(false),
+            source_url,
         })
     }
 
@@ -138,8 +193,17 @@ impl Settings {
             contact_email: self.contact_email.clone(),
             registrations_open: self.registrations_open,
             trust_proxy: self.trust_proxy,
+            source_url: self.source_url.clone(),
         }
     }
+}
+
+fn require_web_address(what: &str, address: &str) -> anyhow::Result<()> {
+    let ok = url::Url::parse(address).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if !ok {
+        bail!("the {what} '{address}' must start with http:// or https://");
+    }
+    Ok(())
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileSettings> {

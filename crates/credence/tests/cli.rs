@@ -16,6 +16,11 @@ fn bin() -> Command {
         "CREDENCE_DATABASE_URL",
         "CREDENCE_CONFIG",
         "CREDENCE_PUBLIC_URL",
+        "CREDENCE_INSTANCE_TITLE",
+        "CREDENCE_CONTACT_EMAIL",
+        "CREDENCE_REGISTRATIONS_OPEN",
+        "CREDENCE_TRUST_PROXY",
+        "CREDENCE_SOURCE_URL",
     ] {
         c.env_remove(var);
     }
@@ -371,9 +376,18 @@ fn create_user_then_token_then_serve_then_stop() {
 
 /// Starts `credence serve` on a free port; returns the process and its address.
 fn serve_in(dir: &TempDir) -> (std::process::Child, String) {
-    let mut server = bin()
-        .arg("--data-dir")
-        .arg(dir.path())
+    serve_with(dir, |_| {})
+}
+
+/// Like [`serve_in`], with flags or environment variables added by `configure`.
+fn serve_with(
+    dir: &TempDir,
+    configure: impl FnOnce(&mut Command),
+) -> (std::process::Child, String) {
+    let mut cmd = bin();
+    cmd.arg("--data-dir").arg(dir.path());
+    configure(&mut cmd);
+    let mut server = cmd
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -426,6 +440,111 @@ fn sigterm_lets_an_in_flight_request_finish() {
         status.success(),
         "graceful shutdown exits 0, got {status:?}"
     );
+}
+
+fn stop(mut server: std::process::Child) {
+    assert!(Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(server.wait().unwrap().success());
+}
+
+#[test]
+fn instance_settings_come_from_flags_and_environment() {
+    let dir = TempDir::new();
+    let (server, addr) = serve_with(&dir, |c| {
+        c.env("CREDENCE_INSTANCE_TITLE", "Lakeside Health")
+            .env("CREDENCE_CONTACT_EMAIL", "Ops@Lakeside.example")
+            .env("CREDENCE_REGISTRATIONS_OPEN", "false")
+            .env("CREDENCE_TRUST_PROXY", "true")
+            .env(
+                "CREDENCE_SOURCE_URL",
+                "https://git.lakeside.example/credence",
+            )
+            // A flag beats the environment.
+            .args(["--contact-email", "admin@lakeside.example"]);
+    });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = reqwest::Client::new();
+        let v2: serde_json::Value = c
+            .get(format!("http://{addr}/api/v2/instance"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v2["title"], "Lakeside Health");
+        assert_eq!(v2["contact"]["email"], "admin@lakeside.example");
+        assert_eq!(v2["registrations"]["enabled"], false);
+        assert_eq!(v2["source_url"], "https://git.lakeside.example/credence");
+        // The AGPL offer of the source is on every page; trust_proxy believes the proxy's scheme.
+        let page = c
+            .get(format!("http://{addr}/signin"))
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .unwrap();
+        let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("; Secure"), "{cookie}");
+        let page = page.text().await.unwrap();
+        assert!(
+            page.contains("<a href=\"https://git.lakeside.example/credence\" id=\"source-code\">Source code</a>"),
+            "{page}"
+        );
+    });
+    stop(server);
+    // The defaults: the project's repository, open registrations.
+    let (server, addr) = serve_in(&dir);
+    rt.block_on(async {
+        let v2: serde_json::Value = reqwest::get(format!("http://{addr}/api/v2/instance"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v2["title"], "Credence");
+        assert_eq!(v2["source_url"], env!("CARGO_PKG_REPOSITORY"));
+        assert_eq!(v2["registrations"]["enabled"], true);
+    });
+    stop(server);
+    // Bad values are refused at start.
+    for (var, value, message) in [
+        (
+            "CREDENCE_REGISTRATIONS_OPEN",
+            "maybe",
+            "invalid value 'maybe'",
+        ),
+        (
+            "CREDENCE_SOURCE_URL",
+            "ftp://example.org/x",
+            "must start with http",
+        ),
+        (
+            "CREDENCE_CONTACT_EMAIL",
+            "nobody",
+            "is not an e-mail address",
+        ),
+        (
+            "CREDENCE_INSTANCE_TITLE",
+            "Lake\u{202E}side",
+            "invisible formatting",
+        ),
+    ] {
+        let o = run(
+            bin()
+                .arg("--data-dir")
+                .arg(dir.path())
+                .env(var, value)
+                .arg("migrate"),
+            "",
+        );
+        assert!(!o.status.success(), "{var}={value}");
+        assert!(stderr(&o).contains(message), "{var}: {}", stderr(&o));
+    }
 }
 
 #[test]

@@ -322,7 +322,7 @@ pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, A
         "domain": c.domain(),
         "title": c.instance_title,
         "version": version(),
-        "source_url": "https://example.invalid/credence",
+        "source_url": c.source_url,
         "description": DESCRIPTION,
         "usage": {"users": {"active_month": users}},
         "thumbnail": {"url": format!("{}/static/avatar.png", c.public_url)},

@@ -84,6 +84,7 @@ pub struct Layout {
     pub csrf: String,
     pub me: Option<Me>,
     pub notice: Option<&'static str>,
+    pub source_url: String,
 }
 
 impl Layout {
@@ -102,6 +103,7 @@ impl Layout {
             csrf: ctx.csrf.clone(),
             me,
             notice: None,
+            source_url: ctx.source_url.clone(),
         }
     }
 
