@@ -95,6 +95,10 @@ def test_verify_credentials_has_credence_fields(server):
     assert me["credence"]["verification"]["state"] == "verified"
     assert me["credence"]["verification"]["verified"] is True
     assert me["credence"]["disclosures"][0]["company"] == "Medtronic"
+    # Real images, as clients lay them out.
+    assert me["avatar"].endswith("/static/avatar.png")
+    assert me["header"].endswith("/static/header.png")
+    assert requests.get(me["header"], timeout=10).content.startswith(b"\x89PNG")
     # The owner sees their own licence number.
     assert me["credence"]["licence_number"] == "OH-1"
     # Plain Mastodon clients see the same facts as profile fields.

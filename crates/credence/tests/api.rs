@@ -219,6 +219,16 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     .await;
     assert_eq!(s, 200);
     assert_eq!(me["username"], "dr_pkce");
+    // Real images for the avatar and the header, as Mastodon clients expect.
+    for key in ["avatar", "avatar_static", "header", "header_static"] {
+        let url = me[key].as_str().unwrap();
+        assert!(url.starts_with(&app.base), "{key}: {url}");
+        let res = c.get(url).send().await.unwrap();
+        assert_eq!(res.headers()["content-type"], "image/png", "{key}");
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{key}");
+    }
+    assert!(me["header"].as_str().unwrap().ends_with("/static/header.png"));
     assert_eq!(me["credence"]["profession"], "physician");
     assert_eq!(me["source"]["privacy"], "public");
 

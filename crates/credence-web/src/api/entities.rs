@@ -93,6 +93,8 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
         }
     }
     let avatar = format!("{base}/static/avatar.png");
+    // Clients lay out a header image above the profile; an empty string breaks some of them.
+    let header = format!("{base}/static/header.png");
     json!({
         "id": p.id.to_string(),
         "username": p.handle,
@@ -111,8 +113,8 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
         "uri": format!("{base}/@{}", p.handle),
         "avatar": avatar,
         "avatar_static": avatar,
-        "header": "",
-        "header_static": "",
+        "header": header,
+        "header_static": header,
         "followers_count": 0,
         "following_count": 0,
         "statuses_count": 0,

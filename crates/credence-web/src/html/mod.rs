@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/static/style.css", get(stylesheet))
         .route("/static/avatar.png", get(avatar))
+        .route("/static/header.png", get(header_image))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))
         .route("/signout", post(account::signout))
@@ -173,12 +174,21 @@ async fn stylesheet() -> Response {
 
 /// The default avatar that Mastodon clients are given (they expect a raster image).
 async fn avatar() -> Response {
+    png(include_bytes!("../../static/avatar.png"))
+}
+
+/// The default profile header, likewise (made by `scripts/make-header-png.py`).
+async fn header_image() -> Response {
+    png(include_bytes!("../../static/header.png"))
+}
+
+fn png(bytes: &'static [u8]) -> Response {
     (
         [
             (header::CONTENT_TYPE, "image/png"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        include_bytes!("../../static/avatar.png").as_slice(),
+        bytes,
     )
         .into_response()
 }
