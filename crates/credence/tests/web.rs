@@ -747,6 +747,12 @@ async fn verification_from_request_to_badge(backend: Backend) {
     assert!(page.contains("waiting for a reviewer"));
     let (_, public) = text(browser().get(app.url("/@dr_badge")).send().await.unwrap()).await;
     assert!(public.contains("review pending") && !public.contains("badge verified"));
+    let (_, mine) = text(applicant.get(app.url("/")).send().await.unwrap()).await;
+    let nav = nav_of(&mine);
+    assert!(
+        nav.contains("@dr_badge</a> <span class=\"badge pending\">"),
+        "the acting profile's badge is in the navigation bar: {nav}"
+    );
 
     let admin = app.signed_in("the_admin").await;
     let (s, queue) = text(admin.get(app.url("/review")).send().await.unwrap()).await;
@@ -756,6 +762,10 @@ async fn verification_from_request_to_badge(backend: Backend) {
         "reviewers see the licence number"
     );
     assert!(queue.contains("Look me up on the Ohio board site"));
+    assert!(
+        queue.contains("Name of dr_badge</a> <span class=\"badge pending\">"),
+        "the queue shows the badge state next to the name"
+    );
     let request_id = regex::Regex::new(r#"action="/review/(\d+)""#)
         .unwrap()
         .captures(&queue)
@@ -806,6 +816,18 @@ async fn verification_from_request_to_badge(backend: Backend) {
     assert_eq!(entry.actor_handle.as_deref(), Some("the_admin"));
     let (_, admin_page) = text(admin.get(app.url("/admin")).send().await.unwrap()).await;
     assert!(admin_page.contains("verification.verify") && admin_page.contains("@the_admin"));
+    assert!(
+        admin_page.contains("@dr_badge</a> <span class=\"badge verified\""),
+        "the accounts table shows each profile's badge"
+    );
+    let (_, mine) = text(applicant.get(app.url("/")).send().await.unwrap()).await;
+    assert!(nav_of(&mine).contains("@dr_badge</a> <span class=\"badge verified\""));
+}
+
+/// The main navigation bar of a page.
+fn nav_of(page: &str) -> &str {
+    let start = page.find("<nav class=\"main\"").expect("a main navigation");
+    &page[start..start + page[start..].find("</nav>").unwrap()]
 }
 
 async fn review_queue_and_admin_are_for_staff(backend: Backend) {

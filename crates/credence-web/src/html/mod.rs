@@ -72,10 +72,10 @@ pub fn path_id(raw: &str, what: &'static str) -> Result<i64, HtmlError> {
         .map_err(|_| HtmlError::from(CoreError::NotFound(what)))
 }
 
-/// What the layout shows about the signed-in person.
+/// What the layout shows about the signed-in person: the acting profile (its handle and badge
+/// in the navigation bar) and which staff links to offer.
 pub struct Me {
-    pub handle: String,
-    pub verifiable: bool,
+    pub profile: Profile,
     pub can_review: bool,
     pub is_admin: bool,
 }
@@ -92,8 +92,7 @@ impl Layout {
     pub fn new(ctx: &Ctx, title: impl Into<String>) -> Layout {
         let me = match (ctx.actor(), &ctx.profile) {
             (Some(actor), Some(profile)) => Some(Me {
-                handle: profile.handle.clone(),
-                verifiable: profile.kind.is_verifiable(),
+                profile: profile.clone(),
                 can_review: actor.role.can_review(),
                 is_admin: actor.role == credence_core::accounts::Role::Admin,
             }),

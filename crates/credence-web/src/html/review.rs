@@ -131,7 +131,8 @@ pub async fn decide(
 pub struct UserRow {
     pub id: i64,
     pub email: String,
-    pub handles: String,
+    /// The login's profiles, each shown with its badge (staff see both of a login's profiles).
+    pub profiles: Vec<Profile>,
     /// Every role, and whether it is this login's.
     pub role_options: Vec<(&'static str, bool)>,
     pub joined: String,
@@ -172,16 +173,15 @@ pub async fn admin(
     require_admin(&ctx)?;
     let mut users = Vec::new();
     for u in accounts::list_users(&state.db, 500).await? {
-        let handles = profiles::for_user(&state.db, u.id)
+        let profiles = profiles::for_user(&state.db, u.id)
             .await?
-            .iter()
-            .map(|p| format!("@{}", p.handle))
-            .collect::<Vec<_>>()
-            .join(", ");
+            .into_iter()
+            .map(|p| p.for_viewer(None))
+            .collect();
         users.push(UserRow {
             id: u.id,
             email: u.email,
-            handles,
+            profiles,
             role_options: Role::ALL
                 .iter()
                 .map(|r| (r.as_str(), *r == u.role))
