@@ -1,11 +1,14 @@
 """Credence through a real Mastodon client library (Mastodon.py).
 
-Starts the real `credence` binary on a fresh SQLite data directory, makes accounts and a token
-with the operator commands (`admin create-user`, `admin token`), and checks that Mastodon.py
-reads the Credence verification fields from `verify_credentials` and `account_lookup`.
+Starts the real `credence` binary on a fresh database -- every test runs twice, on a SQLite data
+directory and on a PostgreSQL database (127.0.0.1:5432, made with `createdb`, dropped
+afterwards) -- makes accounts and a token with the operator commands (`admin create-user`,
+`admin token`), and checks that Mastodon.py reads the Credence verification fields from
+`verify_credentials` and `account_lookup`.
 """
 
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -18,37 +21,59 @@ BIN = os.environ.get("CREDENCE_BIN", "target/debug/credence")
 PASSWORD = "a long test passphrase\n"
 
 
-def credence(data_dir, *args, stdin=""):
+def clean_env():
+    """The environment without the developer's own CREDENCE_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDENCE_")}
     env["CREDENCE_LOG"] = "warn"
+    return env
+
+
+def credence(database, *args, stdin=""):
     result = subprocess.run(
-        [BIN, "--data-dir", data_dir, *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=60,
+        [BIN, *database, *args],
+        input=stdin, capture_output=True, text=True, env=clean_env(), timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def server():
+PG = ["-h", "127.0.0.1", "-U", "postgres"]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def database(request):
+    """The binary's flags for a fresh database: a SQLite data directory, or a PostgreSQL
+    database created for these tests and dropped afterwards."""
     data_dir = tempfile.mkdtemp(prefix="credence-mastodon-py-")
+    flags = ["--data-dir", data_dir]
+    name = None
+    if request.param == "postgres":
+        name = f"credence_py_{os.getpid()}_{secrets.token_hex(4)}"
+        subprocess.run(["createdb", *PG, name], check=True, timeout=60)
+        flags += ["--database-url", f"postgres://postgres@127.0.0.1:5432/{name}"]
+    yield flags
+    if name:
+        subprocess.run(["dropdb", *PG, "--force", name], check=True, timeout=60)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(database):
     # An operator-verified organisation, a professional who goes through review, a moderator.
-    credence(data_dir, "admin", "create-user", "--email", "hello@clinic.example", "--handle", "clinic_py",
+    credence(database, "admin", "create-user", "--email", "hello@clinic.example", "--handle", "clinic_py",
              "--role", "organisation", "--display-name", "Py Clinic", "--verified", stdin=PASSWORD)
-    credence(data_dir, "admin", "create-user", "--email", "okafor@clinic.example", "--handle", "dr_py",
+    credence(database, "admin", "create-user", "--email", "okafor@clinic.example", "--handle", "dr_py",
              "--role", "professional", "--display-name", "Dr Py Okafor", stdin=PASSWORD)
-    credence(data_dir, "admin", "create-user", "--email", "coach@example.org", "--handle", "coach_py",
+    credence(database, "admin", "create-user", "--email", "coach@example.org", "--handle", "coach_py",
              "--role", "professional", stdin=PASSWORD)
-    credence(data_dir, "admin", "create-user", "--email", "member@example.org", "--handle", "member_py",
+    credence(database, "admin", "create-user", "--email", "member@example.org", "--handle", "member_py",
              "--role", "member", stdin=PASSWORD)
-    credence(data_dir, "admin", "create-user", "--email", "mod@example.org", "--handle", "mod_py",
+    credence(database, "admin", "create-user", "--email", "mod@example.org", "--handle", "mod_py",
              "--role", "moderator", stdin=PASSWORD)
-    token = credence(data_dir, "admin", "token", "--handle", "dr_py")
-    mod_token = credence(data_dir, "admin", "token", "--handle", "mod_py")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDENCE_")}
-    env["CREDENCE_LOG"] = "warn"
-    proc = subprocess.Popen([BIN, "--data-dir", data_dir, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    token = credence(database, "admin", "token", "--handle", "dr_py")
+    mod_token = credence(database, "admin", "token", "--handle", "mod_py")
+    proc = subprocess.Popen([BIN, *database, "serve", "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, text=True, env=clean_env())
     line = proc.stdout.readline()
     assert "serving at" in line, line
     url = line.strip().rsplit(" ", 1)[-1]
@@ -70,7 +95,6 @@ def server():
     yield url, token
     proc.terminate()
     assert proc.wait(timeout=30) == 0, "graceful shutdown on SIGTERM"
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def client(url, token=None):

@@ -1,8 +1,10 @@
 //! The web UI in real headless Chromium (WebDriver through chromedriver, both from Debian's
 //! packages): a professional signs up, fills in credentials, asks for verification; an admin
-//! verifies; the badge shows on the profile. Screenshots go under the test's output folder.
+//! verifies; the badge shows on the profile. Runs on SQLite and on PostgreSQL; screenshots go
+//! under the test's output folder, one subfolder per database.
 //!
-//! Needs `chromium` and `chromium-driver`; `scripts/test` installs them and runs this test.
+//! Needs `chromium` and `chromium-driver` (and PostgreSQL for the second variant);
+//! `scripts/test` installs them and runs both.
 
 mod common;
 
@@ -79,8 +81,10 @@ async fn start_browser() -> (Driver, Client) {
     panic!("could not start a Chromium session through chromedriver");
 }
 
-fn output_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+fn output_dir(backend: Backend) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("browser")
+        .join(format!("{backend:?}").to_lowercase());
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -133,17 +137,38 @@ async fn expect_text(c: &Client, text: &str) {
     panic!("expected '{text}' on {url}; the page shows:\n{main}");
 }
 
-async fn screenshot(c: &Client, name: &str) -> PathBuf {
-    let path = output_dir().join(name);
+async fn screenshot(c: &Client, backend: Backend, name: &str) -> PathBuf {
+    let path = output_dir(backend).join(name);
     std::fs::write(&path, c.screenshot().await.unwrap()).unwrap();
     println!("screenshot: {}", path.display());
     path
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs chromium and chromium-driver; scripts/test runs it"]
-async fn professional_signs_up_gets_verified_and_shows_the_badge() {
-    let app = spawn(Backend::Sqlite).await;
+// Both variants are ignored: each needs chromium (and the second PostgreSQL).
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs chromium and chromium-driver; scripts/test runs it"]
+    async fn professional_signs_up_gets_verified_and_shows_the_badge() {
+        super::professional_signs_up_gets_verified_and_shows_the_badge(
+            super::common::Backend::Sqlite,
+        )
+        .await
+    }
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs chromium, chromium-driver and PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
+    async fn professional_signs_up_gets_verified_and_shows_the_badge() {
+        super::professional_signs_up_gets_verified_and_shows_the_badge(
+            super::common::Backend::Postgres,
+        )
+        .await
+    }
+}
+
+async fn professional_signs_up_gets_verified_and_shows_the_badge(backend: Backend) {
+    let app = spawn(backend).await;
     app.user("chief_admin", Role::Admin).await;
     let (_driver, c) = start_browser().await;
 
@@ -154,7 +179,7 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge() {
     fill(&c, "#handle", "dr_lena").await;
     fill(&c, "#email", "lena@clinic.example").await;
     fill(&c, "#password", PASSWORD).await;
-    screenshot(&c, "01-signup.png").await;
+    screenshot(&c, backend, "01-signup.png").await;
     click(&c, "form[action='/signup'] button[type=submit]").await;
     expect_text(&c, "Welcome to Credence").await;
 
@@ -191,7 +216,13 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge() {
     expect_text(&c, "waiting for a reviewer").await;
     c.goto(&app.url("/@dr_lena")).await.unwrap();
     expect_text(&c, "review pending").await;
-    screenshot(&c, "02-profile-pending.png").await;
+    assert!(
+        c.find(Locator::Css("nav.main a[href='/@dr_lena'] + .badge.pending"))
+            .await
+            .is_ok(),
+        "the acting profile's badge is in the navigation bar"
+    );
+    screenshot(&c, backend, "02-profile-pending.png").await;
     click(&c, "nav.main button.linklike").await; // sign out
     expect_text(&c, "You have signed out.").await;
 
@@ -207,7 +238,7 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge() {
         queue.contains("OH-35.123456"),
         "the reviewer sees the licence number"
     );
-    screenshot(&c, "03-review-queue.png").await;
+    screenshot(&c, backend, "03-review-queue.png").await;
     click(&c, "input[name=decision][value=verify] ~ button").await;
     expect_text(&c, "The decision was recorded.").await;
     click(&c, "nav.main button.linklike").await;
@@ -223,7 +254,7 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge() {
     let page = source(&c).await;
     assert!(!page.contains("OH-35.123456"));
     assert!(page.contains("Endocrinology"));
-    let shot = screenshot(&c, "04-profile-verified.png").await;
+    let shot = screenshot(&c, backend, "04-profile-verified.png").await;
     assert!(
         std::fs::metadata(shot).unwrap().len() > 10_000,
         "a real screenshot was saved"
@@ -235,6 +266,6 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge() {
             .is_ok(),
         "badge in the directory too"
     );
-    screenshot(&c, "05-home.png").await;
+    screenshot(&c, backend, "05-home.png").await;
     c.close().await.unwrap();
 }
