@@ -228,7 +228,10 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
         let bytes = res.bytes().await.unwrap();
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{key}");
     }
-    assert!(me["header"].as_str().unwrap().ends_with("/static/header.png"));
+    assert!(me["header"]
+        .as_str()
+        .unwrap()
+        .ends_with("/static/header.png"));
     assert_eq!(me["credence"]["profession"], "physician");
     assert_eq!(me["source"]["privacy"], "public");
 

@@ -217,9 +217,11 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge(backend: Backen
     c.goto(&app.url("/@dr_lena")).await.unwrap();
     expect_text(&c, "review pending").await;
     assert!(
-        c.find(Locator::Css("nav.main a[href='/@dr_lena'] + .badge.pending"))
-            .await
-            .is_ok(),
+        c.find(Locator::Css(
+            "nav.main a[href='/@dr_lena'] + .badge.pending"
+        ))
+        .await
+        .is_ok(),
         "the acting profile's badge is in the navigation bar"
     );
     screenshot(&c, backend, "02-profile-pending.png").await;

@@ -294,6 +294,9 @@ async fn stored_state(app: &common::TestApp) -> Vec<String> {
     state
 }
 
+/// A form to post: who sends it, where, and its fields (without the CSRF token).
+type FormPost<'a> = (&'a reqwest::Client, &'a str, Vec<(&'a str, &'a str)>);
+
 async fn csrf_is_required_on_every_form(backend: Backend) {
     let app = spawn(backend).await;
     // Accounts for every form to act on, each request valid but for its CSRF token.
@@ -332,7 +335,7 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
     let review = format!("/review/{}", request.id);
     let role = format!("/admin/users/{}/role", pro.user_id);
     let personal_id = personal.id.to_string();
-    let forms: Vec<(&reqwest::Client, &str, Vec<(&str, &str)>)> = vec![
+    let forms: Vec<FormPost> = vec![
         (
             &anon,
             "/signup",
