@@ -121,7 +121,7 @@ impl<'a> Doc<'a> {
                 if lex.facility_cues.contains(w) {
                     facility += 1;
                 }
-                if i + 1 < end {
+                if i + 1 < end && lex.pair_starts.contains(w) {
                     let pair = format!("{w} {}", self.toks[i + 1].lower);
                     if lex.public_cues.contains(&pair) {
                         public += 2;

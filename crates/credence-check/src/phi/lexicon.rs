@@ -2,6 +2,34 @@
 //! headers; short ones are written here.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: a fast hash for the engine's fixed word lists (they are our own data, so hash
+/// flooding is not a concern, and SipHash showed up in profiles).
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub type FastSet<T> = HashSet<T, BuildHasherDefault<Fnv>>;
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 const FIRST_NAMES: &str = include_str!("../../data/names/first.tsv");
 const LAST_NAMES: &str = include_str!("../../data/names/last.tsv");
@@ -409,24 +437,30 @@ struct LexiconFile {
 
 pub struct Lexicon {
     /// Census first names with their frequency (percent of the population).
-    pub first: HashMap<&'static str, f32>,
-    pub last: HashSet<&'static str>,
-    pub cities: HashSet<&'static str>,
-    pub common: HashSet<&'static str>,
-    pub street_suffixes: HashSet<String>,
-    pub eponyms: HashSet<String>,
+    pub first: FastMap<&'static str, f32>,
+    /// Words that are never part of a person's name: months, weekdays, countries,
+    /// organisation words, units and vital-sign words (looked up for every candidate word).
+    pub never_name: FastSet<&'static str>,
+    pub months: FastSet<&'static str>,
+    pub last: FastSet<&'static str>,
+    pub cities: FastSet<&'static str>,
+    pub common: FastSet<&'static str>,
+    pub street_suffixes: FastSet<String>,
+    pub eponyms: FastSet<String>,
     pub public_figures: Vec<String>,
-    pub relation_words: HashSet<String>,
-    pub role_words: HashSet<String>,
-    pub provider_titles: HashSet<String>,
-    pub personal_cues: HashSet<String>,
-    pub public_cues: HashSet<String>,
-    pub facility_cues: HashSet<String>,
+    pub relation_words: FastSet<String>,
+    pub role_words: FastSet<String>,
+    pub provider_titles: FastSet<String>,
+    pub personal_cues: FastSet<String>,
+    pub public_cues: FastSet<String>,
+    pub facility_cues: FastSet<String>,
     /// Words whose misspellings are recognised ("membber", "licnese", "husbaand").
-    vocab: HashSet<String>,
+    vocab: FastSet<String>,
     /// Each vocabulary word with one letter deleted, to the word (`None` when two words share
     /// a variant, so the correction would be a guess).
-    vocab_deletes: HashMap<String, Option<String>>,
+    vocab_deletes: FastMap<String, Option<String>>,
+    /// First words of the two-word cues ("call us"), so pairs are only built when needed.
+    pub pair_starts: FastSet<String>,
 }
 
 /// Words of identifier keywords and clinical events whose typos should still be recognised.
@@ -522,8 +556,15 @@ impl Lexicon {
         let last = data_lines(LAST_NAMES)
             .filter_map(|l| l.split('\t').next())
             .collect();
-        let set = |v: Vec<String>| v.into_iter().collect::<HashSet<String>>();
-        let vocab: HashSet<String> = file
+        let set = |v: Vec<String>| v.into_iter().collect::<FastSet<String>>();
+        let pair_starts: FastSet<String> = file
+            .personal_cues
+            .iter()
+            .chain(&file.public_cues)
+            .chain(&file.facility_cues)
+            .filter_map(|c| c.split_once(' ').map(|(first, _)| first.to_string()))
+            .collect();
+        let vocab: FastSet<String> = file
             .relation_words
             .iter()
             .chain(&file.role_words)
@@ -536,7 +577,7 @@ impl Lexicon {
             .filter(|w| w.chars().count() >= 5 && !w.contains(' '))
             .map(str::to_string)
             .collect();
-        let mut vocab_deletes: HashMap<String, Option<String>> = HashMap::new();
+        let mut vocab_deletes: FastMap<String, Option<String>> = FastMap::default();
         for word in &vocab {
             for variant in deletes(word) {
                 vocab_deletes
@@ -549,7 +590,19 @@ impl Lexicon {
                     .or_insert_with(|| Some(word.clone()));
             }
         }
+        let never_name = MONTHS
+            .iter()
+            .chain(WEEKDAYS)
+            .chain(COUNTRIES)
+            .chain(ORG_WORDS)
+            .chain(UNITS)
+            .chain(VITAL_WORDS)
+            .copied()
+            .collect();
         Lexicon {
+            never_name,
+            months: MONTHS.iter().copied().collect(),
+            pair_starts,
             vocab,
             vocab_deletes,
             facility_cues: set(file.facility_cues),

@@ -11,7 +11,7 @@
 //! organisation ("Mercy Hospital"), or the author's own byline.
 
 use super::context::Doc;
-use super::lexicon::{Lexicon, COUNTRIES, MONTHS, ORG_WORDS, UNITS, VITAL_WORDS, WEEKDAYS};
+use super::lexicon::{Lexicon, MONTHS, ORG_WORDS};
 use super::text::{is_capitalised, Kind};
 use super::{Author, Candidate, PhiLabel};
 use crate::Span;
@@ -270,15 +270,16 @@ fn namey(doc: &Doc, lex: &Lexicon, j: usize) -> Namey {
     }
     let w = t.lower.as_str();
     let raw = doc.tok_text(j);
-    if w == "i" || (MONTHS.contains(&w) && !month_used_as_name(doc, lex, j)) {
+    if w == "i" {
         return Namey::No;
     }
-    if WEEKDAYS.contains(&w)
-        || COUNTRIES.contains(&w)
-        || ORG_WORDS.contains(&w)
-        || UNITS.contains(&w)
-        || VITAL_WORDS.contains(&w)
-        || lex.provider_titles.contains(w)
+    if lex.never_name.contains(w) {
+        // "April Rubio": a month used as a first name.
+        if !(lex.months.contains(w) && month_used_as_name(doc, lex, j)) {
+            return Namey::No;
+        }
+    }
+    if lex.provider_titles.contains(w)
         || lex.relation_words.contains(w)
         || lex.role_words.contains(w)
     {

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::context::Doc;
-use super::lexicon::{Lexicon, UNITS, VITAL_WORDS};
+use super::lexicon::{FastMap, Lexicon, UNITS, VITAL_WORDS};
 use super::text::Kind;
 use super::{Candidate, PhiLabel};
 use crate::Span;
@@ -34,24 +34,24 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).expect("valid PHI pattern");
         Patterns {
-            ssn: re(r"\b\d{3}-\d{2}-\d{4}\b"),
-            card: re(r"\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}\b"),
-            vin: re(r"(?i)\b[a-hj-npr-z0-9]{17}\b"),
-            phone: re(r"(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.\-]?)\d{3}[\s.\-]?\d{4}\b"),
-            email: re(r"(?i)\b[a-z0-9][a-z0-9._%+\-]*@[a-z0-9][a-z0-9.\-]*\.[a-z]{2,}\b"),
-            url: re(r"(?i)\b(?:https?://|www\.)[^\s<>\x22']+|\b(?:[a-z0-9\-]+\.)+(?:com|org|net|gov|edu|io|me|co|us|ly|app|tv|info|health|blog|site|page|link)/[^\s<>\x22']*"),
-            ipv4: re(r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b"),
-            ipv6: re(r"(?i)\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b"),
+            ssn: re(r"(?-u:\b)[0-9]{3}-[0-9]{2}-[0-9]{4}(?-u:\b)"),
+            card: re(r"(?-u:\b)[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}(?-u:\b)"),
+            vin: re(r"(?i)(?-u:\b)[a-hj-npr-z0-9]{17}(?-u:\b)"),
+            phone: re(r"(?:\+?1[\s.\-]?)?(?:\([0-9]{3}\)\s?|(?-u:\b)[0-9]{3}[\s.\-]?)[0-9]{3}[\s.\-]?[0-9]{4}(?-u:\b)"),
+            email: re(r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9][a-z0-9.\-]*\.[a-z]{2,}(?-u:\b)"),
+            url: re(r"(?i)(?-u:\b)(?:https?://|www\.)[^\s<>\x22']+|(?-u:\b)(?:[a-z0-9\-]+\.)+(?:com|org|net|gov|edu|io|me|co|us|ly|app|tv|info|health|blog|site|page|link)/[^\s<>\x22']*"),
+            ipv4: re(r"(?-u:\b)(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?-u:\b)"),
+            ipv6: re(r"(?i)(?-u:\b)(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?-u:\b)"),
             dates: vec![
-                re(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),
-                re(r"\b\d{1,2}[/\-]\d{1,2}(?:[/\-](?:\d{4}|\d{2}))?\b"),
-                re(&format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?")),
-                re(&format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?(?:,?\s+\d{{4}}\b)?")),
-                re(&format!(r"(?i)\b{MONTH}\.?,?\s+\d{{4}}\b")),
+                re(r"(?-u:\b)[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?-u:\b)"),
+                re(r"(?-u:\b)[0-9]{1,2}[/\-][0-9]{1,2}(?:[/\-](?:[0-9]{4}|[0-9]{2}))?(?-u:\b)"),
+                re(&format!(r"(?i)(?-u:\b){MONTH}\.?\s+[0-9]{{1,2}}(?:st|nd|rd|th)?(?-u:\b)(?:,?\s+[0-9]{{4}}(?-u:\b))?")),
+                re(&format!(r"(?i)(?-u:\b)[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?-u:\b)\.?(?:,?\s+[0-9]{{4}}(?-u:\b))?")),
+                re(&format!(r"(?i)(?-u:\b){MONTH}\.?,?\s+[0-9]{{4}}(?-u:\b)")),
             ],
-            month_alone: re(r"(?i)\b(?:since|diagnosed|born|admitted|discharged|started|starting|until|through|back in|in|last|early|late|mid|during|around|by)\s+(?:in\s+)?(january|february|march|april|june|july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|May)\b"),
-            age: re(r"\b(9\d|1[01]\d|120)(?:[fFmM])?\b"),
-            handle: re(r"(?i)(?:^|[^\w@])(@[a-z0-9_][a-z0-9_.]{2,29})\b"),
+            month_alone: re(r"(?i)(?-u:\b)(?:since|diagnosed|born|admitted|discharged|started|starting|until|through|back in|in|last|early|late|mid|during|around|by)\s+(?:in\s+)?(january|february|march|april|june|july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|May)(?-u:\b)"),
+            age: re(r"(?-u:\b)(9[0-9]|1[01][0-9]|120)(?:[fFmM])?(?-u:\b)"),
+            handle: re(r"(?i)(?:^|[^0-9A-Za-z_@])(@[a-z0-9_][a-z0-9_.]{2,29})(?-u:\b)"),
         }
     })
 }
@@ -59,6 +59,7 @@ fn patterns() -> &'static Patterns {
 /// Builds the patterns now (so the cost is paid when the engine is built, not on first use).
 pub fn warm_up() {
     patterns();
+    keyword_index();
 }
 
 /// Spans of URLs, e-mail addresses and handles, whether PHI or not: words inside them are not
@@ -278,19 +279,36 @@ fn keyword_ids(doc: &Doc, out: &mut Vec<Candidate>) {
     }
 }
 
+/// Keyword phrases split into words, indexed by their first word.
+type KeywordIndex = FastMap<&'static str, Vec<(Vec<&'static str>, PhiLabel)>>;
+
+/// Built once.
+fn keyword_index() -> &'static KeywordIndex {
+    static INDEX: OnceLock<KeywordIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = KeywordIndex::default();
+        for (phrase, label) in KEYWORDS {
+            let parts: Vec<&'static str> = phrase.split(' ').collect();
+            index.entry(parts[0]).or_default().push((parts, *label));
+        }
+        index
+    })
+}
+
 /// The longest keyword phrase starting at word `w`: (number of words, label).
 fn keyword_at(doc: &Doc, words: &[usize], w: usize) -> Option<(usize, PhiLabel)> {
-    KEYWORDS
+    let first = doc.toks[words[w]].lower.as_str();
+    keyword_index()
+        .get(first)?
         .iter()
-        .filter_map(|(phrase, label)| {
-            let parts: Vec<&str> = phrase.split(' ').collect();
-            let matches = parts.iter().enumerate().all(|(k, part)| {
+        .filter(|(parts, _)| {
+            parts.iter().enumerate().all(|(k, part)| {
                 words
                     .get(w + k)
                     .is_some_and(|&i| doc.toks[i].lower == *part)
-            });
-            matches.then_some((parts.len(), *label))
+            })
         })
+        .map(|(parts, label)| (parts.len(), *label))
         .max_by_key(|(len, _)| *len)
 }
 
