@@ -14,12 +14,16 @@ fn main() {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "../shared/data/phi/dev.jsonl".into());
-    let texts: Vec<String> = std::fs::read_to_string(&path)
-        .expect("corpus")
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v["text"].as_str().map(str::to_string))
-        .collect();
+    let data = std::fs::read_to_string(&path).expect("corpus");
+    // A .txt file is one text; anything else is JSON lines with a "text" field.
+    let texts: Vec<String> = if path.ends_with(".txt") {
+        vec![data]
+    } else {
+        data.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_string))
+            .collect()
+    };
     let bytes: usize = texts.iter().map(String::len).sum();
     let t = Instant::now();
     let phi = PhiDetector::new();
@@ -30,14 +34,22 @@ fn main() {
     let crisis = Crisis::new();
     let read = Readability::new();
     println!("build: {:?}", t.elapsed());
+    let iterations: usize = std::env::var("ITER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let only = std::env::var("ONLY").ok();
     let time = |name: &str, f: &dyn Fn(&str)| {
+        if only.as_deref().is_some_and(|o| o != name) {
+            return;
+        }
         let t = Instant::now();
-        for _ in 0..5 {
+        for _ in 0..iterations {
             for s in &texts {
                 f(s);
             }
         }
-        let secs = t.elapsed().as_secs_f64() / 5.0;
+        let secs = t.elapsed().as_secs_f64() / iterations as f64;
         println!(
             "{name:<16} {:>8.1} µs/text  {:>7.2} MB/s",
             secs * 1e6 / texts.len() as f64,

@@ -3,30 +3,35 @@
 //!
 //! What counts (all matching is case-insensitive; words match whole):
 //! * **Brand mentions** from `data/brands.toml`. Brands marked `ambiguous` ("Boost",
-//!   "Ensure", "Align", "Plan B") count only with commercial wording in the same sentence
-//!   ("buy", "my favourite", "link", a price ...), or when written exactly as the brand is
-//!   written and not at the start of a sentence while the post elsewhere has a promotion
-//!   signal. Generic drug names (metformin) are not brands and never count.
+//!   "Ensure", "Align", "Plan B") count only with commercial wording or a promotion signal
+//!   in the same sentence ("buy", "my favourite", a price, a code ...), or when written
+//!   exactly as the brand is written, not at the start of a sentence, with a promotion
+//!   signal nearby. Generic drug names (metformin) are not brands and never count.
 //! * **Promotion signals**, each a Warning on its own: affiliate and referral links
 //!   (amzn.to, Amazon links with `tag=`, `?ref=`, affiliate `utm_` values, linktr.ee,
 //!   ShareASale, rstyle.me, go.magik.ly, Shopify `/discount/` links ...), "link in bio",
 //!   discount codes ("use my code X", "code SAVE20"), "20% off", sale prices ("only
 //!   $19.99", "$10 off") and calls to buy ("buy now", "shop my ..."). A plain price ("insulin
 //!   costs $300 a month") is only commercial *wording*, not a promotion: posts about drug
-//!   prices are not adverts. Signals in one sentence are reported together.
+//!   prices are not adverts. Signals in one sentence are reported together. bit.ly and
+//!   other general shorteners are not counted.
 //! * **Disclosures**: "#ad", "#sponsored", "paid partnership", "I receive fees from", "I
 //!   consult for", "Disclosure:", "affiliate link", "I earn a commission", ... A negated
 //!   one ("I have no financial relationship with ...", "Disclosures: none") does not count.
 //!
-//! Severity:
-//! * with a disclosure in the post, commercial mentions are fine: no findings, except one
-//!   Info when the disclosure comes only after the first promotion and is not near the top;
-//! * a brand or company in `declared_companies` (the author's declared relationships,
-//!   compared case-insensitively with the brand, its generic name or its maker) is Info:
-//!   readers may not see the profile, so the post should say it too;
-//! * otherwise a brand in a post with a promotion signal is a Warning; a brand next to
-//!   commercial wording is Info; a brand in neutral context ("Ozempic shortage continues")
-//!   is at most Info: for drug brands, a nudge to name the generic when the post doesn't.
+//! Severity ("nearby" = within about two sentences: 300 bytes, `NEAR`):
+//! * with a disclosure anywhere in the post, commercial mentions are fine: no findings,
+//!   except one Info when the disclosure comes only after the first promotion and not
+//!   near the top;
+//! * a brand matching `declared_companies` (the author's declared relationships, compared
+//!   case-insensitively with the brand, its generic name or its maker) is Info: readers may
+//!   not see the profile, so the post should say it too; so is a promotion signal near a
+//!   declared brand or a declared company's name;
+//! * otherwise a brand with a promotion signal nearby is a Warning, as is every promotion
+//!   signal; a brand with commercial wording in its sentence, or in a post whose
+//!   promotions are elsewhere, is Info; a brand in neutral context ("Ozempic shortage
+//!   continues") is at most Info: for drug brands, a nudge to name the generic when the
+//!   post doesn't. Each brand is reported once, at its most commercial mention.
 //!
 //! Makers: brands.toml has no company field, so makers come from a short table below of
 //! well-known manufacturers, plus any company named in parentheses in a brand's `generic`
@@ -36,6 +41,7 @@ use crate::style::text::{self, PhraseSet};
 use crate::{Finding, FindingKind, Severity, Span};
 use regex::Regex;
 use serde::Deserialize;
+use std::collections::HashSet;
 
 const BRANDS_TOML: &str = include_str!("../data/brands.toml");
 
@@ -689,11 +695,18 @@ struct Brand {
 /// Commercial-interest check.
 pub struct Coi {
     brands: Vec<Brand>,
-    brand_set: PhraseSet,
-    cue_kinds: Vec<Cue>,
-    cue_set: PhraseSet,
+    /// What each phrase of `phrases` is.
+    terms: Vec<Term>,
+    /// Brand names and cue phrases in one automaton: one pass over the text.
+    phrases: PhraseSet,
     urls: Regex,
     offers: Regex,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Term {
+    Brand(usize),
+    Cue(Cue),
 }
 
 impl Default for Coi {
@@ -716,19 +729,21 @@ impl Coi {
     pub fn new() -> Coi {
         let file: BrandsFile = toml::from_str(BRANDS_TOML).expect("data/brands.toml is valid");
         let brands: Vec<Brand> = file.brand.into_iter().map(Brand::from_entry).collect();
-        let brand_set = PhraseSet::new(brands.iter().enumerate().map(|(i, b)| (b.name.clone(), i)));
-
-        let mut cue_kinds = Vec::new();
-        let mut cue_terms = Vec::new();
-        for (kind, terms) in CUES {
-            for t in *terms {
-                cue_terms.push((t.to_string(), cue_kinds.len()));
-                cue_kinds.push(*kind);
+        let mut terms = Vec::new();
+        let mut phrases = Vec::new();
+        for (i, b) in brands.iter().enumerate() {
+            phrases.push((b.name.clone(), terms.len()));
+            terms.push(Term::Brand(i));
+        }
+        for (kind, cues) in CUES {
+            for c in *cues {
+                phrases.push((c.to_string(), terms.len()));
+                terms.push(Term::Cue(*kind));
             }
         }
 
         let urls = Regex::new(
-            r#"(?i)(?-u:\b)(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?::\d{1,5})?(?:[/?#][^\s<>"'\[\]{}|\\^`]*)?"#,
+            r#"(?i)(?-u:\b)(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?::[0-9]{1,5})?(?:[/?#][^\s<>"'\[\]{}|\\^`]*)?"#,
         )
         .expect("url regex compiles");
         let offers = Regex::new(concat!(
@@ -737,17 +752,16 @@ impl Coi {
             r#"|(?i:(?-u:\b)(?:promo|discount|coupon|referral|voucher)\s+code)\s*:?\s*["'“‘]?[A-Za-z0-9][A-Za-z0-9_-]{2,24}"#,
             r#"|(?-u:\b)(?i:code)\s*:?\s*["'“‘]?(?P<bare>[A-Z][A-Z0-9]{3,19})(?-u:\b))"#,
             // discounts: "20% off", "save 15%"
-            r#"|(?P<pct>(?i:(?-u:\b)(?:(?:save|get|take)\s+)?\d{1,3}\s?(?:%|percent)\s?(?:off|discount)(?-u:\b)|(?-u:\b)(?:save|get|take)\s+\d{1,3}\s?(?:%|percent)))"#,
+            r#"|(?P<pct>(?i:(?-u:\b)(?:(?:save|get|take)\s+)?[0-9]{1,3}\s?(?:%|percent)\s?(?:off|discount)(?-u:\b)|(?-u:\b)(?:save|get|take)\s+[0-9]{1,3}\s?(?:%|percent)))"#,
             // prices: "$49.99", "£20", "49 dollars"
-            r#"|(?P<price>[$£€]\s?\d{1,5}(?:,\d{3})*(?:\.\d{1,2})?|(?i:(?-u:\b)\d{1,5}(?:\.\d{2})?\s?(?:usd|gbp|eur|dollars|bucks|quid)(?-u:\b)))"#,
+            r#"|(?P<price>[$£€]\s?[0-9]{1,5}(?:,[0-9]{3})*(?:\.[0-9]{1,2})?|(?i:(?-u:\b)[0-9]{1,5}(?:\.[0-9]{2})?\s?(?:usd|gbp|eur|dollars|bucks|quid)(?-u:\b)))"#,
         ))
         .expect("offer regex compiles");
 
         Coi {
             brands,
-            brand_set,
-            cue_kinds,
-            cue_set: PhraseSet::new(cue_terms.into_iter()),
+            terms,
+            phrases: PhraseSet::new(phrases.into_iter()),
             urls,
             offers,
         }
@@ -766,11 +780,13 @@ impl Coi {
         let mut context: Vec<Span> = Vec::new();
         let mut items: Vec<Item> = Vec::new();
         let mut link_spans = Vec::new();
-        let found = text::dotted_pieces(text).flat_map(|(offset, piece)| {
-            self.urls
-                .find_iter(piece)
-                .map(move |m| (offset + m.start(), m.as_str()))
-        });
+        let found = text::dotted_pieces(text)
+            .into_iter()
+            .flat_map(|(offset, piece)| {
+                self.urls
+                    .find_iter(piece)
+                    .map(move |m| (offset + m.start(), m.as_str()))
+            });
         for (start, url) in found {
             let url = url.trim_end_matches(['.', ',', ')', '!', '?', ';', ':', '\'', '"']);
             let span = Span::new(start, start + url.len());
@@ -782,22 +798,26 @@ impl Coi {
                 });
             }
         }
+        let mut brand_hits: Vec<(Span, usize)> = Vec::new();
         for hit in self
-            .cue_set
+            .phrases
             .find(text.as_bytes(), |s, e| text::is_whole_word(text, s, e))
         {
             let span = Span::new(hit.start, hit.end);
             if text::inside_any(&link_spans, span) {
                 continue;
             }
-            match self.cue_kinds[hit.entry] {
-                Cue::Disclosure if !negated_disclosure(text, span) => disclosures.push(span),
-                Cue::Disclosure => {}
-                Cue::Strong(promo) => items.push(Item {
+            match self.terms[hit.entry] {
+                Term::Brand(b) => brand_hits.push((span, b)),
+                Term::Cue(Cue::Disclosure) if !negated_disclosure(text, span) => {
+                    disclosures.push(span)
+                }
+                Term::Cue(Cue::Disclosure) => {}
+                Term::Cue(Cue::Strong(promo)) => items.push(Item {
                     span,
                     promo: Some(promo),
                 }),
-                Cue::Context => context.push(span),
+                Term::Cue(Cue::Context) => context.push(span),
             }
         }
         for caps in self.offers.captures_iter(text) {
@@ -885,42 +905,40 @@ impl Coi {
             .collect();
         context.extend(items.iter().filter(|i| i.promo.is_none()).map(|i| i.span));
         let disclosed = !disclosures.is_empty();
+        // Sentences (by start) that hold commercial wording.
+        let sentence_of = |span: Span| text::sentence_around(text, span.start, span.end).0;
+        let wording_sentences: HashSet<usize> = context.iter().map(|&c| sentence_of(c)).collect();
+        let promo_sentences: HashSet<usize> = promos.iter().map(|p| sentence_of(p.span)).collect();
+        let promo_spans: Vec<Span> = promos.iter().map(|p| p.span).collect();
 
         let mut out = Vec::new();
 
         // 2. Brands.
         let mut best: Vec<Option<(Level, Span)>> = vec![None; self.brands.len()];
-        for hit in self
-            .brand_set
-            .find(text.as_bytes(), |s, e| text::is_whole_word(text, s, e))
-        {
-            let span = Span::new(hit.start, hit.end);
-            if text::inside_any(&link_spans, span) {
-                continue;
-            }
-            let brand = &self.brands[hit.entry];
-            let (s_start, s_end) = text::sentence_around(text, span.start, span.end);
-            let sentence = Span::new(s_start, s_end);
-            let near = |x: &Span| x.overlaps(&sentence) && !x.overlaps(&span);
-            let promo_near = promos.iter().any(|i| near(&i.span));
-            let wording_near = context.iter().any(near);
+        for &(span, index) in &brand_hits {
+            let brand = &self.brands[index];
+            let sentence = sentence_of(span);
+            let promo_near = near_any(&promo_spans, span);
+            let wording_near = wording_sentences.contains(&sentence);
             if brand.ambiguous {
+                // "boost", "ensure", "Plan B": only with commercial context, or written as
+                // the brand (mid-sentence) next to a promotion.
                 let exact = text.get(span.start..span.end) == Some(brand.name.as_str());
-                let counted = promo_near
-                    || wording_near
-                    || (exact && !promos.is_empty() && !text::starts_sentence(text, span.start));
+                let counted = wording_near
+                    || promo_sentences.contains(&sentence)
+                    || (exact && promo_near && !text::starts_sentence(text, span.start));
                 if !counted {
                     continue;
                 }
             }
-            let level = if !promos.is_empty() {
+            let level = if promo_near {
                 Level::Promoted
-            } else if wording_near {
+            } else if wording_near || !promos.is_empty() {
                 Level::Wording
             } else {
                 Level::Neutral
             };
-            let slot = &mut best[hit.entry];
+            let slot = &mut best[index];
             if slot.is_none_or(|(l, _)| level > l) {
                 *slot = Some((level, span));
             }
@@ -993,17 +1011,39 @@ impl Coi {
 
         // 3. Promotion signals, grouped by sentence.
         if !disclosed {
-            let lower = &folded;
-            let declared_named = declared_companies
-                .iter()
-                .map(|d| d.trim().to_lowercase())
-                .filter(|d| d.len() >= 3)
-                .find(|d| lower.contains(d.as_str()));
-            let declared_brand = self
-                .brands
-                .iter()
-                .zip(&best)
-                .any(|(b, f)| f.is_some() && declared.iter().any(|d| b.matches_declared(d)));
+            // Where the post names a declared company or a brand of one: a promotion near
+            // such a mention belongs to a declared relationship.
+            let ascii_lower = text.to_ascii_lowercase();
+            let mut declared_spans: Vec<(Span, &str)> = Vec::new();
+            for d in declared_companies {
+                let name = d.trim();
+                if name.len() < 3 {
+                    continue;
+                }
+                let needle = name.to_ascii_lowercase();
+                for (at, _) in ascii_lower.match_indices(&needle) {
+                    if text::is_whole_word(text, at, at + needle.len()) {
+                        declared_spans.push((Span::new(at, at + needle.len()), name));
+                    }
+                }
+            }
+            for &(span, index) in &brand_hits {
+                let brand = &self.brands[index];
+                if let Some(d) = declared.iter().find(|d| brand.matches_declared(d)) {
+                    declared_spans.push((span, original_declared(declared_companies, d)));
+                }
+            }
+            declared_spans.sort_by_key(|(s, _)| s.start);
+            let spans: Vec<Span> = declared_spans.iter().map(|(s, _)| *s).collect();
+            let declared_near = |group: Span| -> Option<&str> {
+                if !near_any(&spans, group) {
+                    return None;
+                }
+                declared_spans
+                    .iter()
+                    .min_by_key(|(s, _)| s.start.abs_diff(group.start))
+                    .map(|(_, name)| *name)
+            };
             let mut i = 0;
             while i < promos.len() {
                 let (s_start, s_end) =
@@ -1030,10 +1070,7 @@ impl Coi {
                     .map(|k| k.label())
                     .collect::<Vec<_>>()
                     .join(" and ");
-                if declared_named.is_some() || declared_brand {
-                    let who = declared_named
-                        .clone()
-                        .unwrap_or_else(|| "a company".to_string());
+                if let Some(who) = declared_near(span) {
                     out.push(Finding {
                         kind: FindingKind::CommercialInterest,
                         severity: Severity::Info,
@@ -1204,6 +1241,25 @@ fn names_match(a: &str, b: &str) -> bool {
     short.len() >= 3 && format!(" {long} ").contains(&format!(" {short} "))
 }
 
+/// How close (in bytes) a promotion signal must be to a brand or a declared name for
+/// the two to be read together: about two sentences.
+const NEAR: usize = 300;
+
+/// Some span of `spans` (sorted by start, not overlapping) is within `NEAR` bytes of `span`.
+fn near_any(spans: &[Span], span: Span) -> bool {
+    let gap = |p: &Span| {
+        if p.end <= span.start {
+            span.start - p.end
+        } else {
+            p.start.saturating_sub(span.end)
+        }
+    };
+    let i = spans.partition_point(|p| p.start < span.start);
+    spans[i.saturating_sub(1)..(i + 1).min(spans.len())]
+        .iter()
+        .any(|p| gap(p) <= NEAR)
+}
+
 fn original_declared<'a>(declared: &'a [String], normalised: &'a str) -> &'a str {
     declared
         .iter()
@@ -1254,7 +1310,10 @@ fn classify_url(url: &str) -> Option<Promo> {
         Some((p, q)) => (p, q.split('#').next().unwrap_or("")),
         None => (path_query.split('#').next().unwrap_or(""), ""),
     };
-    let host_is = |h: &str| host == h || host.ends_with(&format!(".{h}"));
+    let host_is = |h: &str| {
+        host.strip_suffix(h)
+            .is_some_and(|p| p.is_empty() || p.ends_with('.'))
+    };
 
     let params: Vec<(&str, &str)> = query
         .split('&')
@@ -1495,6 +1554,42 @@ mod tests {
     }
 
     #[test]
+    fn promotion_far_from_a_brand_does_not_make_it_promoted() {
+        let filler = "Sleep, movement and regular meals matter more than any product. ".repeat(6);
+        let text = format!(
+            "For a fever, Tylenol (acetaminophen) works for most adults. {filler} My newsletter: link in bio."
+        );
+        let f = check(&text);
+        let tylenol = f
+            .iter()
+            .find(|f| f.span.unwrap().text(&text) == "Tylenol")
+            .unwrap();
+        assert_eq!(tylenol.severity, Severity::Info);
+        assert_eq!(warnings(&text), vec!["link in bio"]);
+    }
+
+    #[test]
+    fn declared_relationship_covers_only_nearby_promotion() {
+        let declared = vec!["Novo Nordisk".to_string()];
+        let filler =
+            "Protein and strength training help keep muscle while losing weight. ".repeat(6);
+        let text = format!(
+            "Wegovy helped many of my patients. {filler} Separately, I love these gummies: https://amzn.to/3xyz"
+        );
+        let f = coi().check(&text, &declared);
+        let wegovy = f
+            .iter()
+            .find(|f| f.span.unwrap().text(&text) == "Wegovy")
+            .unwrap();
+        assert_eq!(wegovy.severity, Severity::Info);
+        let link = f
+            .iter()
+            .find(|f| f.span.unwrap().text(&text).starts_with("https://amzn.to"))
+            .unwrap();
+        assert_eq!(link.severity, Severity::Warning);
+    }
+
+    #[test]
     fn late_disclosure_is_noted() {
         let filler = "This is a long story about my routine and why it matters to me. ".repeat(4);
         let text = format!("Use code JANE15 for Olly. {filler} #ad");
@@ -1544,44 +1639,5 @@ mod tests {
                 assert!(t.get(s.start..s.end).is_some(), "{t:?}");
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod scratch_perf {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn scratch_parts() {
-        use std::time::Instant;
-        let c = Coi::new();
-        let sentence = "Many of my patients ask whether Ozempic is a miracle cure; it is not, \
-            and the trials (https://pubmed.ncbi.nlm.nih.gov/12345/) show real but limited \
-            weight loss with side effects like nausea. If you have chest pain, call 911. ";
-        let post = sentence.repeat(13);
-        let n = 2000u32;
-        macro_rules! t { ($name:expr, $e:expr) => {{ let s = Instant::now(); let mut k = 0usize; for _ in 0..n { k += $e; } println!("{}: {:?} ({k})", $name, s.elapsed() / n); }} }
-        t!(
-            "urls",
-            text::dotted_pieces(&post)
-                .map(|(_, p)| c.urls.find_iter(p).count())
-                .sum::<usize>()
-        );
-        t!("offers", c.offers.captures_iter(&post).count());
-        t!("offers find", c.offers.find_iter(&post).count());
-        t!(
-            "brands",
-            c.brand_set
-                .find(post.as_bytes(), |s, e| text::is_whole_word(&post, s, e))
-                .len()
-        );
-        t!(
-            "cues",
-            c.cue_set
-                .find(post.as_bytes(), |s, e| text::is_whole_word(&post, s, e))
-                .len()
-        );
-        t!("lower", post.to_lowercase().len());
-        t!("check", c.check(&post, &[]).len());
     }
 }

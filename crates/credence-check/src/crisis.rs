@@ -243,8 +243,10 @@ impl Crisis {
         if signal.category != SELF_HARM && r.past_cues.iter().any(|c| contains(&s.words, c)) {
             return false;
         }
-        // 8. education or description
-        if r.guards.iter().any(|c| contains(&s.words, c)) {
+        // 8. education or description, or a condition after the phrase ("... when I run")
+        if r.guards.iter().any(|c| contains(&s.words, c))
+            || r.conditionals.iter().any(|c| contains(s.after(), c))
+        {
             return false;
         }
         // 9. about the writer or someone with them
@@ -350,7 +352,7 @@ mod tests {
     #[test]
     fn suicidal_language_gets_988() {
         let text = "I want to die. Honestly I just want to end it all.";
-        assert_eq!(spans(text), vec!["I want to die", "end it all"]);
+        assert_eq!(spans(text), vec!["I want to die", "want to end it all"]);
         let f = &crisis().check(text)[0];
         assert_eq!(f.kind, FindingKind::Crisis);
         assert_eq!(f.severity, Severity::Info);
@@ -422,6 +424,8 @@ mod tests {
             "I passed out and hit my head",
             "my son is not breathing",
             "I think I'm having a severe allergic reaction",
+            "My chest has been tight all evening and my left arm feels numb right now",
+            "I can't sleep, I can't eat, and I just want it all to end.",
         ] {
             assert!(flagged(t), "{t}");
         }
@@ -443,6 +447,7 @@ mod tests {
             "When I teach CPR, I say: if the person is unresponsive, start compressions.",
             "Anaphylaxis can be fatal within minutes.",
             "I'm not having chest pain anymore.",
+            "My chest feels tight when I run in cold air.",
         ] {
             assert!(!flagged(t), "{t}");
         }

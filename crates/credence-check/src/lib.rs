@@ -10,6 +10,7 @@ mod checker;
 pub mod citations;
 pub mod coi;
 pub mod crisis;
+mod fasthash;
 pub mod myths;
 pub mod phi;
 pub mod readability;

@@ -127,7 +127,7 @@ struct Myth {
 pub struct MythMatcher {
     myths: Vec<Myth>,
     /// Concept term → every (myth, group) using it.
-    index: HashMap<String, Vec<(usize, usize)>>,
+    index: crate::fasthash::FastMap<String, Vec<(usize, usize)>>,
     /// Longest term, in chars: bounds the prefixes looked up per word.
     max_term_chars: usize,
 }
@@ -145,7 +145,7 @@ impl MythMatcher {
             toml::from_str(CATALOGUE).expect("embedded data/myths.toml must parse");
         let mut matcher = MythMatcher {
             myths: Vec::with_capacity(raw.myth.len()),
-            index: HashMap::new(),
+            index: Default::default(),
             max_term_chars: 0,
         };
         for (mi, m) in raw.myth.iter().enumerate() {
@@ -188,6 +188,7 @@ impl MythMatcher {
     /// Every myth asserted in `text`, in text order. A myth is reported once per passage.
     pub fn find(&self, text: &str) -> Vec<MythHit> {
         let tokens = tokenize(text);
+        let uses: Vec<Vec<(usize, usize)>> = tokens.iter().map(|t| self.token_uses(t)).collect();
         let sentences: Vec<Sentence> = sentences(text)
             .into_iter()
             .map(|span| Sentence::new(text, span, &tokens))
@@ -204,7 +205,7 @@ impl MythMatcher {
                 continue;
             }
             let unit = Unit::new(text, &tokens[s.tokens.clone()]);
-            for (mi, groups) in self.concept_hits(unit.tokens) {
+            for (mi, groups) in self.concept_hits_from(&uses[s.tokens.clone()]) {
                 judged[si].insert(mi);
                 if self.asserts(&unit, mi, &groups) {
                     hits.push((mi, s.span));
@@ -217,8 +218,13 @@ impl MythMatcher {
                 continue;
             }
             let shortest = a.tokens.len().min(b.tokens.len());
+            // A pair can only match a myth that has some concept in each sentence.
+            let pair_uses = &uses[a.tokens.start..b.tokens.end];
+            if pair_uses.iter().all(Vec::is_empty) {
+                continue;
+            }
             let unit = Unit::new(text, &tokens[a.tokens.start..b.tokens.end]);
-            for (mi, groups) in self.concept_hits(unit.tokens) {
+            for (mi, groups) in self.concept_hits_from(pair_uses) {
                 if judged[si - 1].contains(&mi) || judged[si].contains(&mi) {
                     continue;
                 }
@@ -301,23 +307,35 @@ impl MythMatcher {
     /// Myths whose every concept group is present in `tokens`, with the token positions
     /// matching each group. Ordered by catalogue position so results are deterministic.
     fn concept_hits(&self, tokens: &[Token]) -> BTreeMap<usize, Vec<Vec<usize>>> {
+        let uses: Vec<Vec<(usize, usize)>> = tokens.iter().map(|t| self.token_uses(t)).collect();
+        self.concept_hits_from(&uses)
+    }
+
+    /// The (myth, group) pairs whose terms are prefixes of a token. `find` computes them once
+    /// per token and reuses them for every sentence and sentence pair.
+    fn token_uses(&self, token: &Token) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (count, (idx, ch)) in token.lower.char_indices().enumerate() {
+            if count >= self.max_term_chars {
+                break;
+            }
+            if let Some(uses) = self.index.get(&token.lower[..idx + ch.len_utf8()]) {
+                out.extend_from_slice(uses);
+            }
+        }
+        out
+    }
+
+    /// Like [`Self::concept_hits`], from each token's precomputed uses.
+    fn concept_hits_from(&self, uses: &[Vec<(usize, usize)>]) -> BTreeMap<usize, Vec<Vec<usize>>> {
         let mut found: BTreeMap<usize, Vec<Vec<usize>>> = BTreeMap::new();
-        for (pos, token) in tokens.iter().enumerate() {
-            for (count, (idx, ch)) in token.lower.char_indices().enumerate() {
-                if count >= self.max_term_chars {
-                    break;
-                }
-                let prefix = &token.lower[..idx + ch.len_utf8()];
-                let Some(uses) = self.index.get(prefix) else {
-                    continue;
-                };
-                for &(mi, gi) in uses {
-                    let groups = found
-                        .entry(mi)
-                        .or_insert_with(|| vec![Vec::new(); self.myths[mi].groups.len()]);
-                    if groups[gi].last() != Some(&pos) {
-                        groups[gi].push(pos);
-                    }
+        for (pos, token_uses) in uses.iter().enumerate() {
+            for &(mi, gi) in token_uses {
+                let groups = found
+                    .entry(mi)
+                    .or_insert_with(|| vec![Vec::new(); self.myths[mi].groups.len()]);
+                if groups[gi].last() != Some(&pos) {
+                    groups[gi].push(pos);
                 }
             }
         }

@@ -13,6 +13,8 @@ pub struct Doc<'a> {
     pub sentences: Vec<Sentence>,
     /// The text has no capital letters (capitalisation carries no information).
     pub lower_style: bool,
+    /// The text is (almost) all capitals: capitals carry no information either.
+    pub shouting: bool,
     /// Somewhere the text speaks about a private person ("my mom", "pt", "patient").
     pub personal_text: bool,
 }
@@ -57,12 +59,14 @@ impl<'a> Doc<'a> {
             }
         }
         let lower_style = !text.chars().any(char::is_uppercase);
+        let shouting = text.chars().filter(|c| c.is_lowercase()).take(3).count() < 3;
         let mut doc = Doc {
             text,
             toks,
             sentence_of: Vec::new(),
             sentences: Vec::new(),
             lower_style,
+            shouting,
             personal_text: false,
         };
         doc.split_sentences();

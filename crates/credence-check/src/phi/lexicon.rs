@@ -1,35 +1,7 @@
 //! Word lists, loaded once. Large lists are embedded data files with their origin in their
 //! headers; short ones are written here.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// FNV-1a: a fast hash for the engine's fixed word lists (they are our own data, so hash
-/// flooding is not a concern, and SipHash showed up in profiles).
-#[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-pub type FastSet<T> = HashSet<T, BuildHasherDefault<Fnv>>;
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub use crate::fasthash::{FastMap, FastSet};
 
 const FIRST_NAMES: &str = include_str!("../../data/names/first.tsv");
 const LAST_NAMES: &str = include_str!("../../data/names/last.tsv");
@@ -442,6 +414,9 @@ pub struct Lexicon {
     /// organisation words, units and vital-sign words (looked up for every candidate word).
     pub never_name: FastSet<&'static str>,
     pub months: FastSet<&'static str>,
+    pub not_place: FastSet<&'static str>,
+    pub org_words: FastSet<&'static str>,
+    pub object_triggers: FastSet<&'static str>,
     pub last: FastSet<&'static str>,
     pub cities: FastSet<&'static str>,
     pub common: FastSet<&'static str>,
@@ -602,6 +577,9 @@ impl Lexicon {
         Lexicon {
             never_name,
             months: MONTHS.iter().copied().collect(),
+            not_place: super::places::NOT_PLACE.iter().copied().collect(),
+            org_words: ORG_WORDS.iter().copied().collect(),
+            object_triggers: super::names::OBJECT_TRIGGERS.iter().copied().collect(),
             pair_starts,
             vocab,
             vocab_deletes,
@@ -634,13 +612,28 @@ impl Lexicon {
         if let Some(Some(word)) = self.vocab_deletes.get(lower) {
             return (word.chars().next() == first).then_some(word.as_str());
         }
+        // Try every one-letter deletion of the word, reusing one buffer.
+        let chars: Vec<char> = lower.chars().collect();
+        let mut variant = String::with_capacity(lower.len());
         let mut found: Option<&str> = None;
-        for variant in deletes(lower) {
+        for skip in 0..chars.len() {
+            variant.clear();
+            variant.extend(
+                chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != skip)
+                    .map(|(_, c)| c),
+            );
             let hit = self
                 .vocab
-                .get(&variant)
+                .get(variant.as_str())
                 .map(String::as_str)
-                .or_else(|| self.vocab_deletes.get(&variant).and_then(|w| w.as_deref()));
+                .or_else(|| {
+                    self.vocab_deletes
+                        .get(variant.as_str())
+                        .and_then(|w| w.as_deref())
+                });
             let hit = hit.filter(|w| w.chars().next() == first);
             match (found, hit) {
                 (None, Some(w)) => found = Some(w),

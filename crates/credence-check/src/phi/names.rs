@@ -50,7 +50,7 @@ const CREDENTIALS: &[&str] = &[
 ];
 
 /// Verbs and phrases after which a person's name commonly follows in clinical stories.
-const OBJECT_TRIGGERS: &[&str] = &[
+pub(super) const OBJECT_TRIGGERS: &[&str] = &[
     "named",
     "meet",
     "met",
@@ -145,6 +145,14 @@ pub fn detect(
             i += 1;
             continue;
         }
+        // Most words cannot start a name: skip them before looking for triggers.
+        let could_start = namey(doc, lex, i) != Namey::No
+            || doc.toks[i].lower.chars().count() <= 2
+            || (i + 2 < toks.len() && toks[i + 1].is_punct(','));
+        if !could_start {
+            i += 1;
+            continue;
+        }
         let trigger = trigger_before(doc, lex, i);
         let Some(end) = name_run(doc, lex, i, trigger) else {
             if let Some((a, b)) = surname_comma_first(doc, lex, i) {
@@ -226,7 +234,7 @@ fn trigger_before(doc: &Doc, lex: &Lexicon, i: usize) -> Trigger {
         return Trigger::Strong;
     }
     if (w1 == "you" && w2 == "thank")
-        || OBJECT_TRIGGERS.contains(&w1)
+        || lex.object_triggers.contains(w1)
         || lex.relation_words.contains(w1)
         || (w1 == "on" && w2 == "charted")
         || (w1 == "to" && w2 == "belongs")
@@ -286,8 +294,7 @@ fn namey(doc: &Doc, lex: &Lexicon, j: usize) -> Namey {
         return Namey::No;
     }
     let acronym = raw.chars().count() > 1 && raw.chars().all(|c| c.is_uppercase());
-    let shouting = doc.text.chars().filter(|c| c.is_lowercase()).count() < 3;
-    if acronym && !shouting {
+    if acronym && !doc.shouting {
         // All-caps words are acronyms, except in a text that is all capitals.
         return if raw.chars().count() <= 3 {
             Namey::Weak
@@ -634,8 +641,14 @@ fn eponym(doc: &Doc, lex: &Lexicon, start: usize, end: usize) -> bool {
     if !any_eponym {
         return false;
     }
-    let rest = doc.text[toks[end].end..].to_lowercase();
-    let rest = rest.trim_start();
+    // Only the next few characters matter ("'s", "’s"): never lower-case the whole rest.
+    let rest: String = doc.text[toks[end].end..]
+        .trim_start()
+        .chars()
+        .take(3)
+        .collect::<String>()
+        .to_lowercase();
+    let rest = rest.as_str();
     let possessive = rest.starts_with("'s")
         || rest.starts_with("’s")
         || rest.starts_with('\'')

@@ -9,7 +9,7 @@ use super::{Candidate, PhiLabel};
 use crate::Span;
 
 /// Words that cannot be part of a street or town name.
-const NOT_PLACE: &[&str] = &[
+pub(super) const NOT_PLACE: &[&str] = &[
     "the",
     "a",
     "an",
@@ -160,9 +160,9 @@ pub fn detect(doc: &Doc, lex: &Lexicon, out: &mut Vec<Candidate>) -> Vec<Span> {
 }
 
 /// A word that can be part of a street name (case is checked for the whole address).
-fn word_ok_in_street(doc: &Doc, i: usize) -> bool {
+fn word_ok_in_street(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
     let t = &doc.toks[i];
-    t.kind == Kind::Alpha && !NOT_PLACE.contains(&t.lower.as_str())
+    t.kind == Kind::Alpha && !lex.not_place.contains(t.lower.as_str())
 }
 
 /// A word that can be part of a town name after an address: capitalised (any case in a
@@ -171,7 +171,7 @@ fn word_ok_in_town(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
     let t = &doc.toks[i];
     let w = t.lower.as_str();
     t.kind == Kind::Alpha
-        && !NOT_PLACE.contains(&w)
+        && !lex.not_place.contains(w)
         && !MONTHS.contains(&w)
         && (!lex.common.contains(w) || PLACE_PREFIXES.contains(&w) || lex.cities.contains(w))
         && (doc.lower_style || is_capitalised(doc.tok_text(i)))
@@ -210,7 +210,7 @@ fn street_address(doc: &Doc, lex: &Lexicon, i: usize) -> Option<usize> {
     let mut words = 0;
     let mut suffix_at = None;
     while j < toks.len() && words < 4 {
-        if !toks[j].space_before || !word_ok_in_street(doc, j) {
+        if !toks[j].space_before || !word_ok_in_street(doc, lex, j) {
             break;
         }
         words += 1;
@@ -281,7 +281,7 @@ fn after_address(
         && !lex.is_state(&toks[j].lower)
         && toks[j].space_before
     {
-        if ORG_WORDS.contains(&toks[j].lower.as_str()) {
+        if lex.org_words.contains(toks[j].lower.as_str()) {
             break;
         }
         j += 1;
