@@ -52,6 +52,8 @@ pub struct FindingOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct PhiOut {
     pub label: &'static str,
+    /// What the span is replaced with when redacting: `[LABEL]`.
+    pub redaction: String,
     pub start: usize,
     pub end: usize,
     pub text: String,
@@ -190,6 +192,7 @@ impl Report {
                     let (start, end) = idx.span(h.span);
                     PhiOut {
                         label: h.label.as_str(),
+                        redaction: format!("[{}]", h.label.as_str()),
                         start,
                         end,
                         text: text[h.span.start..h.span.end].to_string(),

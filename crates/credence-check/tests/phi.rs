@@ -71,10 +71,13 @@ fn clinicians_eponyms_and_public_figures_are_not_names() {
 #[test]
 fn the_authors_byline_is_not_phi() {
     let d = PhiDetector::new();
+    let text = "Cut salt, keep moving, know your numbers. — Amara Okafor";
+    // Without knowing the author, a signed name is a name…
+    assert!(!d.detect(text, &Author::default()).is_empty());
+    // …but the author's own byline is not PHI.
     let author = Author {
         names: vec!["Dr Amara Okafor".into(), "dr_okafor".into()],
     };
-    let text = "Blood pressure tips from Amara Okafor: cut salt, keep moving.";
     assert!(d.detect(text, &author).is_empty());
 }
 

@@ -34,6 +34,14 @@ pub struct CheckArgs {
     /// Reading grade to aim for.
     #[arg(long, default_value_t = credence_check::DEFAULT_TARGET_GRADE)]
     pub target_grade: f64,
+    /// A name the author publishes under (repeatable): their own byline is not PHI.
+    /// In `--jsonl`, a line may also carry "author": ["…"].
+    #[arg(long = "author")]
+    pub authors: Vec<String>,
+    /// A company the author declared a financial relationship with (repeatable).
+    /// In `--jsonl`, a line may also carry "declared": ["…"].
+    #[arg(long = "declared")]
+    pub declared: Vec<String>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -94,7 +102,43 @@ fn draft<'a>(text: &'a str, args: &CheckArgs) -> Draft<'a> {
     let mut d = Draft::new(text);
     d.kind = args.kind.into();
     d.target_grade = args.target_grade;
+    d.author.names = args.authors.clone();
+    d.declared_companies = args.declared.clone();
     d
+}
+
+/// Strings from an optional JSON array field of a JSONL line.
+fn strings(value: &Value, key: &str) -> Vec<String> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The id of a line that is not valid JSON, when it can still be read (`{"id": "a", "text": …`),
+/// so the error line can be matched to its input.
+fn salvage_id(bytes: &[u8]) -> Value {
+    let line = String::from_utf8_lossy(bytes);
+    let Some(at) = line.find("\"id\"") else {
+        return Value::Null;
+    };
+    let rest = line[at + 4..].trim_start();
+    let Some(rest) = rest.strip_prefix(':') else {
+        return Value::Null;
+    };
+    let rest = rest.trim_start();
+    // A string id (with escapes) or a number.
+    let mut de = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+    match de.next() {
+        Some(Ok(v @ (Value::String(_) | Value::Number(_)))) => v,
+        _ => Value::Null,
+    }
 }
 
 /// 0 clean, 1 warnings, 2 blocked.
@@ -130,13 +174,16 @@ fn jsonl(checker: &Checker, input: impl BufRead, args: &CheckArgs) -> anyhow::Re
 
 fn check_line(checker: &Checker, bytes: &[u8], args: &CheckArgs) -> Result<Value, (Value, String)> {
     let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| (Value::Null, format!("not valid JSON ({e})")))?;
+        .map_err(|e| (salvage_id(bytes), format!("not valid JSON ({e})")))?;
     let id = value.get("id").cloned().unwrap_or(Value::Null);
     let text = value
         .get("text")
         .and_then(Value::as_str)
         .ok_or_else(|| (id.clone(), "missing \"text\" (a string)".to_string()))?;
-    let report = checker.check(&draft(text, args));
+    let mut d = draft(text, args);
+    d.author.names.extend(strings(&value, "author"));
+    d.declared_companies.extend(strings(&value, "declared"));
+    let report = checker.check(&d);
     Ok(json!({"id": id, "report": report}))
 }
 

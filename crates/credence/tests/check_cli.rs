@@ -94,6 +94,7 @@ fn jsonl_streams_in_order_and_survives_bad_lines() {
     let input = concat!(
         "{\"id\": \"a\", \"text\": \"Pt John Smith, DOB 01/02/1950.\"}\n",
         "this is not json\n",
+        "{\"id\": \"broken\", \"text\": \"unterminated\n",
         "{\"id\": 7, \"text\": \"Drink water.\"}\n",
         "\n",
         "{\"id\": \"no-text\"}\n",
@@ -105,7 +106,7 @@ fn jsonl_streams_in_order_and_survives_bad_lines() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 5, "one line per non-blank input line");
+    assert_eq!(lines.len(), 6, "one line per non-blank input line");
     assert_eq!(lines[0]["id"], "a");
     assert!(lines[0]["report"]["phi"]
         .as_array()
@@ -116,14 +117,19 @@ fn jsonl_streams_in_order_and_survives_bad_lines() {
         .as_str()
         .unwrap()
         .contains("not valid JSON"));
-    assert_eq!(lines[2]["id"], 7);
-    assert!(lines[2]["report"].is_object());
-    assert_eq!(lines[3]["id"], "no-text");
-    assert!(lines[3]["error"]
+    assert_eq!(
+        lines[2]["id"], "broken",
+        "the id of a broken line is recovered when possible"
+    );
+    assert!(lines[2]["error"].as_str().unwrap().contains("line 3"));
+    assert_eq!(lines[3]["id"], 7);
+    assert!(lines[3]["report"].is_object());
+    assert_eq!(lines[4]["id"], "no-text");
+    assert!(lines[4]["error"]
         .as_str()
         .unwrap()
         .contains("missing \"text\""));
-    assert_eq!(lines[4]["id"], "emoji");
+    assert_eq!(lines[5]["id"], "emoji");
 }
 
 #[test]
@@ -134,4 +140,20 @@ fn unreadable_input_is_a_clear_error() {
     let o = check(&[], &[0xff, 0xfe, 0x00]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not valid UTF-8"));
+}
+
+#[test]
+fn author_and_declared_relationships_are_taken_into_account() {
+    let text = b"Cut salt, keep moving. \xe2\x80\x94 Amara Okafor";
+    let without: serde_json::Value =
+        serde_json::from_slice(&check(&["--json"], text).stdout).unwrap();
+    assert!(!without["phi"].as_array().unwrap().is_empty());
+    let with: serde_json::Value =
+        serde_json::from_slice(&check(&["--json", "--author", "Amara Okafor"], text).stdout)
+            .unwrap();
+    assert!(with["phi"].as_array().unwrap().is_empty(), "{with}");
+    let line = "{\"id\": 1, \"text\": \"Cut salt. \u{2014} Amara Okafor\", \"author\": [\"Amara Okafor\"]}\n";
+    let out: serde_json::Value =
+        serde_json::from_str(stdout(&check(&["--jsonl"], line.as_bytes())).trim()).unwrap();
+    assert!(out["report"]["phi"].as_array().unwrap().is_empty(), "{out}");
 }

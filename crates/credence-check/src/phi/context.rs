@@ -197,7 +197,13 @@ impl<'a> Doc<'a> {
     /// The text of the same sentence before byte `at`, lower-cased (for keyword checks).
     pub fn sentence_text_before(&self, at: usize) -> String {
         let s = self.sentence_at(at.saturating_sub(1));
-        let start = self.toks.get(s.first).map_or(0, |t| t.start);
+        // At most ~120 bytes back: cues are near, and a text without sentence breaks must not
+        // be lower-cased again for every match.
+        let start = self
+            .toks
+            .get(s.first)
+            .map_or(0, |t| t.start)
+            .max(floor_char(self.text, at.saturating_sub(120)));
         self.text[start.min(at)..at].to_lowercase()
     }
 
@@ -211,4 +217,13 @@ impl<'a> Doc<'a> {
             .map_or(self.text.len(), |t| t.end);
         self.text[start..end.max(start)].to_lowercase()
     }
+}
+
+/// The nearest char boundary at or before `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }

@@ -415,6 +415,8 @@ pub struct Lexicon {
     pub never_name: FastSet<&'static str>,
     pub months: FastSet<&'static str>,
     pub not_place: FastSet<&'static str>,
+    /// Product brand names (lower-case), which are never towns or people.
+    pub brands: FastSet<String>,
     pub org_words: FastSet<&'static str>,
     pub object_triggers: FastSet<&'static str>,
     pub last: FastSet<&'static str>,
@@ -434,6 +436,8 @@ pub struct Lexicon {
     /// Each vocabulary word with one letter deleted, to the word (`None` when two words share
     /// a variant, so the correction would be a guess).
     vocab_deletes: FastMap<String, Option<String>>,
+    /// The first two letters of every vocabulary word: a cheap test before trying corrections.
+    vocab_starts: FastSet<String>,
     /// First words of the two-word cues ("call us"), so pairs are only built when needed.
     pub pair_starts: FastSet<String>,
 }
@@ -513,6 +517,26 @@ fn deletes(word: &str) -> Vec<String> {
         .collect()
 }
 
+/// Brand names from `data/brands.toml`, lower-cased (only the names are needed here).
+fn brand_names() -> FastSet<String> {
+    #[derive(serde::Deserialize)]
+    struct Brands {
+        brand: Vec<Brand>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Brand {
+        name: String,
+    }
+    let brands: Brands = toml::from_str(include_str!("../../data/brands.toml"))
+        .expect("embedded brands.toml is valid");
+    brands
+        .brand
+        .into_iter()
+        .map(|b| b.name.to_lowercase())
+        .filter(|n| !n.contains(' '))
+        .collect()
+}
+
 fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
     text.lines()
         .map(str::trim)
@@ -574,10 +598,13 @@ impl Lexicon {
             .chain(VITAL_WORDS)
             .copied()
             .collect();
+        let vocab_starts = vocab.iter().map(|w| w.chars().take(2).collect()).collect();
         Lexicon {
+            vocab_starts,
             never_name,
             months: MONTHS.iter().copied().collect(),
             not_place: super::places::NOT_PLACE.iter().copied().collect(),
+            brands: brand_names(),
             org_words: ORG_WORDS.iter().copied().collect(),
             object_triggers: super::names::OBJECT_TRIGGERS.iter().copied().collect(),
             pair_starts,
@@ -605,10 +632,23 @@ impl Lexicon {
     pub fn correct(&self, lower: &str) -> Option<&str> {
         // Short words are too often real words one letter away from a keyword ("drive" and
         // "driver"); and typos rarely change the first letter ("cereal" is not "serial").
-        if lower.chars().count() < 6 || self.vocab.contains(lower) {
+        // Keywords are short; a long token is never one of their typos (and trying every
+        // deletion of a huge token would cost quadratic time and memory).
+        let len = lower.chars().count();
+        if !(6..=16).contains(&len) || self.vocab.contains(lower) {
             return None;
         }
         let first = lower.chars().next();
+        // A typo keeps the first letter and, nearly always, the second or the third.
+        let start: String = lower.chars().take(2).collect();
+        let start_skip: String = lower
+            .chars()
+            .take(1)
+            .chain(lower.chars().skip(2).take(1))
+            .collect();
+        if !self.vocab_starts.contains(&start) && !self.vocab_starts.contains(&start_skip) {
+            return None;
+        }
         if let Some(Some(word)) = self.vocab_deletes.get(lower) {
             return (word.chars().next() == first).then_some(word.as_str());
         }

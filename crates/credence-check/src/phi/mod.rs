@@ -153,6 +153,7 @@ impl PhiDetector {
         let mut masked = numbers::masks(&doc);
         numbers::detect(&doc, &self.lex, &mut candidates);
         masked.extend(places::detect(&doc, &self.lex, &mut candidates));
+        masked.sort_by_key(|s| s.start);
         names::detect(&doc, &self.lex, author, &masked, &mut candidates);
         resolve(candidates)
     }
@@ -194,14 +195,16 @@ fn resolve(mut candidates: Vec<Candidate>) -> Vec<PhiHit> {
             .then((b.span.end - b.span.start).cmp(&(a.span.end - a.span.start)))
             .then(a.span.start.cmp(&b.span.start))
     });
-    let mut kept: Vec<Candidate> = Vec::new();
+    // Kept spans never overlap, so the neighbours by start are the only possible overlaps.
+    let mut kept: std::collections::BTreeMap<usize, Candidate> = std::collections::BTreeMap::new();
     for c in candidates {
-        if !kept.iter().any(|k| k.span.overlaps(&c.span)) {
-            kept.push(c);
+        let before = kept.range(..c.span.end).next_back();
+        let clashes = before.is_some_and(|(_, k)| k.span.overlaps(&c.span));
+        if !clashes {
+            kept.insert(c.span.start, c);
         }
     }
-    kept.sort_by_key(|c| c.span.start);
-    kept.into_iter()
+    kept.into_values()
         .map(|c| PhiHit {
             label: c.label,
             span: c.span,

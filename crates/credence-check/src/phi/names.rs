@@ -16,6 +16,36 @@ use super::text::{is_capitalised, Kind};
 use super::{Author, Candidate, PhiLabel};
 use crate::Span;
 
+/// Eponyms that are also common surnames.
+const AMBIGUOUS_EPONYMS: &[&str] = &[
+    "wilson",
+    "williams",
+    "turner",
+    "bell",
+    "bells",
+    "barrett",
+    "barretts",
+    "stevens",
+    "johnson",
+    "down",
+    "downs",
+    "still",
+    "pick",
+    "bright",
+    "addison",
+    "cushing",
+    "graves",
+    "paget",
+    "lewy",
+    "reiter",
+    "bowen",
+    "conn",
+    "hansen",
+    "wolff",
+    "parkinson",
+    "huntington",
+];
+
 /// Words after a name that mean the "name" is a condition.
 const DISEASE_WORDS: &[&str] = &[
     "disease",
@@ -40,6 +70,14 @@ const DISEASE_WORDS: &[&str] = &[
     "ulcer",
     "anemia",
     "aneurysm",
+    "esophagus",
+    "tumor",
+    "tumour",
+    "cyst",
+    "contracture",
+    "neuralgia",
+    "encephalopathy",
+    "dystrophy",
 ];
 
 /// Credentials after a name that mark a clinician.
@@ -129,9 +167,7 @@ pub fn detect(
     let toks = &doc.toks;
     let mut i = 0;
     while i < toks.len() {
-        let inside_mask = masked
-            .iter()
-            .any(|m| m.start <= toks[i].start && toks[i].end <= m.end);
+        let inside_mask = inside_any(masked, toks[i].start, toks[i].end);
         // Skip words in URLs, e-mails, addresses, hashtags, handles and possessive "'s".
         let after_apostrophe = i > 0
             && !toks[i].space_before
@@ -657,7 +693,13 @@ fn eponym(doc: &Doc, lex: &Lexicon, start: usize, end: usize) -> bool {
         .words_after(end + 1, 2)
         .iter()
         .any(|w| DISEASE_WORDS.contains(w));
-    let last_is_eponym = lex.eponyms.contains(toks[end].lower.as_str());
+    let last = toks[end].lower.as_str();
+    let last_is_eponym = lex.eponyms.contains(last);
+    // Common surnames that also name conditions ("Wilson's disease", "Bell's palsy") are
+    // conditions only with the condition word; "Mrs. Turner's daughter" is a person.
+    if AMBIGUOUS_EPONYMS.contains(&last) {
+        return last_is_eponym && disease_after;
+    }
     (possessive || disease_after) && last_is_eponym
 }
 
@@ -862,4 +904,15 @@ fn title_or_relation_before(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
             "mr" | "mrs" | "ms" | "miss" | "mx" | "named" | "im" | "m"
         ) || lex.relation_words.contains(*w)
     })
+}
+
+/// Whether `[start, end)` lies inside one of `spans` (sorted by start, non-nested enough for
+/// a binary search to find the candidate).
+fn inside_any(spans: &[Span], start: usize, end: usize) -> bool {
+    let i = spans.partition_point(|s| s.start <= start);
+    spans[..i]
+        .iter()
+        .rev()
+        .take(4)
+        .any(|s| s.start <= start && end <= s.end)
 }

@@ -50,7 +50,7 @@ fn patterns() -> &'static Patterns {
                 re(&format!(r"(?i)(?-u:\b){MONTH}\.?,?\s+[0-9]{{4}}(?-u:\b)")),
             ],
             month_alone: re(r"(?i)(?-u:\b)(?:since|diagnosed|born|admitted|discharged|started|starting|until|through|back in|in|last|early|late|mid|during|around|by)\s+(?:in\s+)?(january|february|march|april|june|july|august|september|october|november|december|jan|feb|aug|sept|oct|nov|dec|May)(?-u:\b)"),
-            age: re(r"(?-u:\b)(9[0-9]|1[01][0-9]|120)(?:[fFmM])?(?-u:\b)"),
+            age: re(r"(?-u:\b)(9[0-9]|1[01][0-9]|120)(?:[fFmM]|yo|YO|y/o)?(?-u:\b)"),
             handle: re(r"(?i)(?:^|[^0-9A-Za-z_@])(@[a-z0-9_][a-z0-9_.]{2,29})(?-u:\b)"),
         }
     })
@@ -149,8 +149,8 @@ fn luhn(digits: &[u32]) -> bool {
 
 /// Words allowed between a keyword and its value ("MRN is 4471", "SSN ending in 4411").
 const FILLERS: &[&str] = &[
-    "is", "was", "number", "no", "num", "id", "of", "ending", "ends", "in", "are", "last", "four",
-    "digits", "digit", "on", "file", "it", "its", "s", "the", "my", "his", "her", "code", "with",
+    "is", "was", "number", "no", "num", "id", "ending", "ends", "are", "last", "four", "digits",
+    "digit", "it", "its", "s", "code",
 ];
 
 /// Keywords that introduce an identifier, as lower-case words (punctuation between them is
@@ -329,7 +329,15 @@ fn value_after(doc: &Doc, at: usize, label: PhiLabel) -> Option<Span> {
                 t.lower.as_str(),
                 ":" | "#" | "(" | "[" | "=" | "'" | "’" | "-" | "—" | "–"
             ),
-            Kind::Alpha => FILLERS.contains(&t.lower.as_str()),
+            // "ending in 4411": "in" only after "ending".
+            Kind::Alpha => {
+                FILLERS.contains(&t.lower.as_str())
+                    || (t.lower == "in"
+                        && i > 0
+                        && matches!(toks[i - 1].lower.as_str(), "ending" | "ends"))
+                    || (t.lower == "on" && toks.get(i + 1).is_some_and(|n| n.lower == "file"))
+                    || (t.lower == "file" && i > 0 && toks[i - 1].lower == "on")
+            }
             Kind::Num => {
                 t.lower == "4"
                     && toks
@@ -399,9 +407,26 @@ fn value_after(doc: &Doc, at: usize, label: PhiLabel) -> Option<Span> {
     {
         return None;
     }
+    // A year alone ("my insurance 2024 plan") is not an identifier.
+    if value.len() == 4
+        && value.chars().all(|c| c.is_ascii_digit())
+        && (value.starts_with("19") || value.starts_with("20"))
+    {
+        return None;
+    }
     let long_enough = value.chars().filter(|c| c.is_alphanumeric()).count() >= 3;
     // A word without digits is never an identifier here ("chart notes", "account of").
-    let first_ok = first.has_digit() || (first.lower.chars().count() <= 5 && has_digit);
+    // A value may open with a short code in capitals ("RNT 06691 5422"), never with a word
+    // ("in 2024", "on 3/14", "Stage 3-4").
+    let first_text = &doc.text[first.start..first.end];
+    let code_like = first.lower.chars().count() <= 5
+        && (first_text.chars().all(|c| c.is_uppercase())
+            || (doc.lower_style
+                && !matches!(
+                    first.lower.as_str(),
+                    "in" | "on" | "at" | "of" | "stage" | "grade" | "level" | "type" | "step"
+                )));
+    let first_ok = first.has_digit() || (code_like && has_digit);
     (has_digit && long_enough && first_ok).then(|| Span::new(start, end))
 }
 
@@ -641,6 +666,49 @@ fn looks_institutional(host: &str) -> bool {
     WORDS.iter().any(|w| host.contains(w))
 }
 
+const RELATIONS_FOR_PHONES: &[&str] = &[
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "brother",
+    "sister",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "aunt",
+    "uncle",
+    "cousin",
+    "friend",
+    "neighbor",
+    "neighbour",
+    "partner",
+    "kid",
+    "child",
+    "niece",
+    "nephew",
+    "caregiver",
+    "patient",
+];
+
+/// "call my mom at …", "I called my brother at …": a relation in the few words before.
+fn relation_just_before(before: &str) -> bool {
+    let words: Vec<&str> = before
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let tail = &words[words.len().saturating_sub(4)..];
+    tail.windows(2).any(|w| {
+        matches!(w[0], "my" | "her" | "his" | "our" | "their")
+            && RELATIONS_FOR_PHONES.contains(&w[1])
+    })
+}
+
 const TOLL_FREE: &[&str] = &["800", "888", "877", "866", "855", "844", "833"];
 
 /// Words that make a number an organisation's ("call us", "our office", "poison control").
@@ -720,7 +788,8 @@ fn phones(doc: &Doc, p: &Patterns, out: &mut Vec<Candidate>) {
             "husband's",
         ]
         .iter()
-        .any(|c| before_text.contains(c));
+        .any(|c| before_text.contains(c))
+            || relation_just_before(&before_text);
         let org = ORG_PHONE_CUES.iter().any(|c| sentence.contains(c))
             || doc.sentence_at(m.start()).is_public();
         if org && !personal {
@@ -738,6 +807,59 @@ fn phones(doc: &Doc, p: &Patterns, out: &mut Vec<Candidate>) {
         );
     }
 }
+
+/// Words before a short numeric date that mark it as one.
+const DATE_CUES: &[&str] = &[
+    "on",
+    "since",
+    "dob",
+    "born",
+    "admitted",
+    "discharged",
+    "surgery",
+    "until",
+    "till",
+    "by",
+    "due",
+    "appointment",
+    "appt",
+    "visit",
+    "of",
+    "from",
+    "date",
+    "dated",
+    "died",
+    "passed",
+    "diagnosed",
+    "started",
+    "seen",
+    "follow",
+    "up",
+    "scheduled",
+    "before",
+    "after",
+    "as",
+];
+
+/// Events after a short numeric date ("the 12-26 visit").
+const DATED_EVENTS: &[&str] = &[
+    "visit",
+    "appointment",
+    "appt",
+    "surgery",
+    "admission",
+    "discharge",
+    "procedure",
+    "scan",
+    "mri",
+    "labs",
+    "test",
+    "follow",
+    "deadline",
+    "birthday",
+    "funeral",
+    "shift",
+];
 
 /// Words after a number-pair that make it a ratio, dose or range instead of a date.
 fn not_a_date_after(word: &str) -> bool {
@@ -772,6 +894,22 @@ fn dates(doc: &Doc, lex: &Lexicon, p: &Patterns, out: &mut Vec<Candidate>) {
             let s = m.as_str();
             if k == 1 && !plausible_numeric_date(s) {
                 continue;
+            }
+            // "3-4", "1-2" are usually ranges ("stage 3-4", "1-2 glasses"); as a date they
+            // come after a word that dates something ("on 9-5", "since 12-2").
+            if k == 1 && s.matches('-').count() == 1 && !s.contains('/') {
+                let first_tok = doc.tok_from(m.start());
+                let cue = doc
+                    .words_before(first_tok, 2)
+                    .iter()
+                    .any(|w| DATE_CUES.contains(w))
+                    || doc
+                        .words_after(doc.tok_from(m.end()), 1)
+                        .first()
+                        .is_some_and(|w| DATED_EVENTS.contains(w));
+                if !cue {
+                    continue;
+                }
             }
             // Numeric dates must not be glued to other numbers or letters (IDs, versions).
             if k <= 1 {

@@ -108,7 +108,184 @@ pub(super) const NOT_PLACE: &[&str] = &[
 ];
 
 /// Words that introduce where someone lives or is.
-const PLACE_PREPOSITIONS: &[&str] = &["in", "from", "near", "outside", "around", "to", "of"];
+const PLACE_PREPOSITIONS: &[&str] = &["in", "from", "near", "outside", "around", "to"];
+
+/// Words before "in" that make the next capitalised words a place where someone is
+/// ("lives in", "hospital in", "is in"), unlike "read it in Nature" or "a rise in Ozempic use".
+const IN_CUES: &[&str] = &[
+    "lives",
+    "live",
+    "living",
+    "lived",
+    "moved",
+    "moving",
+    "staying",
+    "stay",
+    "stays",
+    "born",
+    "raised",
+    "up",
+    "visit",
+    "visiting",
+    "visited",
+    "home",
+    "house",
+    "hospital",
+    "clinic",
+    "pharmacy",
+    "rehab",
+    "er",
+    "icu",
+    "lawyer",
+    "attorney",
+    "dentist",
+    "school",
+    "is",
+    "are",
+    "was",
+    "were",
+    "m",
+    "re",
+    "s",
+    "currently",
+    "still",
+    "here",
+    "back",
+    "somewhere",
+    "area",
+    "hospice",
+    "facility",
+    "nursing",
+    "shelter",
+    "church",
+    "family",
+    "relatives",
+    "parents",
+    "mom",
+    "dad",
+    "grandma",
+    "grandpa",
+    "daughter",
+    "son",
+    "sister",
+    "brother",
+    "work",
+    "works",
+    "worked",
+    "job",
+    "apartment",
+    "condo",
+    "farm",
+    "office",
+    "center",
+    "centre",
+    "unit",
+    "ward",
+];
+
+/// Words before "from" that make the next words a person's place of origin ("guy from Gary",
+/// "I'm Ana from Fresno"), unlike "switched from Humira".
+const FROM_CUES: &[&str] = &[
+    "guy",
+    "man",
+    "woman",
+    "lady",
+    "girl",
+    "boy",
+    "kid",
+    "family",
+    "patient",
+    "pt",
+    "resident",
+    "someone",
+    "somebody",
+    "people",
+    "folks",
+    "friend",
+    "neighbor",
+    "neighbour",
+    "m",
+    "originally",
+    "here",
+    "come",
+    "came",
+    "moved",
+    "drove",
+    "flew",
+    "transferred",
+    "visiting",
+    "visitor",
+    "visitors",
+    "way",
+    "all",
+    "cousin",
+    "aunt",
+    "uncle",
+    "couple",
+    "gentleman",
+    "veteran",
+];
+
+/// Words before "to" for a move ("moved to Dayton").
+const TO_CUES: &[&str] = &[
+    "moved",
+    "move",
+    "moving",
+    "relocated",
+    "relocating",
+    "transferred",
+    "flew",
+    "drove",
+    "driving",
+    "returned",
+];
+
+/// Capitalised words that are shops, publishers and platforms, not towns.
+const NOT_TOWNS: &[&str] = &[
+    "walgreens",
+    "cvs",
+    "walmart",
+    "target",
+    "costco",
+    "amazon",
+    "kroger",
+    "publix",
+    "safeway",
+    "rite",
+    "google",
+    "facebook",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "reddit",
+    "twitter",
+    "nature",
+    "science",
+    "cell",
+    "jama",
+    "nejm",
+    "lancet",
+    "bmj",
+    "pubmed",
+    "medline",
+    "webmd",
+    "healthline",
+    "medicare",
+    "medicaid",
+    "tricare",
+    "aetna",
+    "cigna",
+    "humana",
+    "kaiser",
+    "telehealth",
+    "zoom",
+    "mychart",
+    "epic",
+    "english",
+    "spanish",
+    "french",
+    "chinese",
+];
 
 const UNIT_WORDS: &[&str] = &[
     "apt",
@@ -378,15 +555,36 @@ fn towns(doc: &Doc, lex: &Lexicon, out: &mut Vec<Candidate>) {
             continue;
         }
         let joined = phrase.join(" ");
-        let county = toks
-            .get(j)
-            .is_some_and(|n| COUNTY_WORDS.contains(&n.lower.as_str()));
+        // "Polk County": the county word may have been read into the phrase already.
+        let county_in_phrase =
+            phrase.len() > 1 && phrase.last().is_some_and(|w| COUNTY_WORDS.contains(w));
+        let county = county_in_phrase
+            || toks
+                .get(j)
+                .is_some_and(|n| COUNTY_WORDS.contains(&n.lower.as_str()));
         let known = lex.cities.contains(joined.as_str());
         let capitalised = (start..j).all(|k| is_capitalised(doc.tok_text(k)));
         // In a lower-case text only known towns count; otherwise capitalised unknown names do
         // too (many towns are small), but not a lone common first name ("from Anna").
         let personal = sentence.personal > 0 || doc.personal_text;
         let lone_first_name = j - start == 1 && lex.is_first_name(&joined);
+        let prev = doc.words_before(i, 1).first().copied().unwrap_or("");
+        let prev_is_name = i > 0
+            && doc.toks[i - 1].kind == Kind::Alpha
+            && is_capitalised(doc.tok_text(i - 1))
+            && !doc.lower_style;
+        let cue = match t.lower.as_str() {
+            "in" => IN_CUES.contains(&prev),
+            "from" => FROM_CUES.contains(&prev) || prev_is_name,
+            "to" => TO_CUES.contains(&prev),
+            _ => true,
+        };
+        let not_town = phrase
+            .iter()
+            .any(|w| NOT_TOWNS.contains(w) || lex.brands.contains(*w));
+        if not_town || (t.lower == "to" && !cue) {
+            continue;
+        }
         // An unknown lower-case word ending a clause ("a lawyer in clarkfurt??") in a
         // lower-case text: towns are the usual thing there.
         let clause_end = toks
@@ -401,12 +599,16 @@ fn towns(doc: &Doc, lex: &Lexicon, out: &mut Vec<Candidate>) {
             && !lex.is_last_name(&joined);
         let accept = known
             || (county && personal)
-            || (capitalised && !doc.lower_style && personal && !lone_first_name)
-            || (unknown_lower && personal);
+            || (capitalised && !doc.lower_style && personal && !lone_first_name && cue)
+            || (unknown_lower && personal && cue);
         if !accept || lex.is_state(&joined) {
             continue;
         }
-        let end = if county { j } else { j - 1 };
+        let end = if county && !county_in_phrase {
+            j
+        } else {
+            j - 1
+        };
         let span = Span::new(toks[start].start, toks[end].end);
         out.push(Candidate {
             label: PhiLabel::Location,
@@ -465,7 +667,12 @@ fn zips(doc: &Doc, out: &mut Vec<Candidate>) {
         let after_state = j > 0
             && super::lexicon::STATE_CODES.contains(&toks[j - 1].lower.as_str())
             && toks[j - 1].lower.len() == 2;
-        if (plus4 || after_state) && !doc.sentence(j).is_public() {
+        // "zip 60614", "ZIP code is 60614"
+        let after_keyword = doc
+            .words_before(j, 3)
+            .iter()
+            .any(|w| matches!(*w, "zip" | "zipcode" | "postal"));
+        if (plus4 || after_state || after_keyword) && !doc.sentence(j).is_public() {
             out.push(Candidate {
                 label: PhiLabel::Location,
                 span: Span::new(toks[j].start, toks[end].end),
