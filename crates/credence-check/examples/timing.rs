@@ -56,6 +56,10 @@ fn main() {
             bytes as f64 / secs / 1e6
         );
     };
+    let checker = credence_check::Checker::new();
+    time("full_check", &|s| {
+        drop(checker.check(&credence_check::Draft::new(s)))
+    });
     time("phi", &|s| drop(phi.detect(s, &Author::default())));
     time("citations", &|s| drop(cit.findings(s, &cit.extract(s))));
     time("myths", &|s| drop(myths.find(s)));

@@ -675,22 +675,32 @@ fn find_negators(words: &[&str], seg: &[usize]) -> Vec<Negator> {
 
 /// Debunk or distancing wording: the sentence rejects or reports the myth.
 fn has_debunk_cue(words: &[&str]) -> bool {
-    if words.iter().any(|w| DEBUNK_WORDS.contains(w)) {
-        return true;
+    // The word lists, hashed and indexed once: this runs for every sentence and pair.
+    struct Cues {
+        words: crate::fasthash::FastSet<&'static str>,
+        phrases: crate::fasthash::FastMap<&'static str, Vec<&'static [&'static str]>>,
+        subjects: crate::fasthash::FastSet<&'static str>,
     }
-    if DEBUNK_PHRASES
-        .iter()
-        .any(|p| words.windows(p.len()).any(|w| w == *p))
-    {
-        return true;
-    }
-    // "people think ...", "many still believe ...", "some say ..."
+    static CUES: std::sync::OnceLock<Cues> = std::sync::OnceLock::new();
+    let cues = CUES.get_or_init(|| {
+        let mut phrases: crate::fasthash::FastMap<&'static str, Vec<&'static [&'static str]>> =
+            Default::default();
+        for p in DEBUNK_PHRASES {
+            if let Some(first) = p.first() {
+                phrases.entry(*first).or_default().push(p);
+            }
+        }
+        Cues {
+            words: DEBUNK_WORDS.iter().copied().collect(),
+            phrases,
+            subjects: BELIEF_SUBJECTS.iter().copied().collect(),
+        }
+    });
     words.iter().enumerate().any(|(i, w)| {
-        BELIEF_SUBJECTS.contains(w)
-            && words[i + 1..]
-                .iter()
-                .take(2)
-                .any(|v| BELIEF_VERBS.contains(v))
+        cues.words.contains(w)
+            || cues.phrases.get(w).is_some_and(|ps| ps.iter().any(|p| words[i..].starts_with(p)))
+            // "people think ...", "many still believe ...", "some say ..."
+            || (cues.subjects.contains(w) && words[i + 1..].iter().take(2).any(|v| BELIEF_VERBS.contains(v)))
     })
 }
 
