@@ -204,8 +204,13 @@ impl MythMatcher {
             if !usable(si) {
                 continue;
             }
+            let candidates = self.concept_hits_from(&uses[s.tokens.clone()]);
+            if candidates.is_empty() {
+                continue;
+            }
+            // The unit (negations, stance) is only worth building for a full concept match.
             let unit = Unit::new(text, &tokens[s.tokens.clone()]);
-            for (mi, groups) in self.concept_hits_from(&uses[s.tokens.clone()]) {
+            for (mi, groups) in candidates {
                 judged[si].insert(mi);
                 if self.asserts(&unit, mi, &groups) {
                     hits.push((mi, s.span));
@@ -223,14 +228,17 @@ impl MythMatcher {
             if pair_uses.iter().all(Vec::is_empty) {
                 continue;
             }
+            let candidates: Vec<(usize, Vec<Vec<usize>>)> = self
+                .concept_hits_from(pair_uses)
+                .into_iter()
+                .filter(|(mi, _)| !judged[si - 1].contains(mi) && !judged[si].contains(mi))
+                .filter(|(mi, _)| !(self.myths[*mi].groups.len() < 3 && shortest > 4))
+                .collect();
+            if candidates.is_empty() {
+                continue;
+            }
             let unit = Unit::new(text, &tokens[a.tokens.start..b.tokens.end]);
-            for (mi, groups) in self.concept_hits_from(pair_uses) {
-                if judged[si - 1].contains(&mi) || judged[si].contains(&mi) {
-                    continue;
-                }
-                if self.myths[mi].groups.len() < 3 && shortest > 4 {
-                    continue;
-                }
+            for (mi, groups) in candidates {
                 if self.asserts(&unit, mi, &groups) {
                     hits.push((mi, Span::new(a.span.start, b.span.end)));
                 }

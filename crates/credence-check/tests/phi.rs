@@ -196,3 +196,14 @@ fn spans_stay_on_character_boundaries() {
     let redacted = d.redact(text, &d.detect(text, &Author::default()));
     assert!(redacted.contains("[AGE_OVER_89]"), "{redacted}");
 }
+
+#[test]
+fn a_name_then_a_comma_at_the_very_end_does_not_panic() {
+    // Minimised from a fuzzing crash: "Pt Silvano Sarabia, " ends the text.
+    let hits = found("Claim number SUBJ-1012. Anyone know the form? Pt Silvano Sarabia, ");
+    assert!(
+        hits.iter()
+            .any(|(l, v)| *l == PhiLabel::Name && v == "Silvano Sarabia"),
+        "{hits:?}"
+    );
+}

@@ -52,8 +52,12 @@ impl<'a> Doc<'a> {
         let mut toks = tokenize(text);
         // Read misspelt keywords as the keyword ("licnese" → "license"), except known names.
         for t in &mut toks {
-            if t.kind == Kind::Alpha && t.lower.len() >= 6 && !lex.is_known_word(&t.lower) {
-                if let Some(word) = lex.correct(&t.lower) {
+            if t.kind != Kind::Alpha || t.lower.len() < 6 {
+                continue;
+            }
+            // `correct` rejects most words cheaply; the known-word lookups only run for a hit.
+            if let Some(word) = lex.correct(&t.lower) {
+                if !lex.is_known_word(&t.lower) {
                     t.lower = word.to_string();
                 }
             }
@@ -173,25 +177,38 @@ impl<'a> Doc<'a> {
         self.toks.partition_point(|t| t.start < byte)
     }
 
-    /// Lower-cased words of the `n` tokens before token `i` (nearest first), skipping punctuation.
-    pub fn words_before(&self, i: usize, n: usize) -> Vec<&str> {
-        self.toks[..i]
+    /// Lower-cased words of the `n` (at most 4) tokens before token `i`, nearest first,
+    /// skipping punctuation. Returned inline: this runs for most candidate words.
+    pub fn words_before(&self, i: usize, n: usize) -> Few<'_> {
+        let mut few = Few::default();
+        for t in self.toks[..i.min(self.toks.len())]
             .iter()
             .rev()
             .filter(|t| t.kind != Kind::Punct)
-            .take(n)
-            .map(|t| t.lower.as_str())
-            .collect()
+        {
+            if few.len >= n.min(4) {
+                break;
+            }
+            few.items[few.len] = t.lower.as_str();
+            few.len += 1;
+        }
+        few
     }
 
-    /// Lower-cased words of the `n` tokens from token `i` on, skipping punctuation.
-    pub fn words_after(&self, i: usize, n: usize) -> Vec<&str> {
-        self.toks[i.min(self.toks.len())..]
+    /// Lower-cased words of the `n` (at most 4) tokens from token `i` on, skipping punctuation.
+    pub fn words_after(&self, i: usize, n: usize) -> Few<'_> {
+        let mut few = Few::default();
+        for t in self.toks[i.min(self.toks.len())..]
             .iter()
             .filter(|t| t.kind != Kind::Punct)
-            .take(n)
-            .map(|t| t.lower.as_str())
-            .collect()
+        {
+            if few.len >= n.min(4) {
+                break;
+            }
+            few.items[few.len] = t.lower.as_str();
+            few.len += 1;
+        }
+        few
     }
 
     /// The text of the same sentence before byte `at`, lower-cased (for keyword checks).
@@ -226,4 +243,25 @@ fn floor_char(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Up to four words, kept inline (no allocation).
+#[derive(Default, Clone, Copy)]
+pub struct Few<'a> {
+    items: [&'a str; 4],
+    len: usize,
+}
+
+impl<'a> Few<'a> {
+    pub fn first(&self) -> Option<&&'a str> {
+        self.get(0)
+    }
+
+    pub fn get(&self, i: usize) -> Option<&&'a str> {
+        self.items[..self.len].get(i)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, &'a str> {
+        self.items[..self.len].iter()
+    }
 }

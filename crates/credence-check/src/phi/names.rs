@@ -231,8 +231,9 @@ fn trigger_before(doc: &Doc, lex: &Lexicon, i: usize) -> Trigger {
     let toks = &doc.toks;
     // Look back over punctuation like "," ":" "." "(" but not across a sentence end.
     let mut j = i;
-    let mut words = Vec::new();
-    while j > 0 && words.len() < 3 {
+    let mut words: [&str; 3] = [""; 3];
+    let mut count = 0;
+    while j > 0 && count < 3 {
         j -= 1;
         let t = &toks[j];
         if t.kind == Kind::Punct {
@@ -240,17 +241,17 @@ fn trigger_before(doc: &Doc, lex: &Lexicon, i: usize) -> Trigger {
                 break;
             }
             if matches!(t.lower.as_str(), "-" | "—" | "–" | "~")
-                && words.is_empty()
+                && count == 0
                 && is_signature_position(doc, i)
             {
                 return Trigger::Strong;
             }
             continue;
         }
-        words.push(t.lower.as_str());
+        words[count] = t.lower.as_str();
+        count += 1;
     }
-    let w1 = words.first().copied().unwrap_or("");
-    let w2 = words.get(1).copied().unwrap_or("");
+    let (w1, w2) = (words[0], words[1]);
     if lex.role_words.contains(w1)
         && !matches!(
             w1,
@@ -725,8 +726,9 @@ fn comma_first_name(
         return None;
     }
     let j = end + 2;
-    let n = namey(doc, lex, j);
+    // A comma at the very end of the text has nothing after it (found by fuzzing).
     let paren_after = doc.text[toks.get(j)?.end..].trim_start().starts_with('(');
+    let n = namey(doc, lex, j);
     let ok = paren_after && (n >= Namey::Medium || (n == Namey::Weak && trigger >= Trigger::Weak));
     ok.then_some((j, j))
 }
