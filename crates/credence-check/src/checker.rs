@@ -1,11 +1,11 @@
 //! The whole check: every detector run over one draft, then the score and label.
 
-use crate::citations::Citations;
+use crate::citations::{Citation, Citations};
 use crate::coi::Coi;
 use crate::crisis::Crisis;
-use crate::myths::MythMatcher;
-use crate::phi::{Author, PhiDetector};
-use crate::readability::Readability;
+use crate::myths::{MythHit, MythMatcher};
+use crate::phi::{Author, PhiDetector, PhiHit};
+use crate::readability::{Readability, Scores};
 use crate::report::Report;
 use crate::style::Style;
 use crate::{Finding, FindingKind, Severity};
@@ -87,36 +87,9 @@ impl Checker {
 
     pub fn check(&self, draft: &Draft) -> Report {
         let text = draft.text;
-        let phi = self.phi.detect(text, &draft.author);
-        let citations = self.citations.extract(text);
-        let myths = self.myths.find(text);
-        let readability = self.readability.measure(text);
-
-        let mut findings: Vec<Finding> = phi
-            .iter()
-            .map(|hit| Finding {
-                kind: FindingKind::Phi,
-                severity: Severity::Block,
-                span: Some(hit.span),
-                message: format!(
-                    "This looks like {} ({}). Posting it could identify a patient or their family.",
-                    hit.label.describe(),
-                    hit.label.as_str()
-                ),
-                suggestion: Some(format!(
-                    "Remove it or replace it with [{}]; if the person gave written consent, record it before publishing.",
-                    hit.label.as_str()
-                )),
-            })
-            .collect();
-        findings.extend(self.citations.findings(text, &citations));
-        findings.extend(myths.iter().map(|m| m.to_finding()));
-        findings.extend(self.style.sensationalism(text));
-        if draft.kind == DraftKind::Reply {
-            findings.extend(self.style.professionalism(text));
-        }
-        findings.extend(self.coi.check(text, &draft.declared_companies));
-        findings.extend(self.crisis.check(text));
+        let (phi, readability) = self.privacy_and_reading(draft);
+        let (citations, myths, mut findings) = self.sources_and_style(draft);
+        findings.extend(phi.iter().map(phi_finding));
         if let Some(f) = reading_level_finding(&readability, draft) {
             findings.push(f);
         }
@@ -135,6 +108,45 @@ impl Checker {
             myths,
             readability,
         )
+    }
+
+    fn privacy_and_reading(&self, draft: &Draft) -> (Vec<PhiHit>, Scores) {
+        (
+            self.phi.detect(draft.text, &draft.author),
+            self.readability.measure(draft.text),
+        )
+    }
+
+    fn sources_and_style(&self, draft: &Draft) -> (Vec<Citation>, Vec<MythHit>, Vec<Finding>) {
+        let text = draft.text;
+        let citations = self.citations.extract(text);
+        let myths = self.myths.find(text);
+        let mut findings = self.citations.findings(text, &citations);
+        findings.extend(myths.iter().map(|m| m.to_finding()));
+        findings.extend(self.style.sensationalism(text));
+        if draft.kind == DraftKind::Reply {
+            findings.extend(self.style.professionalism(text));
+        }
+        findings.extend(self.coi.check(text, &draft.declared_companies));
+        findings.extend(self.crisis.check(text));
+        (citations, myths, findings)
+    }
+}
+
+fn phi_finding(hit: &PhiHit) -> Finding {
+    Finding {
+        kind: FindingKind::Phi,
+        severity: Severity::Block,
+        span: Some(hit.span),
+        message: format!(
+            "This looks like {} ({}). Posting it could identify a patient or their family.",
+            hit.label.describe(),
+            hit.label.as_str()
+        ),
+        suggestion: Some(format!(
+            "Remove it or replace it with [{}]; if the person gave written consent, record it before publishing.",
+            hit.label.as_str()
+        )),
     }
 }
 

@@ -130,6 +130,10 @@ pub struct MythMatcher {
     index: crate::fasthash::FastMap<String, Vec<(usize, usize)>>,
     /// Longest term, in chars: bounds the prefixes looked up per word.
     max_term_chars: usize,
+    min_term_chars: usize,
+    /// The first two characters of every term (or the whole term if shorter): a token that
+    /// starts otherwise cannot match, and most words are rejected with one lookup.
+    term_starts: crate::fasthash::FastSet<String>,
 }
 
 impl Default for MythMatcher {
@@ -147,12 +151,16 @@ impl MythMatcher {
             myths: Vec::with_capacity(raw.myth.len()),
             index: Default::default(),
             max_term_chars: 0,
+            min_term_chars: usize::MAX,
+            term_starts: Default::default(),
         };
         for (mi, m) in raw.myth.iter().enumerate() {
             for (gi, group) in m.concepts.iter().enumerate() {
                 for term in group {
                     let term = term.to_lowercase();
                     matcher.max_term_chars = matcher.max_term_chars.max(term.chars().count());
+                    matcher.min_term_chars = matcher.min_term_chars.min(term.chars().count());
+                    matcher.term_starts.insert(term.chars().take(2).collect());
                     matcher.index.entry(term).or_default().push((mi, gi));
                 }
             }
@@ -323,9 +331,20 @@ impl MythMatcher {
     /// per token and reuses them for every sentence and sentence pair.
     fn token_uses(&self, token: &Token) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
+        let two = token
+            .lower
+            .char_indices()
+            .nth(2)
+            .map_or(token.lower.len(), |(i, _)| i);
+        if !self.term_starts.contains(&token.lower[..two]) {
+            return out;
+        }
         for (count, (idx, ch)) in token.lower.char_indices().enumerate() {
             if count >= self.max_term_chars {
                 break;
+            }
+            if count + 1 < self.min_term_chars {
+                continue;
             }
             if let Some(uses) = self.index.get(&token.lower[..idx + ch.len_utf8()]) {
                 out.extend_from_slice(uses);
@@ -336,9 +355,24 @@ impl MythMatcher {
 
     /// Like [`Self::concept_hits`], from each token's precomputed uses.
     fn concept_hits_from(&self, uses: &[Vec<(usize, usize)>]) -> BTreeMap<usize, Vec<Vec<usize>>> {
+        // First, which groups of which myths occur at all (a bit per group; myths have few
+        // groups), without allocating per myth…
+        let mut masks: Vec<u64> = vec![0; self.myths.len()];
+        for &(mi, gi) in uses.iter().flatten() {
+            masks[mi] |= 1u64 << gi.min(63);
+        }
+        let complete = |mi: usize| {
+            let n = self.myths[mi].groups.len().min(64);
+            let full = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+            masks[mi] & full == full
+        };
+        // …then positions only for myths whose every group occurs.
         let mut found: BTreeMap<usize, Vec<Vec<usize>>> = BTreeMap::new();
         for (pos, token_uses) in uses.iter().enumerate() {
             for &(mi, gi) in token_uses {
+                if !complete(mi) {
+                    continue;
+                }
                 let groups = found
                     .entry(mi)
                     .or_insert_with(|| vec![Vec::new(); self.myths[mi].groups.len()]);
@@ -347,7 +381,6 @@ impl MythMatcher {
                 }
             }
         }
-        found.retain(|_, groups| groups.iter().all(|g| !g.is_empty()));
         found
     }
 

@@ -2,7 +2,7 @@
 //! private person or is a public announcement (a clinic's hours, an awareness day, an outbreak
 //! report). The same identifier shape is PHI in one and not in the other.
 
-use super::lexicon::Lexicon;
+use super::lexicon::{flag, Lexicon};
 use super::text::{tokenize, Kind, Tok};
 
 pub struct Doc<'a> {
@@ -50,15 +50,24 @@ const ABBREVIATIONS: &[&str] = &[
 impl<'a> Doc<'a> {
     pub fn new(text: &'a str, lex: &Lexicon) -> Doc<'a> {
         let mut toks = tokenize(text);
-        // Read misspelt keywords as the keyword ("licnese" → "license"), except known names.
-        for t in &mut toks {
+        // Read misspelt keywords as the keyword ("licnese" → "license", "membber id"), except
+        // known words. A typo matters only where an identifier or a name follows (a digit or a
+        // capitalised word within the next two tokens), so only those words are tried.
+        for i in 0..toks.len() {
+            let t = &toks[i];
             if t.kind != Kind::Alpha || t.lower.len() < 6 {
                 continue;
             }
-            // `correct` rejects most words cheaply; the known-word lookups only run for a hit.
+            let followed = toks[i + 1..]
+                .iter()
+                .take(2)
+                .any(|n| n.has_digit() || text[n.start..].starts_with(char::is_uppercase));
+            if !followed {
+                continue;
+            }
             if let Some(word) = lex.correct(&t.lower) {
                 if !lex.is_known_word(&t.lower) {
-                    t.lower = word.to_string();
+                    toks[i].lower = word.to_string();
                 }
             }
         }
@@ -120,16 +129,17 @@ impl<'a> Doc<'a> {
             let (mut personal, mut public, mut facility) = (0, 0, 0);
             for i in first..end {
                 let w = self.toks[i].lower.as_str();
-                if lex.personal_cues.contains(w) || lex.relation_words.contains(w) {
+                let f = lex.flags(w);
+                if f & (flag::PERSONAL_CUE | flag::RELATION) != 0 {
                     personal += 1;
                 }
-                if lex.public_cues.contains(w) {
+                if f & flag::PUBLIC_CUE != 0 {
                     public += 1;
                 }
-                if lex.facility_cues.contains(w) {
+                if f & flag::FACILITY_CUE != 0 {
                     facility += 1;
                 }
-                if i + 1 < end && lex.pair_starts.contains(w) {
+                if i + 1 < end && f & flag::PAIR_START != 0 {
                     let pair = format!("{w} {}", self.toks[i + 1].lower);
                     if lex.public_cues.contains(&pair) {
                         public += 2;

@@ -407,21 +407,33 @@ struct LexiconFile {
     facility_cues: Vec<String>,
 }
 
+/// What the lists say about one word, found with a single lookup (the hot paths ask several
+/// questions about every word).
+pub mod flag {
+    pub const PERSONAL_CUE: u16 = 1;
+    pub const RELATION: u16 = 1 << 1;
+    pub const PUBLIC_CUE: u16 = 1 << 2;
+    pub const FACILITY_CUE: u16 = 1 << 3;
+    pub const PAIR_START: u16 = 1 << 4;
+    pub const NEVER_NAME: u16 = 1 << 5;
+    pub const PROVIDER: u16 = 1 << 6;
+    pub const ROLE: u16 = 1 << 7;
+    pub const FIRST_NAME: u16 = 1 << 8;
+    pub const LAST_NAME: u16 = 1 << 9;
+    pub const COMMON: u16 = 1 << 10;
+    pub const MONTH: u16 = 1 << 11;
+}
+
 pub struct Lexicon {
-    /// Census first names with their frequency (percent of the population).
-    pub first: FastMap<&'static str, f32>,
-    /// Words that are never part of a person's name: months, weekdays, countries,
-    /// organisation words, units and vital-sign words (looked up for every candidate word).
-    pub never_name: FastSet<&'static str>,
+    /// Word → `flag` bits, for every word of the lists above.
+    pub flags: FastMap<std::borrow::Cow<'static, str>, u16>,
     pub months: FastSet<&'static str>,
     pub not_place: FastSet<&'static str>,
     /// Product brand names (lower-case), which are never towns or people.
     pub brands: FastSet<String>,
     pub org_words: FastSet<&'static str>,
     pub object_triggers: FastSet<&'static str>,
-    pub last: FastSet<&'static str>,
     pub cities: FastSet<&'static str>,
-    pub common: FastSet<&'static str>,
     pub street_suffixes: FastSet<String>,
     pub eponyms: FastSet<String>,
     pub public_figures: Vec<String>,
@@ -438,8 +450,6 @@ pub struct Lexicon {
     vocab_deletes: FastMap<String, Option<String>>,
     /// The first two letters of every vocabulary word: a cheap test before trying corrections.
     vocab_starts: FastSet<String>,
-    /// First words of the two-word cues ("call us"), so pairs are only built when needed.
-    pub pair_starts: FastSet<String>,
 }
 
 /// Words of identifier keywords and clinical events whose typos should still be recognised.
@@ -546,15 +556,6 @@ fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
 impl Lexicon {
     pub fn load() -> Lexicon {
         let file: LexiconFile = toml::from_str(LEXICON).expect("embedded lexicon.toml is valid");
-        let first = data_lines(FIRST_NAMES)
-            .filter_map(|l| {
-                let (name, freq) = l.split_once('\t')?;
-                Some((name, freq.trim().parse().unwrap_or(0.0)))
-            })
-            .collect();
-        let last = data_lines(LAST_NAMES)
-            .filter_map(|l| l.split('\t').next())
-            .collect();
         let set = |v: Vec<String>| v.into_iter().collect::<FastSet<String>>();
         let pair_starts: FastSet<String> = file
             .personal_cues
@@ -589,32 +590,81 @@ impl Lexicon {
                     .or_insert_with(|| Some(word.clone()));
             }
         }
-        let never_name = MONTHS
-            .iter()
-            .chain(WEEKDAYS)
-            .chain(COUNTRIES)
-            .chain(ORG_WORDS)
-            .chain(UNITS)
-            .chain(VITAL_WORDS)
-            .copied()
-            .collect();
+        use std::borrow::Cow;
+        let mut flags: FastMap<Cow<'static, str>, u16> = FastMap::default();
+        flags.reserve(100_000);
+        {
+            // Embedded lists are borrowed; only the few words from the TOML file are copied.
+            let mut mark_static = |words: &mut dyn Iterator<Item = &'static str>, bit: u16| {
+                for w in words {
+                    *flags.entry(Cow::Borrowed(w)).or_default() |= bit;
+                }
+            };
+            mark_static(
+                &mut MONTHS
+                    .iter()
+                    .chain(WEEKDAYS)
+                    .chain(COUNTRIES)
+                    .chain(ORG_WORDS)
+                    .chain(UNITS)
+                    .chain(VITAL_WORDS)
+                    .copied(),
+                flag::NEVER_NAME,
+            );
+            mark_static(
+                &mut data_lines(FIRST_NAMES).filter_map(|l| l.split('\t').next()),
+                flag::FIRST_NAME,
+            );
+            mark_static(
+                &mut data_lines(LAST_NAMES).filter_map(|l| l.split('\t').next()),
+                flag::LAST_NAME,
+            );
+            mark_static(&mut COMMON_WORDS.split_whitespace(), flag::COMMON);
+            mark_static(&mut MONTHS.iter().copied(), flag::MONTH);
+            let mut mark = |words: &mut dyn Iterator<Item = &str>, bit: u16| {
+                for w in words {
+                    *flags.entry(Cow::Owned(w.to_string())).or_default() |= bit;
+                }
+            };
+            mark(
+                &mut file.personal_cues.iter().map(String::as_str),
+                flag::PERSONAL_CUE,
+            );
+            mark(
+                &mut file.relation_words.iter().map(String::as_str),
+                flag::RELATION,
+            );
+            mark(
+                &mut file.public_cues.iter().map(String::as_str),
+                flag::PUBLIC_CUE,
+            );
+            mark(
+                &mut file.facility_cues.iter().map(String::as_str),
+                flag::FACILITY_CUE,
+            );
+            mark(
+                &mut pair_starts.iter().map(String::as_str),
+                flag::PAIR_START,
+            );
+            mark(
+                &mut file.provider_titles.iter().map(String::as_str),
+                flag::PROVIDER,
+            );
+            mark(&mut file.role_words.iter().map(String::as_str), flag::ROLE);
+        }
         let vocab_starts = vocab.iter().map(|w| w.chars().take(2).collect()).collect();
         Lexicon {
+            flags,
             vocab_starts,
-            never_name,
             months: MONTHS.iter().copied().collect(),
             not_place: super::places::NOT_PLACE.iter().copied().collect(),
             brands: brand_names(),
             org_words: ORG_WORDS.iter().copied().collect(),
             object_triggers: super::names::OBJECT_TRIGGERS.iter().copied().collect(),
-            pair_starts,
             vocab,
             vocab_deletes,
             facility_cues: set(file.facility_cues),
-            first,
-            last,
             cities: data_lines(US_CITIES).collect(),
-            common: COMMON_WORDS.split_whitespace().collect(),
             street_suffixes: set(file.street_suffixes),
             eponyms: set(file.eponyms),
             public_figures: file.public_figures,
@@ -691,17 +741,26 @@ impl Lexicon {
         self.is_first_name(lower)
             || self.is_last_name(lower)
             || self.cities.contains(lower)
-            || self.common.contains(lower)
+            || self.is_common(lower)
             || self.street_suffixes.contains(lower)
             || self.street_suffixes.contains(singular)
     }
 
+    /// The `flag` bits of a word (0 when no list has it).
+    pub fn flags(&self, lower: &str) -> u16 {
+        self.flags.get(lower).copied().unwrap_or(0)
+    }
+
+    pub fn is_common(&self, lower: &str) -> bool {
+        self.flags(lower) & flag::COMMON != 0
+    }
+
     pub fn is_first_name(&self, lower: &str) -> bool {
-        self.first.contains_key(lower)
+        self.flags(lower) & flag::FIRST_NAME != 0
     }
 
     pub fn is_last_name(&self, lower: &str) -> bool {
-        self.last.contains(lower)
+        self.flags(lower) & flag::LAST_NAME != 0
     }
 
     pub fn is_state(&self, lower: &str) -> bool {

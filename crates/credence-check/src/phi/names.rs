@@ -11,7 +11,7 @@
 //! organisation ("Mercy Hospital"), or the author's own byline.
 
 use super::context::Doc;
-use super::lexicon::{Lexicon, MONTHS, ORG_WORDS};
+use super::lexicon::{flag, Lexicon, MONTHS, ORG_WORDS};
 use super::text::{is_capitalised, Kind};
 use super::{Author, Candidate, PhiLabel};
 use crate::Span;
@@ -318,16 +318,15 @@ fn namey(doc: &Doc, lex: &Lexicon, j: usize) -> Namey {
     if w == "i" {
         return Namey::No;
     }
-    if lex.never_name.contains(w) {
+    // One lookup answers every list question about the word.
+    let f = lex.flags(w);
+    if f & flag::NEVER_NAME != 0 {
         // "April Rubio": a month used as a first name.
-        if !(lex.months.contains(w) && month_used_as_name(doc, lex, j)) {
+        if !(f & flag::MONTH != 0 && month_used_as_name(doc, lex, j)) {
             return Namey::No;
         }
     }
-    if lex.provider_titles.contains(w)
-        || lex.relation_words.contains(w)
-        || lex.role_words.contains(w)
-    {
+    if f & (flag::PROVIDER | flag::RELATION | flag::ROLE) != 0 {
         return Namey::No;
     }
     let acronym = raw.chars().count() > 1 && raw.chars().all(|c| c.is_uppercase());
@@ -339,8 +338,8 @@ fn namey(doc: &Doc, lex: &Lexicon, j: usize) -> Namey {
             Namey::No
         };
     }
-    let known = lex.is_first_name(w) || lex.is_last_name(w);
-    let common = lex.common.contains(w);
+    let known = f & (flag::FIRST_NAME | flag::LAST_NAME) != 0;
+    let common = f & flag::COMMON != 0;
     let cap = is_capitalised(raw);
     // Where the author capitalises, a lower-case word is not a name ("Pt resides at").
     if !cap && !doc.lower_style {
@@ -421,7 +420,7 @@ fn name_run(doc: &Doc, lex: &Lexicon, i: usize, trigger: Trigger) -> Option<usiz
         // A census surname after a census first name, even if it is also a word ("christine ward").
         let surname_after_first = parts == 1
             && lex.is_first_name(&toks[i].lower)
-            && !lex.common.contains(toks[i].lower.as_str())
+            && !lex.is_common(toks[i].lower.as_str())
             && lex.is_last_name(&toks[j].lower)
             && toks[j].kind == Kind::Alpha;
         if (n >= Namey::Medium || surname_after_first) && same_case {
@@ -532,7 +531,7 @@ fn accept(
         return None;
     }
     let initials = words.iter().all(|w| w.chars().count() <= 2);
-    let first_known = lex.is_first_name(words[0]) && !lex.common.contains(words[0]);
+    let first_known = lex.is_first_name(words[0]) && !lex.is_common(words[0]);
     let last_known = words.len() > 1 && lex.is_last_name(words[words.len() - 1]);
     let capitalised = is_capitalised(doc.tok_text(start));
     let sentence_start = doc.sentence(start).first == start
@@ -778,7 +777,7 @@ fn hashtag_names(doc: &Doc, lex: &Lexicon, out: &mut Vec<Candidate>) {
             let name = &word[offset..];
             let cap = name.starts_with(char::is_uppercase);
             let known = lex.is_first_name(rest) || lex.is_last_name(rest);
-            if lex.common.contains(rest)
+            if lex.is_common(rest)
                 || lex.eponyms.contains(rest)
                 || (*p == "team" && !known)
                 || (!cap && !known && !doc.lower_style)
@@ -806,7 +805,7 @@ fn month_used_as_name(doc: &Doc, lex: &Lexicon, j: usize) -> bool {
     next.kind == Kind::Alpha
         && next.space_before
         && lex.is_last_name(&next.lower)
-        && !lex.common.contains(next.lower.as_str())
+        && !lex.is_common(next.lower.as_str())
         && lex.is_first_name(&doc.toks[j].lower)
 }
 
@@ -832,7 +831,7 @@ fn surname_comma_first(doc: &Doc, lex: &Lexicon, i: usize) -> Option<(usize, usi
     }
     let function_word = |w: &str| {
         NOT_NAME_WORDS.contains(&w)
-            || (lex.common.contains(w) && !lex.is_last_name(w) && !lex.is_first_name(w))
+            || (lex.is_common(w) && !lex.is_last_name(w) && !lex.is_first_name(w))
     };
     if function_word(&a.lower)
         || function_word(&b.lower)

@@ -83,31 +83,41 @@ pub fn detect(doc: &Doc, lex: &Lexicon, out: &mut Vec<Candidate>) {
     let p = patterns();
     let text = doc.text;
     keyword_ids(doc, out);
-    for m in p.ssn.find_iter(text) {
-        push(out, PhiLabel::Ssn, m.start(), m.end(), 0.9, 8);
-    }
-    for m in p.card.find_iter(text) {
-        let digits: Vec<u32> = m.as_str().chars().filter_map(|c| c.to_digit(10)).collect();
-        if (13..=19).contains(&digits.len()) && luhn(&digits) {
-            push(out, PhiLabel::AccountNumber, m.start(), m.end(), 0.85, 7);
+    // Cheap byte checks first: most patterns cannot match without a digit, an '@' or a link,
+    // and skipping a regex scan is the biggest saving on long posts.
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+    let has_at = text.contains('@');
+    if has_digit {
+        for m in p.ssn.find_iter(text) {
+            push(out, PhiLabel::Ssn, m.start(), m.end(), 0.9, 8);
         }
-    }
-    for m in p.vin.find_iter(text) {
-        let s = m.as_str();
-        let digits = s.chars().filter(char::is_ascii_digit).count();
-        if (3..=14).contains(&digits) {
-            push(out, PhiLabel::VehicleId, m.start(), m.end(), 0.8, 7);
+        for m in p.card.find_iter(text) {
+            let digits: Vec<u32> = m.as_str().chars().filter_map(|c| c.to_digit(10)).collect();
+            if (13..=19).contains(&digits.len()) && luhn(&digits) {
+                push(out, PhiLabel::AccountNumber, m.start(), m.end(), 0.85, 7);
+            }
         }
+        for m in p.vin.find_iter(text) {
+            let s = m.as_str();
+            let digits = s.chars().filter(char::is_ascii_digit).count();
+            if (3..=14).contains(&digits) {
+                push(out, PhiLabel::VehicleId, m.start(), m.end(), 0.8, 7);
+            }
+        }
+        for m in p.ipv4.find_iter(text).chain(p.ipv6.find_iter(text)) {
+            push(out, PhiLabel::IpAddress, m.start(), m.end(), 0.9, 8);
+        }
+        phones(doc, p, out);
+        ages(doc, p, out);
     }
-    emails(doc, p, out);
-    urls(doc, lex, p, out);
-    for m in p.ipv4.find_iter(text).chain(p.ipv6.find_iter(text)) {
-        push(out, PhiLabel::IpAddress, m.start(), m.end(), 0.9, 8);
+    if has_at {
+        emails(doc, p, out);
+        handles(doc, p, out);
     }
-    phones(doc, p, out);
-    dates(doc, lex, p, out);
-    ages(doc, p, out);
-    handles(doc, p, out);
+    if text.contains('.') || text.contains('/') {
+        urls(doc, lex, p, out);
+    }
+    dates(doc, lex, p, out, has_digit);
 }
 
 fn push(
@@ -887,9 +897,17 @@ fn not_a_date_after(word: &str) -> bool {
         )
 }
 
-fn dates(doc: &Doc, lex: &Lexicon, p: &Patterns, out: &mut Vec<Candidate>) {
+fn dates(doc: &Doc, lex: &Lexicon, p: &Patterns, out: &mut Vec<Candidate>, has_digit: bool) {
     let text = doc.text;
+    let has_month = doc
+        .toks
+        .iter()
+        .any(|t| lex.months.contains(t.lower.trim_end_matches('.')));
     for (k, re) in p.dates.iter().enumerate() {
+        // Patterns 0 and 1 are numeric; 2–4 need a month name and a number.
+        if !has_digit || (k >= 2 && !has_month) {
+            continue;
+        }
         for m in re.find_iter(text) {
             let s = m.as_str();
             if k == 1 && !plausible_numeric_date(s) {
@@ -962,6 +980,9 @@ fn dates(doc: &Doc, lex: &Lexicon, p: &Patterns, out: &mut Vec<Candidate>) {
             let end = s.trim_end_matches('.').len() + m.start();
             push(out, PhiLabel::Date, m.start(), end, 0.8, 5);
         }
+    }
+    if !has_month {
+        return;
     }
     for c in p.month_alone.captures_iter(text) {
         let Some(month) = c.get(1) else { continue };

@@ -350,7 +350,7 @@ fn word_ok_in_town(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
     t.kind == Kind::Alpha
         && !lex.not_place.contains(w)
         && !MONTHS.contains(&w)
-        && (!lex.common.contains(w) || PLACE_PREFIXES.contains(&w) || lex.cities.contains(w))
+        && (!lex.is_common(w) || PLACE_PREFIXES.contains(&w) || lex.cities.contains(w))
         && (doc.lower_style || is_capitalised(doc.tok_text(i)))
 }
 
@@ -594,7 +594,7 @@ fn towns(doc: &Doc, lex: &Lexicon, out: &mut Vec<Candidate>) {
             && j - start == 1
             && clause_end
             && joined.chars().count() >= 5
-            && !lex.common.contains(joined.as_str())
+            && !lex.is_common(joined.as_str())
             && !lex.is_first_name(&joined)
             && !lex.is_last_name(&joined);
         let accept = known
@@ -649,9 +649,7 @@ fn is_place_word(doc: &Doc, lex: &Lexicon, j: usize) -> bool {
         return false;
     }
     let capitalised = is_capitalised(doc.tok_text(j));
-    if lex.common.contains(w)
-        && !lex.cities.contains(w)
-        && !(capitalised && PLACE_PREFIXES.contains(&w))
+    if lex.is_common(w) && !lex.cities.contains(w) && !(capitalised && PLACE_PREFIXES.contains(&w))
     {
         return false;
     }
