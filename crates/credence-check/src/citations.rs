@@ -347,6 +347,8 @@ enum ClaimKind {
 pub struct Citations {
     registry: SourceRegistry,
     url: Regex,
+    /// A site named without a scheme ("cdc.gov/flu"); kept only when the registry knows it.
+    bare_url: Regex,
     doi: Regex,
     arxiv: Regex,
     pmcid: Regex,
@@ -379,6 +381,9 @@ impl Citations {
             // RFC 3986 characters only: a URL ends at spaces, quotes, angle brackets and
             // any non-ASCII character (emoji, curly quotes, "…").
             url: re(r"(?i)\b(?:https?://|www\.)[a-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"),
+            bare_url: re(
+                r"(?i)(?-u:\b)(?:[a-z0-9\-]+\.)+(?:gov|org|com|edu|int|net|uk|ca|au|nz|ie|eu|io|us)(?-u:\b)(?:/[a-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*)?",
+            ),
             doi: re(r"(?i)\b(?:doi\s*:?\s*)?(10\.\d{4,9}/[-._;()/:a-z0-9]+)"),
             arxiv: re(
                 r"(?i)\barxiv\s*:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)\b",
@@ -432,6 +437,20 @@ impl Citations {
             let span = Span::new(m.start(), end);
             if let Some(c) = self.url_citation(&text[span.start..span.end], span) {
                 add(c, &mut found);
+            }
+        }
+        for m in self.bare_url.find_iter(text) {
+            // Part of an e-mail address or of a URL found above: not a separate citation.
+            let before = text[..m.start()].chars().next_back();
+            if matches!(before, Some('@' | '/' | '.' | ':')) {
+                continue;
+            }
+            let end = m.start() + trim_trailing_punctuation(m.as_str()).len();
+            let span = Span::new(m.start(), end);
+            if let Some(c) = self.url_citation(&text[span.start..span.end], span) {
+                if c.tier.is_some() {
+                    add(c, &mut found);
+                }
             }
         }
         for caps in self.doi.captures_iter(text) {
@@ -1352,5 +1371,27 @@ mod tests {
         println!("Citations::new + MythMatcher::new: {elapsed:?}");
         // Generous for unoptimised test builds on a shared machine; release is far lower.
         assert!(elapsed.as_millis() < 500, "{elapsed:?}");
+    }
+}
+
+#[cfg(test)]
+mod bare_url_tests {
+    use super::*;
+
+    #[test]
+    fn known_sites_named_without_a_scheme_are_citations() {
+        let c = Citations::new();
+        let found = c.extract("Source: cdc.gov/flu says 1 in 5 people get flu each year.");
+        assert!(
+            found.iter().any(|x| x.kind == CitationKind::Url
+                && x.value == "cdc.gov/flu"
+                && x.tier == Some(2)),
+            "{found:?}"
+        );
+        // Unknown sites, e-mail domains and units are not.
+        assert!(c
+            .extract("Write to jane@clinicmail.com or see example-shop.com/deal")
+            .is_empty());
+        assert!(c.extract("glucose 5.4 mmol/L after 2 weeks").is_empty());
     }
 }
