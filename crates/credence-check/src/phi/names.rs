@@ -16,6 +16,62 @@ use super::text::{is_capitalised, Kind};
 use super::{Author, Candidate, PhiLabel};
 use crate::Span;
 
+/// What a person's possessive usually introduces ("Ana's MRI", "Ana's chart").
+const POSSESSED: &[&str] = &[
+    "mri",
+    "ct",
+    "scan",
+    "xray",
+    "chart",
+    "results",
+    "labs",
+    "lab",
+    "biopsy",
+    "surgery",
+    "room",
+    "bed",
+    "diagnosis",
+    "prognosis",
+    "meds",
+    "medication",
+    "medications",
+    "treatment",
+    "chemo",
+    "appointment",
+    "birthday",
+    "funeral",
+    "recovery",
+    "condition",
+    "pain",
+    "family",
+    "care",
+];
+
+/// Events after "was"/"is" that happen to patients.
+const CLINICAL_EVENTS: &[&str] = &[
+    "discharged",
+    "admitted",
+    "readmitted",
+    "diagnosed",
+    "recovering",
+    "born",
+    "transferred",
+    "seen",
+    "treated",
+    "intubated",
+    "extubated",
+    "released",
+    "hospitalized",
+    "hospitalised",
+    "sent",
+    "moved",
+    "rushed",
+    "airlifted",
+    "stable",
+    "critical",
+    "sedated",
+];
+
 /// Eponyms that are also common surnames.
 const AMBIGUOUS_EPONYMS: &[&str] = &[
     "wilson",
@@ -268,6 +324,23 @@ fn trigger_before(doc: &Doc, lex: &Lexicon, i: usize) -> Trigger {
         return Trigger::Strong;
     }
     if lex.relation_words.contains(w1) && !matches!(w1, "little" | "sweet" | "dear" | "late") {
+        return Trigger::Strong;
+    }
+    // "pray for Ana", "prayers for Ana", "fundraiser for Ana"
+    if w1 == "for"
+        && matches!(
+            w2,
+            "pray"
+                | "praying"
+                | "prayers"
+                | "prayer"
+                | "thoughts"
+                | "fundraiser"
+                | "gofundme"
+                | "raising"
+                | "donate"
+        )
+    {
         return Trigger::Strong;
     }
     if (w1 == "you" && w2 == "thank")
@@ -569,7 +642,10 @@ fn accept(
         }
         // Any capitalised name-like word followed by an age, date or record in parentheses
         // ("Ansh (90)", "Vamakshi Mani (September 17, 1964)") or by "you are".
-        _ if (capitalised || first_known) && strong_person_context_after(doc, lex, end) => {
+        _ if (capitalised || first_known)
+            && !lex.is_common(words[0])
+            && strong_person_context_after(doc, lex, end) =>
+        {
             Some(0.65)
         }
         // A capitalised known first name mid-sentence, with a name-like neighbour or context.
@@ -606,10 +682,27 @@ fn strong_person_context_after(doc: &Doc, lex: &Lexicon, end: usize) -> bool {
             return true;
         }
     }
-    let next = doc.words_after(end + 1, 2);
-    let _ = lex;
-    next.first() == Some(&"you")
-        && matches!(next.get(1), Some(&"are") | Some(&"re") | Some(&"were"))
+    let next = doc.words_after(end + 1, 3);
+    // "Chidi's mom", "Ana's MRI": a possessive before a relation or a record.
+    if rest.starts_with("'s") || rest.starts_with("’s") {
+        return next
+            .get(1)
+            .is_some_and(|w| lex.flags(w) & flag::RELATION != 0 || POSSESSED.contains(w));
+    }
+    // "Priya Raman was discharged", "Ana passed away".
+    let event = match (next.first(), next.get(1)) {
+        (Some(&("was" | "is" | "has" | "had" | "got" | "just")), Some(w)) => {
+            CLINICAL_EVENTS.contains(w)
+        }
+        (Some(w), _) => matches!(
+            *w,
+            "passed" | "died" | "coded" | "fell" | "refused" | "presented" | "deteriorated"
+        ),
+        _ => false,
+    };
+    event
+        || (next.first() == Some(&"you")
+            && matches!(next.get(1), Some(&"are") | Some(&"re") | Some(&"were")))
 }
 
 /// "Ruben (92)", "Jason's MRI", "Ana, 96,", "Ana (MRN …)", "Ana kept dropping off".

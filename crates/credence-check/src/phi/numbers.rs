@@ -43,7 +43,7 @@ fn patterns() -> &'static Patterns {
             ipv4: re(r"(?-u:\b)(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?-u:\b)"),
             ipv6: re(r"(?i)(?-u:\b)(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?-u:\b)"),
             dates: vec![
-                re(r"(?-u:\b)[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?-u:\b)"),
+                re(r"(?-u:\b)(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}|[0-9]{1,2}\.[0-9]{1,2}\.(?:19|20)[0-9]{2})(?-u:\b)"),
                 re(r"(?-u:\b)[0-9]{1,2}[/\-][0-9]{1,2}(?:[/\-](?:[0-9]{4}|[0-9]{2}))?(?-u:\b)"),
                 re(&format!(r"(?i)(?-u:\b){MONTH}\.?\s+[0-9]{{1,2}}(?:st|nd|rd|th)?(?-u:\b)(?:,?\s+[0-9]{{4}}(?-u:\b))?")),
                 re(&format!(r"(?i)(?-u:\b)[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?-u:\b)\.?(?:,?\s+[0-9]{{4}}(?-u:\b))?")),
@@ -1059,13 +1059,33 @@ fn ages(doc: &Doc, p: &Patterns, out: &mut Vec<Candidate>) {
             "age" | "aged" | "turns" | "turned" | "turning" | "is" | "s" | "was" | "im" | "am"
         ) || (prev_word == "at" && prev.get(1) == Some(&"age"));
         let in_parens = before.ends_with('(') && rest.starts_with(')');
+        // "At 96, my nana still walks": "at" plus a number opening a sentence.
+        let at_opening = prev_word == "at"
+            && rest.starts_with(',')
+            && doc.sentence(ti).first + 1 >= ti
+            && doc.words_after(ti + 1, 1).first().is_some_and(|w| {
+                matches!(
+                    *w,
+                    "my" | "her"
+                        | "his"
+                        | "our"
+                        | "their"
+                        | "mom"
+                        | "dad"
+                        | "grandma"
+                        | "grandpa"
+                        | "nana"
+                        | "she"
+                        | "he"
+                )
+            });
         let after_name = before.ends_with(", ")
             && (rest.starts_with(',')
                 || matches!(
                     next_word,
                     "admitted" | "presented" | "died" | "passed" | "was" | "is" | "and" | "yo"
                 ));
-        if age_suffix || age_prefix || in_parens || after_name {
+        if age_suffix || age_prefix || in_parens || after_name || at_opening {
             push(out, PhiLabel::AgeOver89, m.start(), m.end(), 0.8, 6);
         }
     }

@@ -339,7 +339,16 @@ pub fn detect(doc: &Doc, lex: &Lexicon, out: &mut Vec<Candidate>) -> Vec<Span> {
 /// A word that can be part of a street name (case is checked for the whole address).
 fn word_ok_in_street(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
     let t = &doc.toks[i];
-    t.kind == Kind::Alpha && !lex.not_place.contains(t.lower.as_str())
+    // "4th Street", "21st Ave": ordinals name streets too.
+    let ordinal = t.kind == Kind::AlNum
+        && ["st", "nd", "rd", "th"]
+            .iter()
+            .any(|s| t.lower.ends_with(s))
+        && t.lower
+            .trim_end_matches(char::is_alphabetic)
+            .chars()
+            .all(|c| c.is_ascii_digit());
+    (t.kind == Kind::Alpha || ordinal) && !lex.not_place.contains(t.lower.as_str())
 }
 
 /// A word that can be part of a town name after an address: capitalised (any case in a
@@ -398,7 +407,8 @@ fn street_address(doc: &Doc, lex: &Lexicon, i: usize) -> Option<usize> {
     }
     let mut end = suffix_at?;
     // Mixed case: a lower-case street word in a capitalised text is prose, not an address.
-    let capitalised = (i + 1..=end).all(|k| is_capitalised(doc.tok_text(k)));
+    let capitalised =
+        (i + 1..=end).all(|k| is_capitalised(doc.tok_text(k)) || doc.toks[k].kind == Kind::AlNum);
     let lower = (i + 1..=end).all(|k| doc.toks[k].lower == doc.tok_text(k));
     if !(capitalised || lower) {
         return None;
