@@ -207,3 +207,54 @@ fn a_name_then_a_comma_at_the_very_end_does_not_panic() {
         "{hits:?}"
     );
 }
+
+#[test]
+fn more_ways_people_are_named_and_placed() {
+    has(
+        "Please pray for Tomás Herrera tonight",
+        PhiLabel::Name,
+        "Tomás Herrera",
+    );
+    has(
+        "Priya Raman was discharged today",
+        PhiLabel::Name,
+        "Priya Raman",
+    );
+    has(
+        "Spoke with Chidi's mom this morning",
+        PhiLabel::Name,
+        "Chidi",
+    );
+    has(
+        "Mrs. Turner's daughter called about her results",
+        PhiLabel::Name,
+        "Turner",
+    );
+    has(
+        "At 96, my nana still walks every day",
+        PhiLabel::AgeOver89,
+        "96",
+    );
+    has(
+        "She lives at 221 4th Street, Dayton",
+        PhiLabel::Location,
+        "221 4th Street",
+    );
+    has("DOB 14.03.1952", PhiLabel::Date, "14.03.1952");
+    has("My zip code is 60614", PhiLabel::Location, "60614");
+    has(
+        "Call my mom at 555-201-3344 if the clinic calls you",
+        PhiLabel::Phone,
+        "555-201-3344",
+    );
+}
+
+#[test]
+fn ordinary_health_writing_stays_clean() {
+    clean("At 90, the risk of falls rises sharply.");
+    clean("The Lupus Foundation was founded in 1987.");
+    clean("I switched to Ozempic and read about it in Nature.");
+    clean("My insurance in 2024 covered it; stage 3-4 cancer needs 1-2 specialists.");
+    clean("Parkinson's is more common after 60. Wilson's disease affects copper.");
+    clean("Case presented was fascinating. Call (800) 222-1222 for poison help.");
+}
