@@ -173,7 +173,7 @@ impl Report {
             label,
             label_text: label.text(),
             findings: findings
-                .iter()
+                .into_iter()
                 .map(|f| {
                     let span = f.span.map(|s| idx.span(s));
                     FindingOut {
@@ -181,8 +181,8 @@ impl Report {
                         severity: f.severity,
                         start: span.map(|s| s.0),
                         end: span.map(|s| s.1),
-                        message: f.message.clone(),
-                        suggestion: f.suggestion.clone(),
+                        message: f.message,
+                        suggestion: f.suggestion,
                     }
                 })
                 .collect(),

@@ -157,7 +157,7 @@ impl<'a> Doc<'a> {
             self.sentences[s].facility = facility;
         }
         self.personal_text = self.toks.iter().any(|t| {
-            lex.relation_words.contains(t.lower.as_str())
+            lex.flags(t.lower.as_str()) & flag::RELATION != 0
                 || matches!(
                     t.lower.as_str(),
                     "pt" | "patient" | "my" | "i" | "im" | "me"

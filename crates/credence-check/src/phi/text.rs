@@ -73,7 +73,12 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
                 start,
                 end,
                 kind,
-                lower: text[start..end].to_lowercase(),
+                // ASCII words (most of them) take the cheap path.
+                lower: if text[start..end].is_ascii() {
+                    text[start..end].to_ascii_lowercase()
+                } else {
+                    text[start..end].to_lowercase()
+                },
                 space_before,
             });
         } else {
