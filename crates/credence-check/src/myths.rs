@@ -970,22 +970,29 @@ pub(crate) struct Token {
 /// Splits on every non-alphanumeric character, as the catalogue's matching rule says
 /// ("can't" → "can" + "t"; "5G" stays "5g").
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut current: Option<Token> = None;
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    // Each token is lower-cased once when it ends (ASCII words take the cheap path), rather
+    // than character by character.
+    let finish = |tokens: &mut Vec<Token>, start: usize, end: usize| {
+        let word = &text[start..end];
+        let lower = if word.is_ascii() {
+            word.to_ascii_lowercase()
+        } else {
+            word.to_lowercase()
+        };
+        tokens.push(Token { lower, start, end });
+    };
+    let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
-            let t = current.get_or_insert_with(|| Token {
-                lower: String::new(),
-                start: i,
-                end: i,
-            });
-            t.lower.extend(c.to_lowercase());
-            t.end = i + c.len_utf8();
-        } else if let Some(t) = current.take() {
-            tokens.push(t);
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            finish(&mut tokens, s, i);
         }
     }
-    tokens.extend(current);
+    if let Some(s) = start {
+        finish(&mut tokens, s, text.len());
+    }
     tokens
 }
 
