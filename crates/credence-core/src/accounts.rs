@@ -405,7 +405,9 @@ pub async fn get_user(db: &Db, id: i64) -> CoreResult<User> {
     Ok(User::from_row(&row)?)
 }
 
-pub async fn list_users(db: &Db, limit: i64) -> CoreResult<Vec<User>> {
+/// The newest logins (administrators only: e-mail addresses are private).
+pub async fn list_users(db: &Db, actor: &Actor, limit: i64) -> CoreResult<Vec<User>> {
+    require_admin(actor)?;
     let rows =
         sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY id DESC LIMIT $1")
             .bind(limit)
@@ -555,6 +557,17 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The admin pages and their data are for administrators only.
+pub fn require_admin(actor: &Actor) -> CoreResult<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(CoreError::forbidden(
+            "only administrators can open the admin page",
+        ))
+    }
 }
 
 /// Changes a login's role (admins only). Audited.

@@ -457,6 +457,22 @@ pub async fn for_user(db: &Db, user_id: i64) -> CoreResult<Vec<Profile>> {
         .collect::<sqlx::Result<_>>()?)
 }
 
+/// The profiles of the `limit` newest logins (the admin accounts table), in one query rather
+/// than one per login.
+pub async fn for_newest_users(db: &Db, limit: i64) -> CoreResult<Vec<Profile>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {PROFILE_COLUMNS} FROM profiles \
+         WHERE user_id IN (SELECT id FROM users ORDER BY id DESC LIMIT $1) ORDER BY id"
+    ))
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(Profile::from_row)
+        .collect::<sqlx::Result<_>>()?)
+}
+
 /// Verified professionals and organisations, newest verification first (home page directory).
 pub async fn verified_directory(db: &Db, limit: i64) -> CoreResult<Vec<Profile>> {
     let rows = sqlx::query(&format!(
