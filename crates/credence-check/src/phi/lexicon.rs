@@ -427,7 +427,6 @@ pub mod flag {
 pub struct Lexicon {
     /// Word → `flag` bits, for every word of the lists above.
     pub flags: FastMap<std::borrow::Cow<'static, str>, u16>,
-    pub months: FastSet<&'static str>,
     pub not_place: FastSet<&'static str>,
     /// Product brand names (lower-case), which are never towns or people.
     pub brands: FastSet<String>,
@@ -437,9 +436,6 @@ pub struct Lexicon {
     pub street_suffixes: FastSet<String>,
     pub eponyms: FastSet<String>,
     pub public_figures: Vec<String>,
-    pub relation_words: FastSet<String>,
-    pub role_words: FastSet<String>,
-    pub provider_titles: FastSet<String>,
     pub personal_cues: FastSet<String>,
     pub public_cues: FastSet<String>,
     pub facility_cues: FastSet<String>,
@@ -656,7 +652,6 @@ impl Lexicon {
         Lexicon {
             flags,
             vocab_starts,
-            months: MONTHS.iter().copied().collect(),
             not_place: super::places::NOT_PLACE.iter().copied().collect(),
             brands: brand_names(),
             org_words: ORG_WORDS.iter().copied().collect(),
@@ -668,9 +663,6 @@ impl Lexicon {
             street_suffixes: set(file.street_suffixes),
             eponyms: set(file.eponyms),
             public_figures: file.public_figures,
-            relation_words: set(file.relation_words),
-            role_words: set(file.role_words),
-            provider_titles: set(file.provider_titles),
             personal_cues: set(file.personal_cues),
             public_cues: set(file.public_cues),
         }

@@ -308,7 +308,7 @@ fn trigger_before(doc: &Doc, lex: &Lexicon, i: usize) -> Trigger {
         count += 1;
     }
     let (w1, w2) = (words[0], words[1]);
-    if lex.role_words.contains(w1)
+    if lex.flags(w1) & flag::ROLE != 0
         && !matches!(
             w1,
             "for" | "about" | "regarding" | "member" | "name" | "student"
@@ -323,7 +323,7 @@ fn trigger_before(doc: &Doc, lex: &Lexicon, i: usize) -> Trigger {
     if introduces {
         return Trigger::Strong;
     }
-    if lex.relation_words.contains(w1) && !matches!(w1, "little" | "sweet" | "dear" | "late") {
+    if lex.flags(w1) & flag::RELATION != 0 && !matches!(w1, "little" | "sweet" | "dear" | "late") {
         return Trigger::Strong;
     }
     // "pray for Ana", "prayers for Ana", "fundraiser for Ana"
@@ -345,7 +345,7 @@ fn trigger_before(doc: &Doc, lex: &Lexicon, i: usize) -> Trigger {
     }
     if (w1 == "you" && w2 == "thank")
         || lex.object_triggers.contains(w1)
-        || lex.relation_words.contains(w1)
+        || lex.flags(w1) & flag::RELATION != 0
         || (w1 == "on" && w2 == "charted")
         || (w1 == "to" && w2 == "belongs")
         || (w1 == "was" && w2 == "presented")
@@ -748,7 +748,7 @@ fn clinician(doc: &Doc, lex: &Lexicon, start: usize, end: usize) -> bool {
         matches!(
             *w,
             "dr" | "doctor" | "doc" | "prof" | "professor" | "nurse" | "np" | "pa" | "rn" | "dpt"
-        ) || (lex.provider_titles.contains(*w) && *w != "do" && *w != "pt")
+        ) || (lex.flags(w) & flag::PROVIDER != 0 && *w != "do" && *w != "pt")
     });
     let after = doc.words_after(end + 1, 1);
     let credential_after = after.first().is_some_and(|w| CREDENTIALS.contains(w))
@@ -996,7 +996,7 @@ fn title_or_relation_before(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
         matches!(
             *w,
             "mr" | "mrs" | "ms" | "miss" | "mx" | "named" | "im" | "m"
-        ) || lex.relation_words.contains(*w)
+        ) || lex.flags(w) & flag::RELATION != 0
     })
 }
 

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::context::Doc;
-use super::lexicon::{FastMap, Lexicon, UNITS, VITAL_WORDS};
+use super::lexicon::{flag, FastMap, Lexicon, UNITS, VITAL_WORDS};
 use super::text::Kind;
 use super::{Candidate, PhiLabel};
 use crate::Span;
@@ -902,7 +902,7 @@ fn dates(doc: &Doc, lex: &Lexicon, p: &Patterns, out: &mut Vec<Candidate>, has_d
     let has_month = doc
         .toks
         .iter()
-        .any(|t| lex.months.contains(t.lower.trim_end_matches('.')));
+        .any(|t| lex.flags(t.lower.trim_end_matches('.')) & flag::MONTH != 0);
     for (k, re) in p.dates.iter().enumerate() {
         // Patterns 0 and 1 are numeric; 2–4 need a month name and a number.
         if !has_digit || (k >= 2 && !has_month) {
