@@ -85,6 +85,11 @@ impl Checker {
         &self.phi
     }
 
+    /// The source registry, for grading a structured citation's URL.
+    pub fn sources(&self) -> &crate::citations::SourceRegistry {
+        self.citations.registry()
+    }
+
     pub fn check(&self, draft: &Draft) -> Report {
         let text = draft.text;
         let (phi, readability) = self.privacy_and_reading(draft);

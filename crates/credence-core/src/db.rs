@@ -90,6 +90,9 @@ impl Db {
             .run(&self.pool)
             .await
             .context("applying database migrations")?;
+        crate::topics::seed_curated(self)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding curated topics: {e}"))?;
         Ok(())
     }
 
@@ -132,6 +135,14 @@ pub fn new_id() -> i64 {
     let start = *START.get_or_init(rand::random::<u64>);
     let low = (start.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed))) & 0x3F_FFFF;
     ((now_ms() - EPOCH_2024_MS) << 22) | low as i64
+}
+
+/// `$from, $from+1, …` for an `IN (…)` list of `n` values.
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads a column, turning a decode failure into an error that names the column.

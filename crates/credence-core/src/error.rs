@@ -25,6 +25,14 @@ pub enum CoreError {
     Forbidden(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// Publishing refused by a credibility rule (PHI without consent, commercial interest
+    /// without a disclosure, …). Carries the engine's report so the author sees every finding.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        message: String,
+        report: Option<Box<credence_check::Report>>,
+    },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -54,6 +62,7 @@ impl CoreError {
             CoreError::Unauthenticated(_) => "unauthenticated",
             CoreError::Forbidden(_) => "forbidden",
             CoreError::TooManyRequests(_) => "too_many_requests",
+            CoreError::Refused { code, .. } => code,
             CoreError::Database(_) | CoreError::Internal(_) => "internal",
         }
     }

@@ -10,16 +10,30 @@
 //! - [`audit`]: the append-only log of who decided what.
 //! - [`demo`]: realistic seed content.
 //! - [`text`]: rules for typed text (lengths, control and invisible format characters).
+//! - [`posts`]: composing, publishing (with the credibility rules), editing and deleting.
+//! - [`content`]: Markdown and plain-text rendering to sanitised HTML.
+//! - [`media`]: uploads (cleaned by `credence-media`) and their alt text.
+//! - [`topics`]: curated topics and hashtags.
+//! - [`social`]: follows, favourites, boosts, bookmarks, notifications.
+//! - [`feeds`]: timelines with keyset pagination, explore ranking, threads.
+//! - [`search`]: full-text search with medical synonyms.
 
 pub mod accounts;
 pub mod audit;
+pub mod content;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod feeds;
+pub mod media;
 pub mod oauth;
+pub mod posts;
 pub mod profiles;
+pub mod search;
 pub mod secrets;
+pub mod social;
 pub mod text;
+pub mod topics;
 
 pub use db::Db;
 pub use error::{CoreError, CoreResult};

@@ -492,6 +492,54 @@ pub async fn verified_directory(db: &Db, limit: i64) -> CoreResult<Vec<Profile>>
     Ok(profiles)
 }
 
+/// Several profiles by id, as the public sees them (licence numbers stripped), with their
+/// disclosures: two queries however many posts a page shows.
+pub async fn public_by_ids(
+    db: &Db,
+    ids: &[i64],
+) -> CoreResult<std::collections::HashMap<i64, Profile>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = crate::db::placeholders(1, ids.len());
+    let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id IN ({list})");
+    let mut query = sqlx::query(&sql);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    for row in query.fetch_all(&db.pool).await? {
+        let mut profile = Profile::from_row(&row)?;
+        profile.licence_number = None;
+        out.insert(profile.id, profile);
+    }
+    let sql = format!(
+        "SELECT id, profile_id, company, relationship, details FROM disclosures \
+         WHERE profile_id IN ({list}) ORDER BY id"
+    );
+    let mut query = sqlx::query(&sql);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    for r in query.fetch_all(&db.pool).await? {
+        let profile_id: i64 = col(&r, "profile_id")?;
+        let relationship: String = col(&r, "relationship")?;
+        if let Some(p) = out.get_mut(&profile_id) {
+            p.disclosures.push(Disclosure {
+                id: col(&r, "id")?,
+                company: col(&r, "company")?,
+                relationship_label: label_of(RELATIONSHIPS, &relationship).unwrap_or("Other"),
+                relationship,
+                details: col(&r, "details")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
 pub async fn count_profiles(db: &Db) -> CoreResult<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM profiles")
         .fetch_one(&db.pool)

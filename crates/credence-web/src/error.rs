@@ -16,6 +16,7 @@ pub fn status_of(err: &CoreError) -> StatusCode {
         CoreError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
         CoreError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CoreError::Database(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -115,6 +116,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// The credibility report behind a refusal, so a client can show every finding.
+    pub report: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -124,6 +127,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            report: None,
         }
     }
 
@@ -138,7 +142,15 @@ impl ApiError {
 
 impl From<CoreError> for ApiError {
     fn from(err: CoreError) -> Self {
+        let report = match &err {
+            CoreError::Refused {
+                report: Some(report),
+                ..
+            } => serde_json::to_value(report).ok(),
+            _ => None,
+        };
         ApiError {
+            report,
             status: status_of(&err),
             code: err.code(),
             field: err.field(),
@@ -153,6 +165,9 @@ impl IntoResponse for ApiError {
         if let Some(field) = self.field {
             // Mastodon's validation errors name the field under `details`.
             body["details"] = serde_json::json!({ field: [{ "error": "ERR_INVALID", "description": self.message }] });
+        }
+        if let Some(report) = self.report {
+            body["report"] = report;
         }
         (self.status, Json(body)).into_response()
     }

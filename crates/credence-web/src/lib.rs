@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+mod files;
 pub mod html;
 pub mod metrics;
 pub mod session;
@@ -114,6 +115,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(html::router())
         .merge(api::router())
+        .route("/media/{key}", get(files::original))
+        .route("/media/{key}/thumbnail", get(files::thumbnail))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::prometheus))
         // Applies to the routes above, so it must come after all of them.
@@ -153,6 +156,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Trailing slashes are trimmed before routing: Mastodon accepts `/api/v1/instance/`, and
     // client libraries (Mastodon.py) send it.
+    let scheduler = tokio::spawn(run_scheduler(state.db.clone()));
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
     axum::serve(
         listener,
@@ -161,5 +165,22 @@ pub async fn serve(
         ),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await?;
+    scheduler.abort();
+    Ok(())
+}
+
+/// Publishes scheduled posts when their time comes. Every instance runs it; the claim in
+/// `posts::publish_due` makes each post go out once.
+async fn run_scheduler(db: credence_core::Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match credence_core::posts::publish_due(&db, credence_core::db::now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(published = n, "published scheduled posts"),
+            Err(e) => tracing::warn!(error = %e, "publishing scheduled posts"),
+        }
+    }
 }

@@ -3,7 +3,10 @@
 //! it is also given as profile `fields`, which every Mastodon client already displays.
 
 use credence_core::db::rfc3339;
+use credence_core::media::MediaInfo;
+use credence_core::posts::{Post, Visibility};
 use credence_core::profiles::{Profile, VerificationRequest};
+use credence_core::social::Notification;
 use serde_json::{json, Value};
 
 use crate::WebConfig;
@@ -150,4 +153,178 @@ pub fn verification_request(r: &VerificationRequest, config: &WebConfig) -> Valu
         "reason": r.reason,
         "account": account(&r.profile, config),
     })
+}
+
+fn absolute(config: &WebConfig, path: &str) -> String {
+    format!("{}{path}", config.public_url.trim_end_matches('/'))
+}
+
+/// Mastodon's visibility words: followers-only is `private`.
+pub fn visibility_word(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Public => "public",
+        Visibility::Followers => "private",
+        Visibility::Direct => "direct",
+    }
+}
+
+pub fn media_attachment(m: &MediaInfo, config: &WebConfig) -> Value {
+    let size = match (m.width, m.height) {
+        (Some(w), Some(h)) => json!({
+            "width": w, "height": h, "size": format!("{w}x{h}"),
+            "aspect": if h > 0 { w as f64 / h as f64 } else { 1.0 },
+        }),
+        _ => json!({}),
+    };
+    json!({
+        "id": m.id.to_string(),
+        "type": if m.kind == "video" { "video" } else { "image" },
+        "url": absolute(config, &m.path),
+        "preview_url": absolute(config, &m.preview_path),
+        "remote_url": null,
+        "text_url": null,
+        "meta": { "original": size },
+        "description": if m.description.is_empty() { Value::Null } else { Value::String(m.description.clone()) },
+        "blurhash": m.blurhash,
+        "credence": { "long_description": m.long_description },
+    })
+}
+
+/// The status entity, with Credence's fields (kind, citations, credibility label and reasons,
+/// reviewer, co-authors) under `credence`.
+pub fn status(p: &Post, config: &WebConfig) -> Value {
+    let url = absolute(config, &format!("/@{}/{}", p.author.handle, p.id));
+    let mut content = String::new();
+    if !p.title.is_empty() {
+        content.push_str(&format!(
+            "<p><strong>{}</strong></p>",
+            escape_html(&p.title)
+        ));
+    }
+    content.push_str(&p.body_html);
+    if !p.disclosure.is_empty() {
+        content.push_str(&format!(
+            "<p><em>Disclosure: {}</em></p>",
+            escape_html(&p.disclosure)
+        ));
+    }
+    if !p.citations.is_empty() {
+        content.push_str("<p>References:</p><ol>");
+        for c in &p.citations {
+            content.push_str(&format!(
+                "<li><a href=\"{}\" rel=\"nofollow noopener noreferrer\">{}</a></li>",
+                escape_html(&c.url()),
+                escape_html(&c.title)
+            ));
+        }
+        content.push_str("</ol>");
+    }
+    let credence = json!({
+        "kind": p.kind,
+        "kind_label": p.kind.label(),
+        "state": p.state,
+        "title": p.title,
+        "disclosure": p.disclosure,
+        "label": p.label,
+        "label_text": p.label_text,
+        "label_reasons": p.label_reasons,
+        "score": p.score,
+        "reading_grade": p.reading_grade,
+        "citations": p.citations.iter().map(|c| json!({
+            "kind": c.kind, "value": c.value, "title": c.title, "url": c.url(),
+            "tier": c.tier,
+            "tier_name": c.tier.and_then(|t| u8::try_from(t).ok()).and_then(credence_check::citations::tier_name),
+        })).collect::<Vec<_>>(),
+        "reviewed_by": p.reviewer.as_ref().map(|r| account(r, config)),
+        "reviewed_at": p.reviewed_at.map(rfc3339),
+        "coauthors": p.coauthors.iter().map(|c| account(c, config)).collect::<Vec<_>>(),
+        "topics": p.topics.iter().map(|t| json!({"slug": t.slug, "name": t.name, "curated": t.curated})).collect::<Vec<_>>(),
+    });
+    json!({
+        "credence": credence,
+        "id": p.id.to_string(),
+        "created_at": rfc3339(p.shown_at()),
+        "in_reply_to_id": p.in_reply_to_id.map(|i| i.to_string()),
+        "in_reply_to_account_id": p.in_reply_to_author_id.map(|i| i.to_string()),
+        "sensitive": p.sensitive || !p.spoiler_text.is_empty(),
+        "spoiler_text": p.spoiler_text,
+        "visibility": visibility_word(p.visibility),
+        "language": "en",
+        "uri": url,
+        "url": url,
+        "replies_count": p.replies_count,
+        "reblogs_count": p.reblogs_count,
+        "favourites_count": p.favourites_count,
+        "edited_at": p.edited_at.map(rfc3339),
+        "favourited": p.favourited,
+        "reblogged": p.reblogged,
+        "muted": false,
+        "bookmarked": p.bookmarked,
+        "pinned": false,
+        "content": if p.reblog.is_some() { String::new() } else { content },
+        "filtered": [],
+        "reblog": p.reblog.as_ref().map(|r| status(r, config)),
+        "application": null,
+        "account": account(&p.author, config),
+        "media_attachments": p.media.iter().map(|m| media_attachment(m, config)).collect::<Vec<_>>(),
+        "mentions": p.mentions.iter().map(|m| json!({
+            "id": m.id.to_string(), "username": m.handle, "acct": m.handle,
+            "url": absolute(config, &format!("/@{}", m.handle)),
+        })).collect::<Vec<_>>(),
+        "tags": p.topics.iter().map(|t| json!({
+            "name": t.slug, "url": absolute(config, &format!("/topics/{}", t.slug)),
+        })).collect::<Vec<_>>(),
+        "emojis": [],
+        "card": null,
+        "poll": null,
+    })
+}
+
+/// A status as `DELETE` returns it: with its source text, for "delete and redraft".
+pub fn deleted_status(p: &Post, config: &WebConfig) -> Value {
+    let mut value = status(p, config);
+    value["text"] = Value::String(p.body.clone());
+    value
+}
+
+pub fn scheduled_status(p: &Post) -> Value {
+    json!({
+        "id": p.id.to_string(),
+        "scheduled_at": p.scheduled_at.map(rfc3339),
+        "params": {
+            "text": p.body,
+            "spoiler_text": p.spoiler_text,
+            "visibility": visibility_word(p.visibility),
+            "in_reply_to_id": p.in_reply_to_id.map(|i| i.to_string()),
+            "sensitive": p.sensitive,
+            "media_ids": p.media.iter().map(|m| m.id.to_string()).collect::<Vec<_>>(),
+            "scheduled_at": null,
+            "application_id": null,
+            "idempotency": null,
+            "with_rate_limit": false,
+            "poll": null,
+        },
+        "media_attachments": [],
+    })
+}
+
+pub fn notification(n: &Notification, config: &WebConfig) -> Option<Value> {
+    // Mastodon clients know these types; replies are mentions there.
+    let kind = match n.kind.as_str() {
+        "reply" | "mention" => "mention",
+        "follow" => "follow",
+        "favourite" => "favourite",
+        "reblog" => "reblog",
+        "scheduled_published" => "status",
+        other => other,
+    };
+    let account = n.actor.as_ref().map(|a| account(a, config))?;
+    Some(json!({
+        "id": n.id.to_string(),
+        "type": kind,
+        "created_at": rfc3339(n.created_at),
+        "account": account,
+        "status": n.post.as_ref().map(|p| status(p, config)),
+        "credence": { "kind": n.kind, "text": n.describe() },
+    }))
 }

@@ -47,7 +47,7 @@ pub mod body {
                     .await
                     .map_err(|e| ApiError::new(e.status(), "invalid", e.body_text()))?;
                 // Query-string syntax also covers multipart-less form posts from most clients.
-                let v = serde_urlencoded::from_bytes::<T>(&bytes)
+                let v = serde_html_form::from_bytes::<T>(&bytes)
                     .map_err(|e| bad(format!("the request body could not be read: {e}")))?;
                 Ok(JsonOrForm(v))
             }
@@ -149,7 +149,7 @@ pub enum BoolLike {
 }
 
 impl BoolLike {
-    fn is_true(&self) -> bool {
+    pub(crate) fn is_true(&self) -> bool {
         match self {
             BoolLike::Bool(b) => *b,
             BoolLike::Text(t) => matches!(t.as_str(), "true" | "1" | "on" | "yes"),

@@ -6,7 +6,9 @@ mod credence;
 mod entities;
 mod mastodon;
 mod oauth;
+mod statuses;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -16,6 +18,11 @@ use credence_core::accounts::{self, Actor, TokenInfo};
 
 use crate::error::ApiError;
 use crate::AppState;
+
+/// Uploads: the largest video `credence-media` accepts, plus multipart overhead.
+pub const MAX_UPLOAD_BYTES: usize = 101 * 1024 * 1024;
+/// Statuses: an article of 100,000 characters in UTF-8, with room for citations.
+pub const MAX_ARTICLE_BYTES: usize = 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,6 +35,71 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/accounts/lookup", get(mastodon::lookup))
         .route("/api/v1/accounts/{id}", get(mastodon::account))
+        .route(
+            "/api/v1/accounts/{id}/statuses",
+            get(statuses::account_statuses),
+        )
+        .route("/api/v1/accounts/{id}/follow", post(statuses::follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(statuses::unfollow))
+        .route(
+            "/api/v1/accounts/relationships",
+            get(statuses::relationships),
+        )
+        .route(
+            "/api/v1/statuses",
+            post(statuses::create).layer(DefaultBodyLimit::max(MAX_ARTICLE_BYTES)),
+        )
+        .route(
+            "/api/v1/statuses/{id}",
+            get(statuses::show)
+                .put(statuses::edit)
+                .layer(DefaultBodyLimit::max(MAX_ARTICLE_BYTES))
+                .delete(statuses::delete),
+        )
+        .route("/api/v1/statuses/{id}/context", get(statuses::context))
+        .route("/api/v1/statuses/{id}/history", get(statuses::history))
+        .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(statuses::unfavourite),
+        )
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route("/api/v1/statuses/{id}/bookmark", post(statuses::bookmark))
+        .route(
+            "/api/v1/statuses/{id}/unbookmark",
+            post(statuses::unbookmark),
+        )
+        .route("/api/v1/timelines/home", get(statuses::home))
+        .route("/api/v1/timelines/public", get(statuses::public))
+        .route("/api/v1/timelines/tag/{tag}", get(statuses::tag))
+        .route("/api/v1/bookmarks", get(statuses::bookmarks))
+        .route("/api/v1/favourites", get(statuses::favourites))
+        .route("/api/v1/trends/statuses", get(statuses::trends))
+        .route("/api/v1/notifications", get(statuses::notifications))
+        .route(
+            "/api/v1/notifications/clear",
+            post(statuses::clear_notifications),
+        )
+        .route("/api/v2/search", get(statuses::search))
+        .route("/api/v1/scheduled_statuses", get(statuses::scheduled))
+        .route(
+            "/api/v1/scheduled_statuses/{id}",
+            get(statuses::scheduled_one).delete(statuses::cancel_scheduled),
+        )
+        .route(
+            "/api/v2/media",
+            post(statuses::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/api/v1/media",
+            post(statuses::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/api/v1/media/{id}",
+            get(statuses::show_media).put(statuses::update_media),
+        )
         .route("/api/v1/instance", get(mastodon::instance_v1))
         .route("/api/v2/instance", get(mastodon::instance_v2))
         .route("/.well-known/nodeinfo", get(mastodon::nodeinfo_links))

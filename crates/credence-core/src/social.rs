@@ -1,0 +1,447 @@
+//! Following people, favourites, boosts, bookmarks and in-app notifications.
+//!
+//! Every interaction is with a post the actor may read ([`crate::posts::view_published`]), so
+//! a followers-only post cannot be favourited, boosted or bookmarked by a stranger who
+//! guessed its id. Only public posts can be boosted: a boost shows the post to the booster's
+//! followers, which would widen a narrower audience.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::accounts::Actor;
+use crate::db::{col, new_id, now_ms, placeholders, Db};
+use crate::error::{CoreError, CoreResult};
+use crate::posts::{self, Post, Visibility};
+use crate::profiles::{self, Profile};
+
+/// Records a notification (never to oneself).
+pub async fn notify<'e, E>(
+    executor: E,
+    recipient: i64,
+    kind: &str,
+    actor: Option<i64>,
+    post: Option<i64>,
+) -> CoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if actor == Some(recipient) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO notifications (id, recipient_id, kind, actor_id, post_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(recipient)
+    .bind(kind)
+    .bind(actor)
+    .bind(post)
+    .bind(now_ms())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// (favourited, reblogged, bookmarked) by the viewer, for each of these posts.
+pub(crate) async fn viewer_flags(
+    db: &Db,
+    viewer: Option<&Actor>,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, (bool, bool, bool)>> {
+    let mut out: HashMap<i64, (bool, bool, bool)> = HashMap::new();
+    let Some(viewer) = viewer else {
+        return Ok(out);
+    };
+    let list = placeholders(2, ids.len());
+    let sql = format!(
+        "SELECT post_id, 0 AS what FROM favourites WHERE profile_id = $1 AND post_id IN ({list}) \
+         UNION ALL SELECT reblog_of_id AS post_id, 1 AS what FROM posts \
+           WHERE author_id = $1 AND reblog_of_id IN ({list}) \
+         UNION ALL SELECT post_id, 2 AS what FROM bookmarks WHERE profile_id = $1 AND post_id IN ({list})"
+    );
+    let mut query = sqlx::query(&sql).bind(viewer.profile_id);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    for r in query.fetch_all(&db.pool).await? {
+        let entry = out.entry(col(&r, "post_id")?).or_default();
+        match col::<i64>(&r, "what")? {
+            0 => entry.0 = true,
+            1 => entry.1 = true,
+            _ => entry.2 = true,
+        }
+    }
+    Ok(out)
+}
+
+/// Follows a profile. Idempotent; the followee is notified the first time.
+pub async fn follow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relationship> {
+    if target == actor.profile_id {
+        return Err(CoreError::invalid("id", "You cannot follow yourself"));
+    }
+    profiles::get(db, target).await?;
+    let mut tx = db.pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (follower_id, followee_id) DO NOTHING",
+    )
+    .bind(actor.profile_id)
+    .bind(target)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        notify(&mut *tx, target, "follow", Some(actor.profile_id), None).await?;
+    }
+    tx.commit().await?;
+    relationship(db, actor, target).await
+}
+
+pub async fn unfollow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relationship> {
+    profiles::get(db, target).await?;
+    sqlx::query("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2")
+        .bind(actor.profile_id)
+        .bind(target)
+        .execute(&db.pool)
+        .await?;
+    relationship(db, actor, target).await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Relationship {
+    pub id: i64,
+    pub following: bool,
+    pub followed_by: bool,
+}
+
+pub async fn relationship(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relationship> {
+    let row = sqlx::query(
+        "SELECT \
+           (SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND followee_id = $2) AS following, \
+           (SELECT COUNT(*) FROM follows WHERE follower_id = $2 AND followee_id = $1) AS followed_by",
+    )
+    .bind(actor.profile_id)
+    .bind(target)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(Relationship {
+        id: target,
+        following: col::<i64>(&row, "following")? > 0,
+        followed_by: col::<i64>(&row, "followed_by")? > 0,
+    })
+}
+
+/// Followers, following and public post counts, for profile headers and account entities.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    pub followers: i64,
+    pub following: i64,
+    pub posts: i64,
+}
+
+pub async fn counts(db: &Db, profile_id: i64) -> CoreResult<Counts> {
+    let row = sqlx::query(
+        "SELECT \
+           (SELECT COUNT(*) FROM follows WHERE followee_id = $1) AS followers, \
+           (SELECT COUNT(*) FROM follows WHERE follower_id = $1) AS following, \
+           (SELECT COUNT(*) FROM posts WHERE author_id = $1 AND state = 'published' \
+              AND reblog_of_id IS NULL) AS posts",
+    )
+    .bind(profile_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(Counts {
+        followers: col(&row, "followers")?,
+        following: col(&row, "following")?,
+        posts: col(&row, "posts")?,
+    })
+}
+
+/// The profiles on one side of the follow graph (newest first).
+pub async fn follow_list(db: &Db, profile_id: i64, followers: bool) -> CoreResult<Vec<Profile>> {
+    let sql = if followers {
+        "SELECT follower_id AS id FROM follows WHERE followee_id = $1 ORDER BY created_at DESC LIMIT 80"
+    } else {
+        "SELECT followee_id AS id FROM follows WHERE follower_id = $1 ORDER BY created_at DESC LIMIT 80"
+    };
+    let ids: Vec<i64> = sqlx::query(sql)
+        .bind(profile_id)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| col(r, "id"))
+        .collect::<sqlx::Result<_>>()?;
+    let people = profiles::public_by_ids(db, &ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| people.get(id).cloned())
+        .collect())
+}
+
+/// Favourites a post the actor can read; idempotent, notifies the author once.
+pub async fn favourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
+    let post = posts::view_published(db, Some(actor), id).await?;
+    let mut tx = db.pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO favourites (profile_id, post_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (profile_id, post_id) DO NOTHING",
+    )
+    .bind(actor.profile_id)
+    .bind(id)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        sqlx::query("UPDATE posts SET favourites_count = favourites_count + 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        notify(
+            &mut *tx,
+            post.author.id,
+            "favourite",
+            Some(actor.profile_id),
+            Some(id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    posts::view(db, Some(actor), id).await
+}
+
+pub async fn unfavourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
+    posts::view_published(db, Some(actor), id).await?;
+    let mut tx = db.pool.begin().await?;
+    let removed = sqlx::query("DELETE FROM favourites WHERE profile_id = $1 AND post_id = $2")
+        .bind(actor.profile_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed == 1 {
+        sqlx::query(
+            "UPDATE posts SET favourites_count = favourites_count - 1 \
+             WHERE id = $1 AND favourites_count > 0",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    posts::view(db, Some(actor), id).await
+}
+
+/// Boosts a public post to the actor's followers. Returns the boost (whose `reblog` is the
+/// original). Boosting twice returns the existing boost.
+pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
+    let mut original = posts::view_published(db, Some(actor), id).await?;
+    if let Some(inner) = original.reblog.take() {
+        original = *inner;
+    }
+    if original.visibility != Visibility::Public {
+        return Err(CoreError::forbidden(
+            "Only public posts can be shared: this one is for a narrower audience",
+        ));
+    }
+    let existing = sqlx::query("SELECT id FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
+        .bind(actor.profile_id)
+        .bind(original.id)
+        .fetch_optional(&db.pool)
+        .await?;
+    if let Some(row) = existing {
+        return posts::view(db, Some(actor), col(&row, "id")?).await;
+    }
+    let now = now_ms();
+    let boost_id = new_id();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO posts (id, author_id, kind, state, visibility, reblog_of_id, label, rank, \
+         created_at, published_at) VALUES ($1, $2, 'post', 'published', 'public', $3, $4, $5, $6, $6)",
+    )
+    .bind(boost_id)
+    .bind(actor.profile_id)
+    .bind(original.id)
+    .bind(&original.label)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE posts SET reblogs_count = reblogs_count + 1 WHERE id = $1")
+        .bind(original.id)
+        .execute(&mut *tx)
+        .await?;
+    notify(
+        &mut *tx,
+        original.author.id,
+        "reblog",
+        Some(actor.profile_id),
+        Some(original.id),
+    )
+    .await?;
+    tx.commit().await?;
+    posts::view(db, Some(actor), boost_id).await
+}
+
+/// Removes the actor's boost of a post; returns the original.
+pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
+    let mut original = posts::view_published(db, Some(actor), id).await?;
+    if let Some(inner) = original.reblog.take() {
+        original = *inner;
+    }
+    let mut tx = db.pool.begin().await?;
+    let removed = sqlx::query("DELETE FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
+        .bind(actor.profile_id)
+        .bind(original.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed > 0 {
+        sqlx::query(
+            "UPDATE posts SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0",
+        )
+        .bind(original.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    posts::view(db, Some(actor), original.id).await
+}
+
+pub async fn bookmark(db: &Db, actor: &Actor, id: i64, on: bool) -> CoreResult<Post> {
+    posts::view_published(db, Some(actor), id).await?;
+    if on {
+        sqlx::query(
+            "INSERT INTO bookmarks (profile_id, post_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (profile_id, post_id) DO NOTHING",
+        )
+        .bind(actor.profile_id)
+        .bind(id)
+        .bind(now_ms())
+        .execute(&db.pool)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM bookmarks WHERE profile_id = $1 AND post_id = $2")
+            .bind(actor.profile_id)
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
+    }
+    posts::view(db, Some(actor), id).await
+}
+
+/// One in-app notification with who did it and to which post.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    pub id: i64,
+    /// `mention`, `reply`, `follow`, `favourite`, `reblog`, `review_request`, `reviewed`,
+    /// `scheduled_published`.
+    pub kind: String,
+    pub created_at: i64,
+    pub read: bool,
+    pub actor: Option<Profile>,
+    pub post: Option<Post>,
+}
+
+impl Notification {
+    pub fn describe(&self) -> &'static str {
+        match self.kind.as_str() {
+            "mention" => "mentioned you",
+            "reply" => "replied to your post",
+            "follow" => "followed you",
+            "favourite" => "liked your post",
+            "reblog" => "shared your post",
+            "review_request" => "asked you to review a post",
+            "reviewed" => "medically reviewed your post",
+            "scheduled_published" => "Your scheduled post was published",
+            _ => "",
+        }
+    }
+}
+
+/// The actor's notifications, newest first, with keyset pagination on id. Notifications about
+/// posts the actor can no longer read are left out.
+pub async fn notifications(
+    db: &Db,
+    actor: &Actor,
+    max_id: Option<i64>,
+    limit: i64,
+) -> CoreResult<Vec<Notification>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, actor_id, post_id, created_at, read_at FROM notifications \
+         WHERE recipient_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+    )
+    .bind(actor.profile_id)
+    .bind(max_id.unwrap_or(i64::MAX))
+    .bind(limit.clamp(1, 80))
+    .fetch_all(&db.pool)
+    .await?;
+    let mut people_ids = Vec::new();
+    let mut items = Vec::new();
+    for r in &rows {
+        let actor_id: Option<i64> = col(r, "actor_id")?;
+        people_ids.extend(actor_id);
+        let read_at: Option<i64> = col(r, "read_at")?;
+        items.push((
+            col::<i64>(r, "id")?,
+            col::<String>(r, "kind")?,
+            actor_id,
+            col::<Option<i64>>(r, "post_id")?,
+            col::<i64>(r, "created_at")?,
+            read_at.is_some(),
+        ));
+    }
+    let people = profiles::public_by_ids(db, &people_ids).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for (id, kind, actor_id, post_id, created_at, read) in items {
+        let post = match post_id {
+            Some(pid) => match posts::view_published(db, Some(actor), pid).await {
+                Ok(p) => Some(p),
+                Err(CoreError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        out.push(Notification {
+            id,
+            kind,
+            created_at,
+            read,
+            actor: actor_id.and_then(|a| people.get(&a).cloned()),
+            post,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn unread_notifications(db: &Db, actor: &Actor) -> CoreResult<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM notifications WHERE recipient_id = $1 AND read_at IS NULL",
+    )
+    .bind(actor.profile_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(col(&row, "n")?)
+}
+
+pub async fn mark_notifications_read(db: &Db, actor: &Actor) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL",
+    )
+    .bind(actor.profile_id)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_notifications(db: &Db, actor: &Actor) -> CoreResult<()> {
+    sqlx::query("DELETE FROM notifications WHERE recipient_id = $1")
+        .bind(actor.profile_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Topics: a curated list of conditions and health subjects (`data/topics.toml`) plus the free
+//! hashtags authors use. A topic's slug is its hashtag.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::Actor;
+use crate::db::{col, new_id, now_ms, placeholders, Db};
+use crate::error::{CoreError, CoreResult};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub curated: bool,
+}
+
+#[derive(Deserialize)]
+struct TopicFile {
+    topics: Vec<CuratedTopic>,
+}
+
+#[derive(Deserialize)]
+struct CuratedTopic {
+    slug: String,
+    name: String,
+}
+
+/// A hashtag or typed topic as a slug: ASCII letters and digits, lower-cased, at most 50.
+pub fn slugify(input: &str) -> String {
+    input
+        .trim()
+        .trim_start_matches('#')
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(50)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Adds or renames the curated topics (run after migrations; idempotent).
+pub async fn seed_curated(db: &Db) -> CoreResult<()> {
+    let file: TopicFile = toml::from_str(include_str!("../data/topics.toml"))
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("data/topics.toml: {e}")))?;
+    for t in file.topics {
+        sqlx::query(
+            "INSERT INTO topics (id, slug, name, curated, created_at) VALUES ($1, $2, $3, 1, $4) \
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, curated = 1",
+        )
+        .bind(new_id())
+        .bind(&t.slug)
+        .bind(&t.name)
+        .bind(now_ms())
+        .execute(&db.pool)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The id of the topic with this slug, creating a free (uncurated) topic when it is new.
+pub async fn ensure(conn: &mut sqlx::AnyConnection, slug: &str) -> CoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO topics (id, slug, name, curated, created_at) VALUES ($1, $2, $3, 0, $4) \
+         ON CONFLICT (slug) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(slug)
+    .bind(format!("#{slug}"))
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query("SELECT id FROM topics WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(col(&row, "id")?)
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Topic> {
+    let curated: i64 = col(r, "curated")?;
+    Ok(Topic {
+        id: col(r, "id")?,
+        slug: col(r, "slug")?,
+        name: col(r, "name")?,
+        curated: curated != 0,
+    })
+}
+
+pub async fn get(db: &Db, slug: &str) -> CoreResult<Topic> {
+    let row = sqlx::query("SELECT id, slug, name, curated FROM topics WHERE slug = $1")
+        .bind(slugify(slug))
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(CoreError::NotFound("topic"))?;
+    Ok(from_row(&row)?)
+}
+
+/// The curated topics, by name (the compose form's list and the topics page).
+pub async fn curated(db: &Db) -> CoreResult<Vec<Topic>> {
+    let rows =
+        sqlx::query("SELECT id, slug, name, curated FROM topics WHERE curated = 1 ORDER BY name")
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows.iter().map(from_row).collect::<sqlx::Result<_>>()?)
+}
+
+/// Topics whose name or slug contains the query (search).
+pub async fn search(db: &Db, query: &str, limit: i64) -> CoreResult<Vec<Topic>> {
+    let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
+    let slug = format!("%{}%", slugify(query));
+    let rows = sqlx::query(
+        "SELECT id, slug, name, curated FROM topics WHERE LOWER(name) LIKE $1 OR slug LIKE $2 \
+         ORDER BY curated DESC, name LIMIT $3",
+    )
+    .bind(pattern)
+    .bind(slug)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<sqlx::Result<_>>()?)
+}
+
+pub(crate) async fn for_posts(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Vec<Topic>>> {
+    let sql = format!(
+        "SELECT pt.post_id, t.id, t.slug, t.name, t.curated FROM post_topics pt \
+         JOIN topics t ON t.id = pt.topic_id WHERE pt.post_id IN ({}) ORDER BY t.name",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let mut out: HashMap<i64, Vec<Topic>> = HashMap::new();
+    for r in query.fetch_all(&db.pool).await? {
+        out.entry(col(&r, "post_id")?)
+            .or_default()
+            .push(from_row(&r)?);
+    }
+    Ok(out)
+}
+
+pub async fn follow(db: &Db, actor: &Actor, slug: &str) -> CoreResult<Topic> {
+    let topic = get(db, slug).await?;
+    sqlx::query(
+        "INSERT INTO topic_follows (profile_id, topic_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (profile_id, topic_id) DO NOTHING",
+    )
+    .bind(actor.profile_id)
+    .bind(topic.id)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await?;
+    Ok(topic)
+}
+
+pub async fn unfollow(db: &Db, actor: &Actor, slug: &str) -> CoreResult<Topic> {
+    let topic = get(db, slug).await?;
+    sqlx::query("DELETE FROM topic_follows WHERE profile_id = $1 AND topic_id = $2")
+        .bind(actor.profile_id)
+        .bind(topic.id)
+        .execute(&db.pool)
+        .await?;
+    Ok(topic)
+}
+
+pub async fn is_following(db: &Db, actor: &Actor, topic_id: i64) -> CoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM topic_follows WHERE profile_id = $1 AND topic_id = $2",
+    )
+    .bind(actor.profile_id)
+    .bind(topic_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(col::<i64>(&row, "n")? > 0)
+}
+
+pub async fn followed(db: &Db, actor: &Actor) -> CoreResult<Vec<Topic>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.slug, t.name, t.curated FROM topic_follows f \
+         JOIN topics t ON t.id = f.topic_id WHERE f.profile_id = $1 ORDER BY t.name",
+    )
+    .bind(actor.profile_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<sqlx::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_hashtags() {
+        assert_eq!(slugify("#Heart-Disease "), "heartdisease");
+        assert_eq!(slugify("COVID19"), "covid19");
+    }
+
+    #[test]
+    fn curated_topics_parse_and_are_slugs() {
+        let file: TopicFile = toml::from_str(include_str!("../data/topics.toml")).unwrap();
+        assert!(file.topics.len() >= 40);
+        for t in file.topics {
+            assert_eq!(slugify(&t.slug), t.slug);
+        }
+    }
+}

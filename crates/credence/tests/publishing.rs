@@ -1,0 +1,995 @@
+//! Publishing through the Mastodon-compatible API, over loopback, on both backends: the
+//! credibility rules that must refuse, visibility that must not leak, rendering that must not
+//! let script through, media that must lose its GPS data, search, feeds and notifications.
+
+mod common;
+
+use common::{spawn, Backend, TestApp};
+use credence_core::accounts::Role;
+use credence_core::posts;
+use credence_core::profiles;
+use serde_json::{json, Value};
+
+both_backends!(
+    publish_read_edit_and_delete,
+    phi_needs_consent_and_consent_stays_private,
+    commercial_interest_needs_a_disclosure,
+    research_updates_need_a_peer_reviewed_source,
+    members_are_warned_before_oversharing,
+    followers_only_posts_never_reach_strangers,
+    articles_are_sanitised,
+    images_lose_their_gps_data_and_need_alt_text,
+    videos_are_served_with_ranges,
+    search_understands_medical_synonyms,
+    interactions_and_notifications,
+    scheduled_posts_publish_once,
+    explore_ranks_credible_content_first,
+    timelines_page_by_keyset,
+    peer_review_and_coauthors,
+    bad_input_gets_clear_errors,
+);
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    fn new(app: &TestApp, token: Option<String>) -> Client {
+        Client {
+            http: common::api(),
+            base: app.base.clone(),
+            token,
+        }
+    }
+
+    fn auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
+        let res = self.auth(req).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body))
+            .await
+    }
+
+    async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(self.http.put(format!("{}{path}", self.base)).json(&body))
+            .await
+    }
+
+    async fn delete(&self, path: &str) -> (u16, Value) {
+        self.send(self.http.delete(format!("{}{path}", self.base)))
+            .await
+    }
+
+    /// Posts a status that must be accepted; returns it.
+    async fn publish(&self, body: Value) -> Value {
+        let (s, v) = self.post("/api/v1/statuses", body).await;
+        assert_eq!(s, 200, "{v}");
+        v
+    }
+}
+
+async fn person(app: &TestApp, handle: &str, role: Role) -> (Client, i64) {
+    let (_, profile) = if role == Role::Professional {
+        app.professional(handle).await
+    } else {
+        app.user(handle, role).await
+    };
+    (Client::new(app, Some(app.token(handle).await)), profile.id)
+}
+
+async fn verified_pro(app: &TestApp, handle: &str) -> (Client, i64) {
+    let (client, id) = person(app, handle, Role::Professional).await;
+    profiles::verify_directly(&app.db, None, id, "test")
+        .await
+        .unwrap();
+    (client, id)
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn publish_read_edit_and_delete(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_ames").await;
+    let (other, _) = person(&app, "dr_brook", Role::Professional).await;
+    let anon = Client::new(&app, None);
+
+    let status = pro
+        .publish(json!({"status": "Wash your hands for 20 seconds. #Flu season is here."}))
+        .await;
+    let id = status["id"].as_str().unwrap().to_string();
+    assert_eq!(status["visibility"], "public");
+    assert_eq!(status["account"]["username"], "dr_ames");
+    assert!(status["content"]
+        .as_str()
+        .unwrap()
+        .contains("href=\"/topics/flu\""));
+    assert_eq!(status["tags"][0]["name"], "flu");
+    assert!(status["credence"]["label"].is_string());
+    assert!(status["credence"]["label_text"].is_string());
+
+    let (s, read) = anon.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(read["id"], id);
+    assert!(read["edited_at"].is_null());
+
+    // Someone else can neither edit nor delete it.
+    let (s, v) = other
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "hijacked"}),
+        )
+        .await;
+    assert_eq!(s, 403, "{v}");
+    let (s, _) = other.delete(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 403);
+    let (_, still) = anon.get(&format!("/api/v1/statuses/{id}")).await;
+    assert!(still["content"]
+        .as_str()
+        .unwrap()
+        .contains("Wash your hands"));
+
+    // The author edits: "edited" shows, the old version is kept.
+    let (s, edited) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "Wash your hands for at least 20 seconds. #Flu"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+    assert!(edited["edited_at"].is_string());
+    let (s, history) = anon.get(&format!("/api/v1/statuses/{id}/history")).await;
+    assert_eq!(s, 200);
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert!(history[0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("for 20 seconds"));
+    assert!(history[1]["content"].as_str().unwrap().contains("at least"));
+
+    // A reply, then delete the original: a tombstone, gone from reads and timelines.
+    let reply = other
+        .publish(json!({"status": "Thanks, sharing with my patients.", "in_reply_to_id": id}))
+        .await;
+    assert_eq!(reply["in_reply_to_id"], id);
+    let (_, ctx) = anon.get(&format!("/api/v1/statuses/{id}/context")).await;
+    assert_eq!(
+        ids(&ctx["descendants"]),
+        vec![reply["id"].as_str().unwrap()]
+    );
+    let (s, deleted) = pro.delete(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(deleted["text"].as_str().unwrap().contains("at least"));
+    let (s, _) = anon.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 404);
+    let (_, public) = anon.get("/api/v1/timelines/public").await;
+    assert!(!ids(&public).contains(&id));
+    let row_body: String = {
+        use sqlx::Row;
+        sqlx::query("SELECT body FROM posts WHERE id = $1")
+            .bind(id.parse::<i64>().unwrap())
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(row_body, "", "a deleted post keeps no content");
+    assert_eq!(app.count("SELECT COUNT(*) FROM post_versions").await, 0);
+    // The reply survives, pointing at the tombstone.
+    let (s, _) = anon
+        .get(&format!(
+            "/api/v1/statuses/{}",
+            reply["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = pro.delete(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 404, "deleting twice");
+}
+
+async fn phi_needs_consent_and_consent_stays_private(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_cole").await;
+    let (stranger, _) = person(&app, "curious", Role::Member).await;
+    let text = "Case study: my patient John Carter, born 03/14/1961, MRN 44817235, \
+                recovered well after the bypass.";
+    let (s, refused) = pro.post("/api/v1/statuses", json!({"status": text})).await;
+    assert_eq!(s, 422, "{refused}");
+    assert_eq!(refused["error_code"], "phi");
+    assert!(!refused["report"]["phi"].as_array().unwrap().is_empty());
+    assert_eq!(app.count("SELECT COUNT(*) FROM posts").await, 0);
+
+    // Consent with a future date is refused; a real record lets it through.
+    let (s, v) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": text, "consent": {"patient_name": "John Carter",
+                   "scope": "This case study on Credence", "consented_on": "2999-01-01"}}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let ok = pro
+        .publish(
+            json!({"status": text, "consent": {"patient_name": "John Carter",
+              "scope": "This case study on Credence", "consented_on": "2026-11-02"}}),
+        )
+        .await;
+    let id: i64 = ok["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(ok["credence"]["label"], "blocked_phi");
+    assert_eq!(
+        ok["credence"]["label_text"],
+        "Shared with the patient's written consent"
+    );
+    // The consent record is nowhere in what readers get…
+    let (_, read) = stranger.get(&format!("/api/v1/statuses/{id}")).await;
+    assert!(!read.to_string().contains("This case study on Credence"));
+    // …and only the author can read it through the core service.
+    let (author, _) = app.user("nobody_else", Role::Member).await;
+    assert!(posts::consents(&app.db, &author, id).await.is_err());
+    let owner = credence_core::accounts::token_info(&app.db, pro.token.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .actor
+        .unwrap();
+    let records = posts::consents(&app.db, &owner, id).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].consented_on, "2026-11-02");
+
+    // Redacting instead also publishes.
+    let redacted = pro
+        .publish(json!({"status": "Case study: my patient [NAME], in his 60s, recovered well after the bypass."}))
+        .await;
+    assert_ne!(redacted["credence"]["label"], "blocked_phi");
+}
+
+async fn commercial_interest_needs_a_disclosure(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_diaz").await;
+    let text =
+        "I recommend Ozempic to all my patients. Use my code SAVE20 at checkout for 20% off!";
+    let (s, refused) = pro.post("/api/v1/statuses", json!({"status": text})).await;
+    assert_eq!(s, 422, "{refused}");
+    assert_eq!(refused["error_code"], "disclosure_required");
+    let ok = pro
+        .publish(json!({"status": text, "disclosure": "I am a paid speaker for Novo Nordisk."}))
+        .await;
+    assert!(ok["content"]
+        .as_str()
+        .unwrap()
+        .contains("Disclosure: I am a paid speaker for Novo Nordisk."));
+    assert_eq!(
+        ok["credence"]["disclosure"],
+        "I am a paid speaker for Novo Nordisk."
+    );
+}
+
+async fn research_updates_need_a_peer_reviewed_source(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_evans").await;
+    let base = json!({
+        "credence_kind": "research_update",
+        "title": "Semaglutide and cardiovascular outcomes",
+        "status": "A large trial found fewer heart attacks and strokes in adults with obesity.",
+    });
+    let (s, refused) = pro.post("/api/v1/statuses", base.clone()).await;
+    assert_eq!(s, 422, "{refused}");
+    assert_eq!(refused["error_code"], "peer_review_source_required");
+    // A blog is not peer-reviewed.
+    let mut blog = base.clone();
+    blog["citations"] =
+        json!([{"value": "https://example.blogspot.com/semaglutide", "title": "My blog"}]);
+    let (s, _) = pro.post("/api/v1/statuses", blog).await;
+    assert_eq!(s, 422);
+    let mut cited = base.clone();
+    cited["citations"] = json!([
+        {"kind": "doi", "value": "10.1056/NEJMoa2307563", "title": "Semaglutide and Cardiovascular Outcomes in Obesity without Diabetes"},
+        {"value": "https://www.cdc.gov/heart-disease/", "title": "CDC: Heart disease"},
+    ]);
+    let ok = pro.publish(cited).await;
+    let c = &ok["credence"];
+    assert_eq!(c["kind"], "research_update");
+    assert_eq!(
+        c["citations"][0]["url"],
+        "https://doi.org/10.1056/nejmoa2307563"
+    );
+    assert_eq!(c["citations"][0]["tier"], 1);
+    assert_eq!(c["label_text"], "Cites peer-reviewed sources");
+    assert!(ok["content"]
+        .as_str()
+        .unwrap()
+        .contains("<ol><li><a href=\"https://doi.org/"));
+
+    // Members cannot publish research updates.
+    let (member, _) = person(&app, "reader1", Role::Member).await;
+    let mut attempt = base.clone();
+    attempt["citations"] = json!([{"kind": "pmid", "value": "37952131", "title": "SELECT"}]);
+    let (s, v) = member.post("/api/v1/statuses", attempt).await;
+    assert_eq!(s, 422, "{v}");
+}
+
+async fn members_are_warned_before_oversharing(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_fox").await;
+    let (member, _) = person(&app, "worried_mum", Role::Member).await;
+    let post = pro
+        .publish(json!({"status": "Ask me about blood pressure."}))
+        .await;
+    let id = post["id"].as_str().unwrap();
+    let text = "My blood pressure was 160/100 yesterday. Call me on 614-555-0182, my date of birth is 04/12/1979.";
+    let (s, warned) = member
+        .post(
+            "/api/v1/statuses",
+            json!({"status": text, "in_reply_to_id": id}),
+        )
+        .await;
+    assert_eq!(s, 422, "{warned}");
+    assert_eq!(warned["error_code"], "overshare");
+    assert!(warned["error"]
+        .as_str()
+        .unwrap()
+        .contains("private message"));
+    // The private route is open…
+    let private = member
+        .publish(json!({"status": format!("@dr_fox {text}"), "visibility": "direct", "in_reply_to_id": id}))
+        .await;
+    assert_eq!(private["visibility"], "direct");
+    // …and so is posting publicly after confirming.
+    let public = member
+        .publish(json!({"status": text, "in_reply_to_id": id, "confirm_public": true}))
+        .await;
+    assert_eq!(public["visibility"], "public");
+}
+
+async fn followers_only_posts_never_reach_strangers(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_gray").await;
+    let (follower, _) = person(&app, "follower1", Role::Member).await;
+    let (stranger, _) = person(&app, "stranger1", Role::Member).await;
+    let anon = Client::new(&app, None);
+    let (s, _) = follower
+        .post(&format!("/api/v1/accounts/{pro_id}/follow"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let secret = pro
+        .publish(
+            json!({"status": "Followers only: clinic hours change next week #diabetes zebrafinch",
+                        "visibility": "private"}),
+        )
+        .await;
+    let id = secret["id"].as_str().unwrap().to_string();
+    assert_eq!(secret["visibility"], "private");
+
+    let (_, home) = follower.get("/api/v1/timelines/home").await;
+    assert!(ids(&home).contains(&id), "the follower sees it at home");
+    let (s, _) = follower.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 200);
+
+    for reader in [&stranger, &anon] {
+        let (s, _) = reader.get(&format!("/api/v1/statuses/{id}")).await;
+        assert_eq!(s, 404);
+        let (s, _) = reader.get(&format!("/api/v1/statuses/{id}/context")).await;
+        assert_eq!(s, 404);
+        for path in [
+            "/api/v1/timelines/public".to_string(),
+            "/api/v1/timelines/tag/diabetes".to_string(),
+            format!("/api/v1/accounts/{pro_id}/statuses"),
+            "/api/v2/search?q=zebrafinch".to_string(),
+        ] {
+            let (s, v) = reader.get(&path).await;
+            assert_eq!(s, 200, "{path}");
+            assert!(
+                !v.to_string().contains("zebrafinch"),
+                "leaked through {path}"
+            );
+        }
+        for feed in ["/@dr_gray.atom", "/topics/diabetes.atom"] {
+            let body = reqwest::get(app.url(feed))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(!body.contains("zebrafinch"), "leaked through {feed}");
+        }
+    }
+    let (_, home) = stranger.get("/api/v1/timelines/home").await;
+    assert!(!ids(&home).contains(&id));
+    // Interactions by id are refused as if it did not exist; boosts never widen the audience.
+    for action in ["favourite", "reblog", "bookmark"] {
+        let (s, _) = stranger
+            .post(&format!("/api/v1/statuses/{id}/{action}"), json!({}))
+            .await;
+        assert_eq!(s, 404, "{action}");
+    }
+    let (s, _) = follower
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 403, "followers-only posts cannot be boosted");
+    // A reply to it by the follower does not reveal it either.
+    let (s, _) = stranger
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "hi", "in_reply_to_id": id}),
+        )
+        .await;
+    assert_eq!(s, 422);
+}
+
+async fn articles_are_sanitised(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_hale").await;
+    let article = pro
+        .publish(json!({
+            "credence_kind": "article",
+            "title": "Understanding blood pressure",
+            "status": "## What the numbers mean\n\n- Top number: systolic\n- Bottom: diastolic\n\n\
+                       | Reading | Category |\n|---|---|\n| 120/80 | Normal |\n\n\
+                       <script>alert('x')</script>\n\n[click](javascript:alert(1)) \
+                       <a href=\"https://www.heart.org\" onclick=\"steal()\">AHA</a>\n\n\
+                       <img src=\"https://www.cdc.gov/x.png\" onerror=\"alert(1)\" alt=\"chart\">",
+        }))
+        .await;
+    let html = article["content"].as_str().unwrap();
+    assert!(html.contains("<h2>What the numbers mean</h2>"), "{html}");
+    assert!(html.contains("<table>"));
+    assert!(html.contains("<li>Top number: systolic</li>"));
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    assert!(!html.contains("onclick"), "{html}");
+    assert!(!html.contains("onerror"), "{html}");
+    assert!(html.contains("rel=\"nofollow noopener noreferrer\""));
+    // The HTML page shows the same sanitised body.
+    let page = reqwest::get(app.url(&format!("/@dr_hale/{}", article["id"].as_str().unwrap())))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("What the numbers mean"));
+    assert!(
+        !page.contains("alert("),
+        "script text must not reach the page"
+    );
+}
+
+/// A small JPEG carrying an EXIF block with GPS coordinates, as phones write them.
+fn jpeg_with_gps() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut plain = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut plain),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    // TIFF (little-endian): IFD0 with one entry, GPSInfo -> GPS IFD with GPSLatitudeRef = "N"
+    // and GPSLatitude = 40/1, 26/1, 46/1.
+    let mut tiff: Vec<u8> = Vec::new();
+    tiff.extend_from_slice(b"II*\0");
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    // IFD0 at 8: 1 entry
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x8825u16.to_le_bytes());
+    tiff.extend_from_slice(&4u16.to_le_bytes()); // LONG
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&26u32.to_le_bytes()); // GPS IFD offset
+    tiff.extend_from_slice(&0u32.to_le_bytes()); // next IFD
+                                                 // GPS IFD at 26: 2 entries
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes()); // GPSLatitudeRef
+    tiff.extend_from_slice(&2u16.to_le_bytes()); // ASCII
+    tiff.extend_from_slice(&2u32.to_le_bytes());
+    tiff.extend_from_slice(b"N\0\0\0");
+    tiff.extend_from_slice(&2u16.to_le_bytes()); // GPSLatitude
+    tiff.extend_from_slice(&5u16.to_le_bytes()); // RATIONAL
+    tiff.extend_from_slice(&3u32.to_le_bytes());
+    tiff.extend_from_slice(&56u32.to_le_bytes()); // value offset
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    for v in [40u32, 1, 26, 1, 46, 1] {
+        tiff.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = plain[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+async fn upload(client: &Client, bytes: Vec<u8>, name: &str, description: &str) -> (u16, Value) {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        )
+        .text("description", description.to_string());
+    client
+        .send(
+            client
+                .http
+                .post(format!("{}/api/v2/media", client.base))
+                .multipart(form),
+        )
+        .await
+}
+
+async fn images_lose_their_gps_data_and_need_alt_text(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_ivy").await;
+    let original = jpeg_with_gps();
+    assert!(original.windows(4).any(|w| w == b"Exif"));
+    let (s, media) = upload(&pro, original, "rash.jpg", "").await;
+    assert_eq!(s, 200, "{media}");
+    assert_eq!(media["type"], "image");
+    let served = reqwest::get(media["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&served[..2], &[0xFF, 0xD8], "still a JPEG");
+    assert!(
+        !served.windows(4).any(|w| w == b"Exif"),
+        "EXIF must be stripped"
+    );
+    let thumb = reqwest::get(media["preview_url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(thumb.status(), 200);
+
+    // No alt text: publishing is refused; with it, the post carries the image.
+    let media_id = media["id"].as_str().unwrap();
+    let (s, v) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "What eczema can look like.", "media_ids": [media_id]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("alt text"));
+    let (s, _) = pro
+        .put(
+            &format!("/api/v1/media/{media_id}"),
+            json!({"description": "Red, dry patches on the inside of an elbow"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let post = pro
+        .publish(json!({"status": "What eczema can look like.", "media_ids": [media_id]}))
+        .await;
+    assert_eq!(
+        post["media_attachments"][0]["description"],
+        "Red, dry patches on the inside of an elbow"
+    );
+
+    // Files are judged by content: a PDF named .jpg is refused with a clear message.
+    let (s, v) = upload(
+        &pro,
+        b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec(),
+        "scan.jpg",
+        "x",
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a JPEG, PNG, WebP, MP4 or WebM"));
+    // Someone else cannot attach my upload.
+    let (_, media2) = upload(&pro, jpeg_with_gps(), "b.jpg", "alt").await;
+    let (other, _) = verified_pro(&app, "dr_jay").await;
+    let (s, _) = other
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "mine now", "media_ids": [media2["id"]]}),
+        )
+        .await;
+    assert_eq!(s, 422);
+}
+
+fn tiny_mp4() -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&24u32.to_be_bytes());
+    v.extend_from_slice(b"ftypisom");
+    v.extend_from_slice(&512u32.to_be_bytes());
+    v.extend_from_slice(b"isomiso2");
+    v.extend_from_slice(&8u32.to_be_bytes());
+    v.extend_from_slice(b"moov");
+    v.extend_from_slice(&1008u32.to_be_bytes());
+    v.extend_from_slice(b"mdat");
+    v.extend((0..1000u32).map(|i| (i % 251) as u8));
+    v
+}
+
+async fn videos_are_served_with_ranges(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_kim").await;
+    let video = tiny_mp4();
+    let (s, media) = upload(&pro, video.clone(), "clip.mp4", "Inhaler technique").await;
+    assert_eq!(s, 200, "{media}");
+    assert_eq!(media["type"], "video");
+    let url = media["url"].as_str().unwrap();
+    let res = common::api()
+        .get(url)
+        .header("Range", "bytes=100-199")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 206);
+    assert_eq!(
+        res.headers()["content-range"],
+        format!("bytes 100-199/{}", video.len()).as_str()
+    );
+    assert_eq!(res.headers()["content-type"], "video/mp4");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), &video[100..200]);
+    let res = common::api()
+        .get(url)
+        .header("Range", "bytes=999999-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 416);
+}
+
+async fn search_understands_medical_synonyms(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_lane").await;
+    let (unverified, _) = person(&app, "dr_moss", Role::Professional).await;
+    let anon = Client::new(&app, None);
+    let mi = pro
+        .publish(json!({"status": "Women often have atypical symptoms of myocardial infarction, such as jaw pain."}))
+        .await;
+    let htn = unverified
+        .publish(json!({"status": "Hypertension rarely causes symptoms: check your numbers."}))
+        .await;
+    let tip = pro
+        .publish(json!({"status": "Cut salt to help high blood pressure.", "credence_kind": "tip"}))
+        .await;
+
+    let (s, r) = anon.get("/api/v2/search?q=heart%20attack").await;
+    assert_eq!(s, 200);
+    assert_eq!(ids(&r["statuses"]), vec![mi["id"].as_str().unwrap()]);
+    let (_, r) = anon.get("/api/v2/search?q=high%20blood%20pressure").await;
+    let found = ids(&r["statuses"]);
+    assert!(found.contains(&htn["id"].as_str().unwrap().to_string()));
+    assert!(found.contains(&tip["id"].as_str().unwrap().to_string()));
+    let (_, r) = anon
+        .get("/api/v2/search?q=high%20blood%20pressure&verified_only=true")
+        .await;
+    assert_eq!(ids(&r["statuses"]), vec![tip["id"].as_str().unwrap()]);
+    let (_, r) = anon
+        .get("/api/v2/search?q=hypertension&credence_kind=tip")
+        .await;
+    assert_eq!(ids(&r["statuses"]), vec![tip["id"].as_str().unwrap()]);
+    // Profiles and topics are searched too.
+    let (_, r) = anon.get("/api/v2/search?q=cardiology").await;
+    assert!(r["accounts"].as_array().unwrap().len() >= 2);
+    let (_, r) = anon.get("/api/v2/search?q=diabetes&type=hashtags").await;
+    assert_eq!(r["hashtags"][0]["name"], "diabetes");
+    assert!(r["statuses"].as_array().unwrap().is_empty());
+    // Query syntax is not the searcher's problem.
+    let (s, _) = anon.get("/api/v2/search?q=%22NEAR(%20OR%20*").await;
+    assert!(s == 200 || s == 422, "status {s}");
+}
+
+async fn interactions_and_notifications(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_north").await;
+    let (fan, _) = person(&app, "fan_one", Role::Member).await;
+    let post = pro
+        .publish(json!({"status": "Flu shots are available at the clinic."}))
+        .await;
+    let id = post["id"].as_str().unwrap();
+    let (s, _) = fan
+        .post(&format!("/api/v1/accounts/{pro_id}/follow"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, fav) = fan
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(fav["favourited"], true);
+    assert_eq!(fav["favourites_count"], 1);
+    // Twice is once.
+    let (_, fav) = fan
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+    assert_eq!(fav["favourites_count"], 1);
+    let (s, boost) = fan
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(boost["reblog"]["id"], id);
+    assert_eq!(boost["reblog"]["reblogs_count"], 1);
+    let (_, marked) = fan
+        .post(&format!("/api/v1/statuses/{id}/bookmark"), json!({}))
+        .await;
+    assert_eq!(marked["bookmarked"], true);
+    let (_, bookmarks) = fan.get("/api/v1/bookmarks").await;
+    assert_eq!(ids(&bookmarks), vec![id]);
+    let reply = fan
+        .publish(json!({"status": "@dr_north where is the clinic?", "in_reply_to_id": id}))
+        .await;
+    let (_, parent) = pro.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(parent["replies_count"], 1);
+
+    let (s, notes) = pro.get("/api/v1/notifications").await;
+    assert_eq!(s, 200);
+    let kinds: Vec<&str> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["type"].as_str().unwrap())
+        .collect();
+    for kind in ["follow", "favourite", "reblog", "mention"] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    let mention = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "mention")
+        .unwrap();
+    assert_eq!(mention["status"]["id"], reply["id"]);
+    // The fan's notifications are the fan's: none about the author's activity.
+    let (_, fan_notes) = fan.get("/api/v1/notifications").await;
+    assert!(fan_notes.as_array().unwrap().is_empty());
+
+    // Undo everything.
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unfavourite"), json!({}))
+        .await;
+    assert_eq!(un["favourites_count"], 0);
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
+        .await;
+    assert_eq!(un["reblogs_count"], 0);
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unbookmark"), json!({}))
+        .await;
+    assert_eq!(un["bookmarked"], false);
+    let (_, rel) = fan
+        .post(&format!("/api/v1/accounts/{pro_id}/unfollow"), json!({}))
+        .await;
+    assert_eq!(rel["following"], false);
+}
+
+async fn scheduled_posts_publish_once(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_olsen").await;
+    let anon = Client::new(&app, None);
+    let at = chrono_like_in(10 * 60);
+    let (s, scheduled) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "Clinic closed on Friday.", "scheduled_at": at}),
+        )
+        .await;
+    assert_eq!(s, 200, "{scheduled}");
+    let id = scheduled["id"].as_str().unwrap().to_string();
+    assert!(scheduled["scheduled_at"].is_string());
+    let (_, list) = pro.get("/api/v1/scheduled_statuses").await;
+    assert_eq!(ids(&list), vec![id.clone()]);
+    let (s, _) = anon.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 404, "not visible before its time");
+    // Too soon is refused.
+    let (s, _) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "x", "scheduled_at": chrono_like_in(5)}),
+        )
+        .await;
+    assert_eq!(s, 422);
+
+    let later = credence_core::db::now_ms() + 11 * 60 * 1000;
+    assert_eq!(posts::publish_due(&app.db, later).await.unwrap(), 1);
+    assert_eq!(
+        posts::publish_due(&app.db, later).await.unwrap(),
+        0,
+        "runs once"
+    );
+    let (s, _) = anon.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 200);
+    let (_, notes) = pro.get("/api/v1/notifications").await;
+    assert_eq!(notes[0]["credence"]["kind"], "scheduled_published");
+}
+
+/// An RFC 3339 time `seconds` from now.
+fn chrono_like_in(seconds: i64) -> String {
+    credence_core::db::rfc3339(credence_core::db::now_ms() + seconds * 1000)
+}
+
+async fn explore_ranks_credible_content_first(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_park").await;
+    let (nobody, _) = person(&app, "newcomer", Role::Member).await;
+    let sourced = pro
+        .publish(json!({"status": "Adults need 150 minutes of moderate activity a week.",
+                        "citations": [{"value": "https://www.cdc.gov/physical-activity-basics/guidelines/adults.html", "title": "CDC guidelines"}]}))
+        .await;
+    let newer = nobody
+        .publish(json!({"status": "This detox tea cures everything, doctors hate it!"}))
+        .await;
+    let (_, trends) = Client::new(&app, None).get("/api/v1/trends/statuses").await;
+    let order = ids(&trends);
+    assert_eq!(
+        order,
+        vec![
+            sourced["id"].as_str().unwrap().to_string(),
+            newer["id"].as_str().unwrap().to_string()
+        ],
+        "the older, verified, sourced post ranks first"
+    );
+}
+
+async fn timelines_page_by_keyset(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_quinn").await;
+    let mut made = Vec::new();
+    for i in 0..7 {
+        let p = pro
+            .publish(json!({"status": format!("Tip number {i}: drink water.")}))
+            .await;
+        made.push(p["id"].as_str().unwrap().to_string());
+    }
+    made.reverse();
+    let anon = Client::new(&app, None);
+    let res = common::api()
+        .get(app.url("/api/v1/timelines/public?limit=3"))
+        .send()
+        .await
+        .unwrap();
+    let link = res.headers()["link"].to_str().unwrap().to_string();
+    let page1 = ids(&res.json::<Value>().await.unwrap());
+    assert_eq!(page1, made[..3]);
+    assert!(link.contains(&format!("max_id={}", made[2])), "{link}");
+    let (_, page2) = anon
+        .get(&format!(
+            "/api/v1/timelines/public?limit=3&max_id={}",
+            made[2]
+        ))
+        .await;
+    assert_eq!(ids(&page2), made[3..6]);
+    let (_, newer) = anon
+        .get(&format!(
+            "/api/v1/timelines/public?limit=2&min_id={}",
+            made[3]
+        ))
+        .await;
+    assert_eq!(ids(&newer), made[1..3], "min_id gives the page just above");
+    let (_, since) = anon
+        .get(&format!("/api/v1/timelines/public?since_id={}", made[2]))
+        .await;
+    assert_eq!(ids(&since), made[..2]);
+}
+
+async fn peer_review_and_coauthors(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, _) = verified_pro(&app, "dr_reed").await;
+    let (reviewer, _) = verified_pro(&app, "dr_shaw").await;
+    let (_, _) = person(&app, "dr_tate", Role::Professional).await; // unverified
+    let (s, v) = author
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "x", "reviewers": ["dr_tate"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "an unverified reviewer is refused: {v}");
+    let post = author
+        .publish(
+            json!({"credence_kind": "article", "title": "Statins, plainly",
+                        "status": "What statins do and who benefits.",
+                        "reviewers": ["dr_shaw"], "coauthors": ["dr_tate"]}),
+        )
+        .await;
+    let id: i64 = post["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(post["credence"]["coauthors"][0]["username"], "dr_tate");
+    assert!(post["credence"]["reviewed_by"].is_null());
+    let (_, notes) = reviewer.get("/api/v1/notifications").await;
+    assert_eq!(notes[0]["credence"]["kind"], "review_request");
+    let shaw = credence_core::accounts::token_info(&app.db, reviewer.token.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .actor
+        .unwrap();
+    // Only the asked reviewer can decide.
+    let reed = credence_core::accounts::token_info(&app.db, author.token.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .actor
+        .unwrap();
+    assert!(posts::decide_review(&app.db, &reed, id, true)
+        .await
+        .is_err());
+    let reviewed = posts::decide_review(&app.db, &shaw, id, true)
+        .await
+        .unwrap();
+    assert_eq!(reviewed.reviewer.unwrap().handle, "dr_shaw");
+    let (_, read) = Client::new(&app, None)
+        .get(&format!("/api/v1/statuses/{id}"))
+        .await;
+    assert_eq!(read["credence"]["reviewed_by"]["username"], "dr_shaw");
+}
+
+async fn bad_input_gets_clear_errors(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_ueda").await;
+    let cases = [
+        (json!({"status": ""}), "Write something"),
+        (json!({"status": "x".repeat(1001)}), "too long"),
+        (
+            json!({"status": "hi", "visibility": "everyone"}),
+            "Visibility",
+        ),
+        (
+            json!({"status": "hi", "citations": [{"kind": "doi", "value": "not-a-doi", "title": "T"}]}),
+            "not a DOI",
+        ),
+        (
+            json!({"status": "hi", "citations": [{"value": "https://www.cdc.gov/"}]}),
+            "needs a title",
+        ),
+        (json!({"status": "hi", "media_ids": ["123"]}), "not found"),
+        (
+            json!({"status": "hi", "scheduled_at": "tomorrow"}),
+            "ISO 8601",
+        ),
+        (
+            json!({"status": "hi", "in_reply_to_id": "999"}),
+            "does not exist",
+        ),
+        (
+            json!({"status": "@nobody_here hi", "visibility": "direct"}),
+            "must mention",
+        ),
+        (
+            json!({"credence_kind": "article", "status": "no title"}),
+            "needs a title",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (s, v) = pro.post("/api/v1/statuses", body.clone()).await;
+        assert_eq!(s, 422, "{body} -> {v}");
+        let message = v["error"].as_str().unwrap();
+        assert!(message.contains(expected), "{body}: {message}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM posts").await,
+        0,
+        "nothing stored"
+    );
+    let (s, _) = Client::new(&app, None)
+        .post("/api/v1/statuses", json!({"status": "anonymous"}))
+        .await;
+    assert_eq!(s, 401);
+    let (s, _) = pro.get("/api/v1/statuses/not-a-number").await;
+    assert_eq!(s, 404);
+}
