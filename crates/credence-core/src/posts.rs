@@ -719,12 +719,19 @@ pub fn assess(
         .collect();
     let report = checker.check(&draft);
     let mut reasons = Vec::new();
-    let peer_reviewed = citations.iter().filter(|c| c.is_peer_reviewed()).count()
-        + report
-            .citations
-            .iter()
-            .filter(|c| c.tier == Some(1))
-            .count();
+    // The references are part of the checked text, so the engine has usually counted them;
+    // the structured count covers sources it does not recognise from the link alone.
+    let peer_reviewed = citations
+        .iter()
+        .filter(|c| c.is_peer_reviewed())
+        .count()
+        .max(
+            report
+                .citations
+                .iter()
+                .filter(|c| c.tier == Some(1))
+                .count(),
+        );
     if peer_reviewed > 0 {
         reasons.push(format!(
             "Cites {peer_reviewed} peer-reviewed source{}",
@@ -745,8 +752,18 @@ pub fn assess(
             .citations
             .iter()
             .any(|c| c.tier.is_some_and(|t| t <= 2));
+    // Readability and tone do not make evidence less credible; myths, weak sources, hype and
+    // undisclosed promotion do.
+    let credibility_warning = report.findings.iter().any(|f| {
+        use credence_check::FindingKind as K;
+        f.severity >= credence_check::Severity::Warning
+            && matches!(
+                f.kind,
+                K::Myth | K::WeakSource | K::Sensationalism | K::CommercialInterest
+            )
+    });
     let label = match report.label {
-        Label::NoIssues | Label::NeedsSources if trusted && !report.has_warnings() => {
+        Label::NoIssues | Label::NeedsSources if trusted && !credibility_warning => {
             Label::EvidenceBased
         }
         other => other,

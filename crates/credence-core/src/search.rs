@@ -160,7 +160,7 @@ pub async fn posts(
             }
             let tsquery = and_parts.join(" && ");
             format!(
-                "SELECT {POST_COLUMNS} FROM posts p, ({tsquery}) AS q(query) \
+                "SELECT {POST_COLUMNS} FROM posts p, (SELECT {tsquery} AS query) q \
                  WHERE p.search @@ q.query AND {condition} \
                  ORDER BY ts_rank(p.search, q.query) DESC, p.id DESC LIMIT {limit} OFFSET {offset}"
             )

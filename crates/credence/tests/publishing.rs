@@ -316,7 +316,7 @@ async fn research_updates_need_a_peer_reviewed_source(backend: Backend) {
         "https://doi.org/10.1056/nejmoa2307563"
     );
     assert_eq!(c["citations"][0]["tier"], 1);
-    assert_eq!(c["label_text"], "Cites peer-reviewed sources");
+    assert_eq!(c["label_text"], "Cites peer-reviewed sources", "{c}");
     assert!(ok["content"]
         .as_str()
         .unwrap()

@@ -3,11 +3,12 @@
 
 mod account;
 mod oauth;
+mod posts;
 mod profile;
 mod review;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -35,6 +36,38 @@ pub fn router() -> Router<AppState> {
             get(account::password_page).post(account::change_password),
         )
         .route("/@{handle}", get(profile::view))
+        .route("/@{handle}/{id}", get(posts::show))
+        .route("/@{handle}/follow", post(posts::follow_profile_follow))
+        .route("/@{handle}/unfollow", post(posts::follow_profile_unfollow))
+        .route("/home", get(posts::home))
+        .route("/explore", get(posts::explore))
+        .route("/topics", get(posts::topic_list))
+        .route("/topics/{slug}", get(posts::topic))
+        .route("/topics/{slug}/{action}", post(posts::follow_topic))
+        .route(
+            "/compose",
+            get(posts::compose_form)
+                .post(posts::compose)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/compose/check",
+            post(posts::check).layer(DefaultBodyLimit::max(crate::api::MAX_ARTICLE_BYTES)),
+        )
+        .route("/static/compose.js", get(posts::compose_js))
+        .route(
+            "/posts/{id}/edit",
+            get(posts::edit_form)
+                .post(posts::edit)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD_BYTES)),
+        )
+        .route("/posts/{id}/delete", post(posts::delete))
+        .route("/posts/{id}/reply", post(posts::reply))
+        .route("/posts/{id}/review", post(posts::review))
+        .route("/posts/{id}/{action}", post(posts::interact))
+        .route("/notifications", get(posts::notifications))
+        .route("/drafts", get(posts::drafts))
+        .route("/search", get(posts::search_page))
         .route(
             "/settings/profile",
             get(profile::edit_page).post(profile::save),

@@ -25,16 +25,38 @@ struct ProfilePage {
     p: Profile,
     is_owner: bool,
     verified_on: Option<String>,
+    posts: Vec<super::posts::Card>,
+    next: Option<String>,
+    follow: Option<super::posts::FollowButton>,
+    counts: credence_core::social::Counts,
+    signed_in: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProfileQuery {
+    max_id: Option<String>,
 }
 
 pub async fn view(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
+    Query(q): Query<ProfileQuery>,
 ) -> Result<Response, HtmlError> {
+    if let Some(handle) = handle.strip_suffix(".atom") {
+        return super::posts::profile_atom(&state, handle).await;
+    }
     let p = profiles::view(&state.db, ctx.actor(), &handle).await?;
     let is_owner = ctx.actor().is_some_and(|a| a.profile_id == p.id);
+    let max_id = q.max_id.as_deref().and_then(|s| s.parse().ok());
+    let (posts, next, follow, counts) =
+        super::posts::profile_feed(&state, &ctx, &p, max_id).await?;
     Ok(render(&ProfilePage {
+        posts,
+        next,
+        follow,
+        counts,
+        signed_in: ctx.actor().is_some(),
         l: Layout::new(&ctx, p.display_name.clone()),
         verified_on: p
             .verified_at
