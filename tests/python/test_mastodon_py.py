@@ -162,3 +162,64 @@ def test_bad_token_is_refused(server):
     from mastodon.errors import MastodonUnauthorizedError
     with pytest.raises(MastodonUnauthorizedError):
         client(url, "not-a-real-token").account_verify_credentials()
+
+
+def tiny_png(width=32, height=24):
+    """A real PNG, made with the standard library (no imaging package needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 8 % 256, y * 10 % 256, 120))
+                    for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture(scope="module")
+def member_token(database, server):
+    return credence(database, "admin", "token", "--handle", "member_py")
+
+
+def test_statuses_media_replies_favourites_timeline_and_search(server, member_token):
+    url, token = server
+    pro = client(url, token)
+    member = client(url, member_token)
+
+    media = pro.media_post(tiny_png(), mime_type="image/png",
+                           description="A chart of blood pressure readings over a week")
+    assert media["type"] == "image"
+    status = pro.status_post("Checking your blood pressure at home? Sit quietly for five minutes first. "
+                             "#hypertension", media_ids=[media["id"]])
+    assert status["media_attachments"][0]["description"].startswith("A chart")
+    assert status["credence"]["kind"] == "post"
+    assert status["credence"]["label_text"]
+    assert status["tags"][0]["name"] == "hypertension"
+
+    # The member follows the professional, sees the post at home, replies and favourites it.
+    member.account_follow(status["account"]["id"])
+    home = member.timeline_home()
+    assert status["id"] in [s["id"] for s in home]
+    reply = member.status_post("Thank you, that is useful.", in_reply_to_id=status["id"])
+    assert reply["in_reply_to_id"] == status["id"]
+    favourited = member.status_favourite(status["id"])
+    assert favourited["favourited"] is True
+    context = pro.status_context(status["id"])
+    assert [s["id"] for s in context["descendants"]] == [reply["id"]]
+    assert pro.status(status["id"])["favourites_count"] == 1
+
+    # Search understands the lay term for the clinical one.
+    results = member.search_v2("high blood pressure", result_type="statuses")
+    assert status["id"] in [s["id"] for s in results["statuses"]]
+
+    # Notifications reach the author.
+    kinds = {n["type"] for n in pro.notifications()}
+    assert {"follow", "favourite", "mention"} <= kinds
+
+    # A draft with PHI is refused with the findings in the error.
+    from mastodon.errors import MastodonAPIError
+    with pytest.raises(MastodonAPIError) as refused:
+        pro.status_post("My patient Maria Lopez, MRN 88123456, was discharged today.")
+    assert "protected health information" in str(refused.value)
