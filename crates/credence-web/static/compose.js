@@ -42,22 +42,20 @@
     var marks = [];
     report.findings.forEach(function (f) {
       var item = el("li", f.severity);
-      item.appendChild(el("strong", null, f.kind.replace(/_/g, " ") + ": "));
+      var phi = f.kind === "phi" ? report.phi.filter(function (p) { return p.start === f.start; })[0] : null;
+      item.appendChild(el("strong", null, phi ? "Protected health information: " : f.kind.replace(/_/g, " ") + ": "));
       item.appendChild(document.createTextNode(f.message));
       if (f.suggestion) item.appendChild(el("div", "hint", f.suggestion));
+      if (phi) {
+        item.className += " phi-finding";
+        var button = el("button", "secondary redact", "Replace “" + phi.text + "” with " + phi.redaction);
+        button.type = "button";
+        button.addEventListener("click", function () { redact(phi.start, phi.end, phi.redaction); });
+        item.appendChild(button);
+      }
       if (f.start !== null && f.end !== null && f.start < f.end) {
         marks.push({ start: f.start, end: f.end, severity: f.severity });
       }
-      list.appendChild(item);
-    });
-    report.phi.forEach(function (p) {
-      var item = el("li", "block phi-finding");
-      item.appendChild(el("strong", null, "Protected health information: "));
-      item.appendChild(document.createTextNode("“" + p.text + "” looks like " + p.label + "."));
-      var button = el("button", "secondary redact", "Replace with " + p.redaction);
-      button.type = "button";
-      button.addEventListener("click", function () { redact(p.start, p.end, p.redaction); });
-      item.appendChild(button);
       list.appendChild(item);
     });
     if (!report.findings.length && !report.phi.length) {

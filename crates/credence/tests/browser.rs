@@ -154,6 +154,15 @@ mod sqlite {
         )
         .await
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs chromium and chromium-driver; scripts/test runs it"]
+    async fn article_with_live_phi_check_then_found_followed_and_answered() {
+        super::article_with_live_phi_check_then_found_followed_and_answered(
+            super::common::Backend::Sqlite,
+        )
+        .await
+    }
 }
 
 mod postgres {
@@ -161,6 +170,15 @@ mod postgres {
     #[ignore = "needs chromium, chromium-driver and PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
     async fn professional_signs_up_gets_verified_and_shows_the_badge() {
         super::professional_signs_up_gets_verified_and_shows_the_badge(
+            super::common::Backend::Postgres,
+        )
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs chromium, chromium-driver and PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
+    async fn article_with_live_phi_check_then_found_followed_and_answered() {
+        super::article_with_live_phi_check_then_found_followed_and_answered(
             super::common::Backend::Postgres,
         )
         .await
@@ -269,5 +287,129 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge(backend: Backen
         "badge in the directory too"
     );
     screenshot(&c, backend, "05-home.png").await;
+    c.close().await.unwrap();
+}
+
+async fn sign_in(c: &Client, app: &common::TestApp, login: &str) {
+    c.goto(&app.url("/signin")).await.unwrap();
+    fill(c, "#login", login).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form[action='/signin'] button[type=submit]").await;
+    expect_text(c, "Sign out").await;
+}
+
+/// Waits (up to 10 s) until `css` matches something, or (with `present = false`) nothing.
+async fn wait_for(c: &Client, css: &str, present: bool) {
+    for _ in 0..100 {
+        if c.find_all(Locator::Css(css)).await.unwrap().is_empty() != present {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "waited for {css} to be {}",
+        if present { "shown" } else { "gone" }
+    );
+}
+
+async fn article_with_live_phi_check_then_found_followed_and_answered(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, pro) = app.professional("dr_wren").await;
+    credence_core::profiles::verify_directly(&app.db, None, pro.id, "test")
+        .await
+        .unwrap();
+    app.user("reader_sam", Role::Member).await;
+    let (_driver, c) = start_browser().await;
+
+    // The professional writes an article; the PHI finding appears while typing.
+    sign_in(&c, &app, "dr_wren@example.org").await;
+    c.goto(&app.url("/compose")).await.unwrap();
+    c.find(Locator::Css("#kind"))
+        .await
+        .unwrap()
+        .select_by_value("article")
+        .await
+        .unwrap();
+    fill(&c, "#title", "How statins protect your heart").await;
+    fill(
+        &c,
+        "#body",
+        "My patient Maria Lopez, MRN 88123456, asked me how statins work.\n\n\
+         Statins lower LDL cholesterol. In large trials they reduced the risk of a heart \
+         attack by about a quarter in people at high risk.",
+    )
+    .await;
+    wait_for(&c, "#check-findings .phi-finding", true).await;
+    let findings = source(&c).await;
+    assert!(findings.contains("Protected health information"));
+    screenshot(&c, backend, "10-compose-phi-finding.png").await;
+    // Redact each finding with its button; the list updates after each.
+    for _ in 0..6 {
+        let buttons = c
+            .find_all(Locator::Css("#check-findings .phi-finding button.redact"))
+            .await
+            .unwrap();
+        let Some(first) = buttons.into_iter().next() else {
+            break;
+        };
+        first.click().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    wait_for(&c, "#check-findings .phi-finding", false).await;
+    let body = c
+        .find(Locator::Css("#body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        !body.contains("Maria Lopez") && !body.contains("88123456"),
+        "{body}"
+    );
+    fill(&c, "#citation-value-0", "10.1016/S0140-6736(10)61350-5").await;
+    fill(
+        &c,
+        "#citation-title-0",
+        "Efficacy and safety of more intensive lowering of LDL cholesterol",
+    )
+    .await;
+    screenshot(&c, backend, "11-compose-redacted.png").await;
+    click(&c, "#publish").await;
+    expect_text(&c, "Cites peer-reviewed sources").await;
+    let page = source(&c).await;
+    assert!(page.contains("How statins protect your heart"));
+    assert!(page.contains("https://doi.org/10.1016/s0140-6736(10)61350-5"));
+    screenshot(&c, backend, "12-article-published.png").await;
+    click(&c, "nav.main form[action='/signout'] button").await;
+    expect_text(&c, "You have signed out.").await;
+
+    // A member finds it by searching the clinical term, follows the author and comments.
+    sign_in(&c, &app, "reader_sam@example.org").await;
+    c.goto(&app.url("/search")).await.unwrap();
+    fill(&c, "#q", "myocardial infarction").await;
+    click(&c, "form[role=search] button[type=submit]").await;
+    expect_text(&c, "How statins protect your heart").await;
+    screenshot(&c, backend, "13-search.png").await;
+    click(&c, "article.post .post-title a").await;
+    expect_text(&c, "Replies").await;
+    click(&c, "article.post .name a").await;
+    expect_text(&c, "Follow @dr_wren").await;
+    click(&c, "#follow-button").await;
+    expect_text(&c, "Following ✓").await;
+    c.goto(&app.url("/home")).await.unwrap();
+    expect_text(&c, "How statins protect your heart").await;
+    click(&c, "article.post .post-title a").await;
+    fill(
+        &c,
+        "#reply-body",
+        "Thank you, this explains what my doctor told me.",
+    )
+    .await;
+    click(&c, "#reply-form button[type=submit]").await;
+    expect_text(&c, "this explains what my doctor told me").await;
+    let shot = screenshot(&c, backend, "14-commented.png").await;
+    assert!(std::fs::metadata(shot).unwrap().len() > 10_000);
     c.close().await.unwrap();
 }
