@@ -8,6 +8,7 @@
 //!   profile back to unverified;
 //! - nothing public links a login's personal profile to its professional one.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -224,6 +225,17 @@ pub struct Profile {
     pub created_at: i64,
     pub updated_at: i64,
     pub disclosures: Vec<Disclosure>,
+    /// Followers, following and posts, where the query that loaded the profile counted them.
+    pub stats: Option<Stats>,
+}
+
+/// How many follow a profile, how many it follows, and its published posts.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Stats {
+    pub followers: i64,
+    pub following: i64,
+    pub posts: i64,
+    pub last_post_at: Option<i64>,
 }
 
 impl Profile {
@@ -257,6 +269,7 @@ impl Profile {
             created_at: col(row, "created_at")?,
             updated_at: col(row, "updated_at")?,
             disclosures: Vec::new(),
+            stats: None,
         })
     }
 
@@ -424,13 +437,13 @@ pub async fn get_by_handle(db: &Db, handle: &str) -> CoreResult<Profile> {
     fetch_one_where(db, "handle_lower = $1", &key).await
 }
 
-/// A profile as this viewer may see it.
+/// A profile as this viewer may see it, with its counts.
 pub async fn view(db: &Db, viewer: Option<&Actor>, handle: &str) -> CoreResult<Profile> {
-    Ok(get_by_handle(db, handle).await?.for_viewer(viewer))
+    with_stats(db, get_by_handle(db, handle).await?.for_viewer(viewer)).await
 }
 
 pub async fn view_by_id(db: &Db, viewer: Option<&Actor>, id: i64) -> CoreResult<Profile> {
-    Ok(get(db, id).await?.for_viewer(viewer))
+    with_stats(db, get(db, id).await?.for_viewer(viewer)).await
 }
 
 /// The first profile a login made: what a new session acts as.
@@ -493,15 +506,12 @@ pub async fn verified_directory(db: &Db, limit: i64) -> CoreResult<Vec<Profile>>
 }
 
 /// Several profiles by id, as the public sees them (licence numbers stripped), with their
-/// disclosures: two queries however many posts a page shows.
-pub async fn public_by_ids(
-    db: &Db,
-    ids: &[i64],
-) -> CoreResult<std::collections::HashMap<i64, Profile>> {
+/// disclosures and counts: a fixed number of queries however many posts a page shows.
+pub async fn public_by_ids(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Profile>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    let mut out = HashMap::with_capacity(ids.len());
     if ids.is_empty() {
         return Ok(out);
     }
@@ -524,6 +534,11 @@ pub async fn public_by_ids(
     for id in &ids {
         query = query.bind(*id);
     }
+    for (id, stats) in stats_for(db, &ids).await? {
+        if let Some(p) = out.get_mut(&id) {
+            p.stats = Some(stats);
+        }
+    }
     for r in query.fetch_all(&db.pool).await? {
         let profile_id: i64 = col(&r, "profile_id")?;
         let relationship: String = col(&r, "relationship")?;
@@ -538,6 +553,51 @@ pub async fn public_by_ids(
         }
     }
     Ok(out)
+}
+
+/// Follower, following and post counts for several profiles, one grouped query each.
+pub async fn stats_for(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Stats>> {
+    let mut out: HashMap<i64, Stats> = ids.iter().map(|id| (*id, Stats::default())).collect();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = crate::db::placeholders(1, ids.len());
+    let queries = [
+        format!("SELECT followee_id AS id, COUNT(*) AS n, 0 AS last FROM follows WHERE followee_id IN ({list}) GROUP BY followee_id"),
+        format!("SELECT follower_id AS id, COUNT(*) AS n, 0 AS last FROM follows WHERE follower_id IN ({list}) GROUP BY follower_id"),
+        format!(
+            "SELECT author_id AS id, COUNT(*) AS n, MAX(published_at) AS last FROM posts \
+             WHERE author_id IN ({list}) AND state = 'published' AND reblog_of_id IS NULL \
+             GROUP BY author_id"
+        ),
+    ];
+    for (which, sql) in queries.iter().enumerate() {
+        let mut query = sqlx::query(sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for r in query.fetch_all(&db.pool).await? {
+            let id: i64 = col(&r, "id")?;
+            let n: i64 = col(&r, "n")?;
+            let entry = out.entry(id).or_default();
+            match which {
+                0 => entry.followers = n,
+                1 => entry.following = n,
+                _ => {
+                    entry.posts = n;
+                    let last: Option<i64> = col(&r, "last")?;
+                    entry.last_post_at = last.filter(|t| *t > 0);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Fills in a profile's [`Stats`].
+pub async fn with_stats(db: &Db, mut profile: Profile) -> CoreResult<Profile> {
+    profile.stats = stats_for(db, &[profile.id]).await?.remove(&profile.id);
+    Ok(profile)
 }
 
 pub async fn count_profiles(db: &Db) -> CoreResult<i64> {

@@ -134,32 +134,6 @@ pub async fn relationship(db: &Db, actor: &Actor, target: i64) -> CoreResult<Rel
     })
 }
 
-/// Followers, following and public post counts, for profile headers and account entities.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Counts {
-    pub followers: i64,
-    pub following: i64,
-    pub posts: i64,
-}
-
-pub async fn counts(db: &Db, profile_id: i64) -> CoreResult<Counts> {
-    let row = sqlx::query(
-        "SELECT \
-           (SELECT COUNT(*) FROM follows WHERE followee_id = $1) AS followers, \
-           (SELECT COUNT(*) FROM follows WHERE follower_id = $1) AS following, \
-           (SELECT COUNT(*) FROM posts WHERE author_id = $1 AND state = 'published' \
-              AND reblog_of_id IS NULL) AS posts",
-    )
-    .bind(profile_id)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(Counts {
-        followers: col(&row, "followers")?,
-        following: col(&row, "following")?,
-        posts: col(&row, "posts")?,
-    })
-}
-
 /// The profiles on one side of the follow graph (newest first).
 pub async fn follow_list(db: &Db, profile_id: i64, followers: bool) -> CoreResult<Vec<Profile>> {
     let sql = if followers {

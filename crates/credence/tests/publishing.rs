@@ -709,6 +709,10 @@ async fn interactions_and_notifications(backend: Backend) {
         .post(&format!("/api/v1/accounts/{pro_id}/follow"), json!({}))
         .await;
     assert_eq!(s, 200);
+    let (_, account) = fan.get(&format!("/api/v1/accounts/{pro_id}")).await;
+    assert_eq!(account["followers_count"], 1);
+    assert_eq!(account["statuses_count"], 1);
+    assert_eq!(account["following_count"], 0);
     let (s, fav) = fan
         .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
         .await;

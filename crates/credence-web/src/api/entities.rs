@@ -95,6 +95,8 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
             );
         }
     }
+    // Profiles loaded without counts (a verification request's) report none yet.
+    let stats = p.stats.unwrap_or_default();
     let avatar = format!("{base}/static/avatar.png");
     // Clients lay out a header image above the profile; an empty string breaks some of them.
     let header = format!("{base}/static/header.png");
@@ -118,10 +120,10 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
         "avatar_static": avatar,
         "header": header,
         "header_static": header,
-        "followers_count": 0,
-        "following_count": 0,
-        "statuses_count": 0,
-        "last_status_at": null,
+        "followers_count": stats.followers,
+        "following_count": stats.following,
+        "statuses_count": stats.posts,
+        "last_status_at": stats.last_post_at.map(|t| rfc3339(t)[..10].to_string()),
         "emojis": [],
         "roles": [],
         "fields": fields,

@@ -233,15 +233,7 @@ pub async fn profile_feed(
     ctx: &Ctx,
     profile: &Profile,
     max_id: Option<i64>,
-) -> Result<
-    (
-        Vec<Card>,
-        Option<String>,
-        Option<FollowButton>,
-        social::Counts,
-    ),
-    HtmlError,
-> {
+) -> Result<(Vec<Card>, Option<String>, Option<FollowButton>), HtmlError> {
     let posts = feeds::profile(
         &state.db,
         ctx.actor(),
@@ -273,8 +265,7 @@ pub async fn profile_feed(
         }
         _ => None,
     };
-    let counts = social::counts(&state.db, profile.id).await?;
-    Ok((cards(posts, ctx), next, follow, counts))
+    Ok((cards(posts, ctx), next, follow))
 }
 
 pub async fn follow_profile_follow(

@@ -28,7 +28,7 @@ struct ProfilePage {
     posts: Vec<super::posts::Card>,
     next: Option<String>,
     follow: Option<super::posts::FollowButton>,
-    counts: credence_core::social::Counts,
+    counts: profiles::Stats,
     signed_in: bool,
 }
 
@@ -49,8 +49,8 @@ pub async fn view(
     let p = profiles::view(&state.db, ctx.actor(), &handle).await?;
     let is_owner = ctx.actor().is_some_and(|a| a.profile_id == p.id);
     let max_id = q.max_id.as_deref().and_then(|s| s.parse().ok());
-    let (posts, next, follow, counts) =
-        super::posts::profile_feed(&state, &ctx, &p, max_id).await?;
+    let (posts, next, follow) = super::posts::profile_feed(&state, &ctx, &p, max_id).await?;
+    let counts = p.stats.unwrap_or_default();
     Ok(render(&ProfilePage {
         posts,
         next,
