@@ -651,6 +651,8 @@ struct Prepared {
     coauthor_ids: Vec<i64>,
     reviewer_ids: Vec<i64>,
     consent: Option<ConsentInput>,
+    /// A consent record stored with an earlier version of this post still covers it.
+    consent_on_file: bool,
     parent: Option<(i64, i64)>,
     assessment: Assessment,
 }
@@ -811,7 +813,7 @@ fn enforce_rules(
                 Some(report.clone()),
             ));
         }
-    } else if has_phi && prepared.consent.is_none() {
+    } else if has_phi && prepared.consent.is_none() && !prepared.consent_on_file {
         return Err(refused(
             "phi",
             "This draft contains protected health information. Redact it, or record the \
@@ -1135,6 +1137,7 @@ async fn prepare(
         coauthor_ids: coauthors.iter().map(|p| p.id).collect(),
         reviewer_ids: reviewers.iter().map(|p| p.id).collect(),
         consent,
+        consent_on_file: false,
         parent,
         assessment,
     })
@@ -1427,7 +1430,12 @@ pub async fn update(
         // A published post cannot go back to being a draft or be rescheduled.
         input.action = Action::Publish;
     }
-    let prepared = prepare(db, checker, actor, &author, &input).await?;
+    let mut prepared = prepare(db, checker, actor, &author, &input).await?;
+    let on_file = sqlx::query("SELECT COUNT(*) AS n FROM consents WHERE post_id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
+    prepared.consent_on_file = col::<i64>(&on_file, "n")? > 0;
     let (state, scheduled_at) = state_for(input.action)?;
     if state != PostState::Draft {
         enforce_rules(&author, &input, &prepared, &prepared.assessment)?;

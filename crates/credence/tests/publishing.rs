@@ -258,6 +258,15 @@ async fn phi_needs_consent_and_consent_stays_private(backend: Backend) {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].consented_on, "2026-11-02");
 
+    // Fixing a typo later does not ask for the consent again: the record covers the post.
+    let (s, edited) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": text.replace("recovered well", "recovered fully")}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+
     // Redacting instead also publishes.
     let redacted = pro
         .publish(json!({"status": "Case study: my patient [NAME], in his 60s, recovered well after the bypass."}))
