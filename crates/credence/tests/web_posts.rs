@@ -470,6 +470,11 @@ async fn only_the_author_edits_and_deletes(backend: Backend) {
     let (_, html) = page(&common::browser(), app.url(&path)).await;
     assert!(html.contains("Better wording"));
     assert!(html.contains("class=\"edited\""));
+    assert!(html.contains("Edit history (1 earlier version)"));
+    assert!(
+        html.contains("Original wording"),
+        "the earlier version is kept and shown"
+    );
     let res = pro
         .post(app.url(&format!("/posts/{id}/delete")))
         .form(&[("csrf", csrf.as_str())])

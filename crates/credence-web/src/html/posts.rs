@@ -316,6 +316,7 @@ struct PostPage {
     error: Option<String>,
     draft: String,
     overshare: bool,
+    versions: Vec<(String, posts::Version)>,
 }
 
 async fn post_page(
@@ -340,6 +341,18 @@ async fn post_page(
             .then(|| post.author.display_name.clone()),
         None => None,
     };
+    let versions = if post.edited_at.is_some() && post.state == PostState::Published {
+        posts::versions(&state.db, ctx.actor(), id)
+            .await?
+            .into_iter()
+            .map(|v| {
+                let at = rfc3339(v.replaced_at);
+                (format!("{} {} UTC", &at[..10], &at[11..16]), v)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let title = if post.title.is_empty() {
         format!("Post by {}", post.author.display_name)
     } else {
@@ -360,6 +373,7 @@ async fn post_page(
         error,
         draft,
         overshare,
+        versions,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -535,6 +549,7 @@ pub struct ComposeForm {
     pub media_ids: Vec<i64>,
     pub action: String,
     pub confirm_public: bool,
+    pub sensitive: bool,
 }
 
 impl ComposeForm {
@@ -572,6 +587,7 @@ impl ComposeForm {
                 .collect::<Vec<_>>()
                 .join(", "),
             media_ids: p.media.iter().map(|m| m.id).collect(),
+            sensitive: p.sensitive,
             ..ComposeForm::blank()
         }
     }
@@ -620,7 +636,7 @@ impl ComposeForm {
             title: self.title.clone(),
             body: self.body.clone(),
             spoiler_text: self.spoiler_text.clone(),
-            sensitive: false,
+            sensitive: self.sensitive,
             visibility: self
                 .visibility
                 .parse()
@@ -777,6 +793,7 @@ async fn read_compose(
             .collect(),
         action: one("action"),
         confirm_public: one("confirm_public") == "true",
+        sensitive: one("sensitive") == "true",
     };
     Ok((one("csrf"), form, file))
 }
