@@ -625,6 +625,17 @@ fn span_of(m: &regex::Match) -> Span {
     Span::new(m.start(), m.end())
 }
 
+/// The tier of a DOI (lower-case, without resolver): 1, or 4 for a preprint server's prefix.
+/// Offline, a DOI's existence cannot be checked; its registrant prefix can.
+pub fn doi_tier(doi: &str) -> u8 {
+    let prefix = doi.split('/').next().unwrap_or("");
+    if PREPRINT_DOI_PREFIXES.iter().any(|(p, _)| *p == prefix) {
+        4
+    } else {
+        1
+    }
+}
+
 /// A DOI citation: tier 1 unless the prefix belongs to a preprint server.
 fn doi_citation(doi: &str, span: Span) -> Citation {
     let doi = doi.to_lowercase();

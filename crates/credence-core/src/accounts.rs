@@ -347,7 +347,7 @@ pub async fn create_account(
 
     let now = now_ms();
     let user_id = new_id();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO users (id, email, password_hash, role, created_at, password_changed_at) \
          VALUES ($1, $2, $3, $4, $5, $5)",
@@ -528,7 +528,7 @@ pub async fn change_password(
     check_password_strength(new_password, &email, &handle)?;
     let new_hash = hash_password(new_password).await?;
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
         .bind(&new_hash)
         .bind(now)
@@ -593,7 +593,7 @@ pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, role: Role) -> CoreR
         .filter(|p| p.kind.is_verifiable())
         .map(|p| p.id)
         .collect();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
         .bind(role.as_str())
         .bind(user_id)
@@ -822,7 +822,7 @@ where
 /// A personal access token for a profile, by handle (`credence admin token`).
 pub async fn personal_token_for_handle(db: &Db, handle: &str) -> CoreResult<String> {
     let profile = profiles::get_by_handle(db, handle).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let (token, _) = issue_token(
         &mut *tx,
         TokenKind::Personal,

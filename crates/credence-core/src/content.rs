@@ -15,8 +15,9 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
         builder
             .link_rel(Some("nofollow noopener noreferrer"))
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
-            .add_tag_attributes("a", ["class"])
-            .add_tag_attributes("span", ["class"]);
+            // Only the classes our own rendering sets: an author must not be able to dress
+            // text up as the site's verified badge or review mark.
+            .add_allowed_classes("a", ["hashtag", "mention"]);
         builder
     })
 }
@@ -143,6 +144,16 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn authors_cannot_borrow_the_sites_badges() {
+        let html = render_markdown(
+            "<span class=\"badge verified\">Verified</span> <a class=\"button\" href=\"https://x.org\">x</a>",
+        );
+        assert!(!html.contains("badge"), "{html}");
+        assert!(!html.contains("button"), "{html}");
+        assert!(render_plain("#flu").contains("class=\"hashtag\""));
     }
 
     #[test]

@@ -154,7 +154,7 @@ pub async fn explore(
 ) -> CoreResult<(Vec<Post>, Option<ExploreCursor>)> {
     let (rank, id) = after.unwrap_or((i64::MAX, i64::MAX));
     let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE p.state = 'published' \
+        "SELECT {POST_COLUMNS}, p.rank FROM posts p WHERE p.state = 'published' \
          AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND p.in_reply_to_id IS NULL \
          AND (p.rank < $1 OR (p.rank = $1 AND p.id < $2)) \
          ORDER BY p.rank DESC, p.id DESC LIMIT $3"

@@ -136,7 +136,22 @@ pub async fn describe(
     description: &str,
     long_description: &str,
 ) -> CoreResult<MediaInfo> {
-    get_own(db, actor, id).await?;
+    let current = get_own(db, actor, id).await?;
+    if let Some(post_id) = current.post_id {
+        let published =
+            sqlx::query("SELECT COUNT(*) AS n FROM posts WHERE id = $1 AND state = 'published'")
+                .bind(post_id)
+                .fetch_one(&db.pool)
+                .await?;
+        if col::<i64>(&published, "n")? > 0 {
+            // Published text is checked for PHI when the post is published or edited; a
+            // description changed on its own would skip that check.
+            return Err(CoreError::invalid(
+                "description",
+                "This file belongs to a published post: edit the post to change its description",
+            ));
+        }
+    }
     let (description, long_description) = clean_texts(description, long_description)?;
     sqlx::query(
         "UPDATE media SET description = $3, long_description = $4 WHERE id = $1 AND owner_id = $2",

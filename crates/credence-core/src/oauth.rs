@@ -456,7 +456,7 @@ async fn exchange_code(
     let user_id: i64 = col(&row, "user_id")?;
     let profile_id: i64 = col(&row, "profile_id")?;
     let scopes: String = col(&row, "scopes")?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let (token, created) = accounts::issue_token(
         &mut *tx,
         TokenKind::OAuth,

@@ -351,11 +351,15 @@ pub(crate) async fn load(
     let original_ids: Vec<i64> = rows.iter().filter_map(|r| r.reblog_of_id).collect();
     let mut originals: HashMap<i64, Post> = HashMap::new();
     if !original_ids.is_empty() {
+        // The original is shown only if this viewer may read it (defence in depth: a boosted
+        // post's audience cannot be narrowed, see `update`).
         let sql = format!(
-            "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({})",
-            placeholders(1, original_ids.len())
+            "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' \
+             AND {}",
+            placeholders(2, original_ids.len()),
+            visible_to(1)
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
         for id in &original_ids {
             query = query.bind(*id);
         }
@@ -369,15 +373,16 @@ pub(crate) async fn load(
         }
     }
     let mut posts = hydrate(db, viewer, rows).await?;
-    for post in &mut posts {
-        if let Some(original) = post
-            .reblog
-            .take()
-            .and_then(|stub| originals.get(&stub.id).cloned())
-        {
-            post.reblog = Some(Box::new(original));
-        }
-    }
+    posts.retain_mut(|post| match post.reblog.take() {
+        None => true,
+        Some(stub) => match originals.get(&stub.id) {
+            Some(original) => {
+                post.reblog = Some(Box::new(original.clone()));
+                true
+            }
+            None => false,
+        },
+    });
     Ok(posts)
 }
 
@@ -391,8 +396,13 @@ async fn hydrate(db: &Db, viewer: Option<&Actor>, rows: Vec<Row>) -> CoreResult<
     let citations = load_citations(db, &ids).await?;
     let topics = topics::for_posts(db, &ids).await?;
     let media = media::for_posts(db, &ids).await?;
-    let coauthors = id_pairs(db, "SELECT post_id, profile_id FROM coauthors", &ids).await?;
-    let mentions = id_pairs(db, "SELECT post_id, profile_id FROM mentions", &ids).await?;
+    let coauthors = id_pairs(
+        db,
+        "SELECT post_id, profile_id FROM coauthors WHERE accepted_at IS NOT NULL AND",
+        &ids,
+    )
+    .await?;
+    let mentions = id_pairs(db, "SELECT post_id, profile_id FROM mentions WHERE", &ids).await?;
     let parent_ids: Vec<i64> = rows.iter().filter_map(|r| r.in_reply_to_id).collect();
     let parent_authors = if parent_ids.is_empty() {
         HashMap::new()
@@ -522,9 +532,10 @@ fn stub(id: i64, people: &HashMap<i64, Profile>, author_id: i64) -> Post {
     }
 }
 
+/// `select` ends with `WHERE` or `AND`, so a condition can come before the id list.
 async fn id_pairs(db: &Db, select: &str, ids: &[i64]) -> CoreResult<HashMap<i64, Vec<i64>>> {
     let sql = format!(
-        "{select} WHERE post_id IN ({}) ORDER BY post_id, profile_id",
+        "{select} post_id IN ({}) ORDER BY post_id, profile_id",
         placeholders(1, ids.len())
     );
     let mut query = sqlx::query(&sql);
@@ -581,7 +592,8 @@ fn label_text(label: Label, reasons_json: &str) -> &'static str {
 pub async fn view(db: &Db, viewer: Option<&Actor>, id: i64) -> CoreResult<Post> {
     let sql = format!(
         "SELECT {POST_COLUMNS} FROM posts p WHERE p.id = $1 AND \
-         (p.state = 'deleted' OR (p.state = 'published' AND {}) OR p.author_id = $2)",
+         (((p.state = 'published' OR (p.state = 'deleted' AND p.published_at IS NOT NULL)) \
+            AND {}) OR (p.author_id = $2 AND p.state <> 'deleted'))",
         visible_to(2)
     );
     let row = sqlx::query(&sql)
@@ -651,8 +663,8 @@ struct Prepared {
     coauthor_ids: Vec<i64>,
     reviewer_ids: Vec<i64>,
     consent: Option<ConsentInput>,
-    /// A consent record stored with an earlier version of this post still covers it.
-    consent_on_file: bool,
+    /// Identifiers covered by consent recorded with an earlier version of this post.
+    consent_on_file: Vec<String>,
     parent: Option<(i64, i64)>,
     assessment: Assessment,
 }
@@ -669,7 +681,18 @@ pub struct Assessment {
 /// The text the engine checks: title, body, the disclosure and the references, so structured
 /// citations count as sources and a disclosure covers what it discloses.
 pub fn text_for_check(title: &str, body: &str, disclosure: &str, citations: &[Citation]) -> String {
-    let mut text = String::with_capacity(title.len() + body.len() + 256);
+    text_for_check_with(title, body, disclosure, citations, "")
+}
+
+/// [`text_for_check`] plus `extra` text readers also see (content warning, alt text).
+pub fn text_for_check_with(
+    title: &str,
+    body: &str,
+    disclosure: &str,
+    citations: &[Citation],
+    extra: &str,
+) -> String {
+    let mut text = String::with_capacity(title.len() + body.len() + extra.len() + 256);
     if !title.is_empty() {
         text.push_str(title);
         text.push_str("\n\n");
@@ -678,6 +701,10 @@ pub fn text_for_check(title: &str, body: &str, disclosure: &str, citations: &[Ci
     if !disclosure.is_empty() {
         text.push_str("\n\nDisclosure: ");
         text.push_str(disclosure);
+    }
+    if !extra.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(extra);
     }
     if !citations.is_empty() {
         text.push_str("\n\nReferences:\n");
@@ -813,13 +840,21 @@ fn enforce_rules(
                 Some(report.clone()),
             ));
         }
-    } else if has_phi && prepared.consent.is_none() && !prepared.consent_on_file {
-        return Err(refused(
-            "phi",
-            "This draft contains protected health information. Redact it, or record the \
-             patient's written consent before publishing.",
-            Some(report.clone()),
-        ));
+    } else if has_phi && prepared.consent.is_none() {
+        let uncovered = report
+            .phi
+            .iter()
+            .any(|p| !prepared.consent_on_file.contains(&p.text.to_lowercase()));
+        if uncovered {
+            let message = if prepared.consent_on_file.is_empty() {
+                "This draft contains protected health information. Redact it, or record the \
+                 patient's written consent before publishing."
+            } else {
+                "This edit adds protected health information that the recorded consent does \
+                 not cover. Redact it, or record the patient's consent for it."
+            };
+            return Err(refused("phi", message, Some(report.clone())));
+        }
     }
     let undisclosed = report.findings.iter().any(|f| {
         f.kind == credence_check::FindingKind::CommercialInterest
@@ -845,6 +880,22 @@ fn enforce_rules(
         ));
     }
     Ok(())
+}
+
+/// A DOI without the resolver in front: `https://doi.org/`, `http://dx.doi.org/`, `doi:`, …
+fn strip_doi_resolver(lower: &str) -> &str {
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(lower);
+    let rest = rest
+        .strip_prefix("www.")
+        .or_else(|| rest.strip_prefix("dx."))
+        .unwrap_or(rest);
+    rest.strip_prefix("doi.org/")
+        .or_else(|| rest.strip_prefix("doi:"))
+        .unwrap_or(rest)
+        .trim()
 }
 
 fn clean_citation(checker: &Checker, input: &CitationInput) -> CoreResult<Citation> {
@@ -873,7 +924,7 @@ fn clean_citation(checker: &Checker, input: &CitationInput) -> CoreResult<Citati
             ))
         }
         None if lower.starts_with("http://") || lower.starts_with("https://") => {
-            if lower.contains("doi.org/10.") {
+            if strip_doi_resolver(&lower).starts_with("10.") {
                 CitationKind::Doi
             } else {
                 CitationKind::Url
@@ -886,28 +937,27 @@ fn clean_citation(checker: &Checker, input: &CitationInput) -> CoreResult<Citati
     };
     let (value, tier) = match kind {
         CitationKind::Doi => {
-            let doi = lower
-                .trim_start_matches("https://doi.org/")
-                .trim_start_matches("http://doi.org/")
-                .trim_start_matches("https://dx.doi.org/")
-                .trim_start_matches("doi:")
-                .trim();
-            let valid = doi.starts_with("10.")
-                && doi.split_once('/').is_some_and(|(prefix, suffix)| {
-                    prefix.len() >= 7
-                        && prefix[3..].chars().all(|c| c.is_ascii_digit() || c == '.')
-                        && !suffix.is_empty()
-                        && !suffix.contains(char::is_whitespace)
-                });
+            let doi = strip_doi_resolver(&lower);
+            // Registrant codes start at 1000 (10.1000/…); the suffix is any printable text.
+            let valid = doi.split_once('/').is_some_and(|(prefix, suffix)| {
+                prefix
+                    .strip_prefix("10.")
+                    .and_then(|code| code.split('.').next())
+                    .and_then(|code| code.parse::<u32>().ok())
+                    .is_some_and(|code| code >= 1000)
+                    && !suffix.is_empty()
+                    && !suffix.contains(char::is_whitespace)
+            });
             if !valid {
                 return Err(CoreError::invalid(
                     "citations",
                     format!("\"{value}\" is not a DOI (they look like 10.1056/NEJMoa2034577)"),
                 ));
             }
-            // Journal articles with DOIs are graded peer-reviewed, as the engine grades
-            // doi.org links.
-            (doi.to_string(), Some(1))
+            // Graded as the engine grades DOIs: journal articles are peer-reviewed, preprint
+            // servers' prefixes are not.
+            let tier = credence_check::citations::doi_tier(doi);
+            (doi.to_string(), Some(i64::from(tier)))
         }
         CitationKind::Pmid => {
             let digits = lower
@@ -1008,12 +1058,15 @@ fn clean_consent(consent: &ConsentInput) -> CoreResult<ConsentInput> {
 }
 
 /// Validates and resolves everything in a compose request, and runs the engine.
+/// `existing_parent`: on an edit, the post's parent as stored (not re-checked: the parent may
+/// since have been deleted).
 async fn prepare(
     db: &Db,
     checker: &Checker,
     actor: &Actor,
     author: &Profile,
     input: &Compose,
+    existing_parent: Option<Option<(i64, i64)>>,
 ) -> CoreResult<Prepared> {
     if author.kind == ProfileKind::Personal && input.kind != PostKind::Post {
         return Err(CoreError::invalid(
@@ -1103,9 +1156,10 @@ async fn prepare(
         ));
     }
     let consent = input.consent.as_ref().map(clean_consent).transpose()?;
-    let parent = match input.in_reply_to_id {
-        None => None,
-        Some(id) => {
+    let parent = match (existing_parent, input.in_reply_to_id) {
+        (Some(parent), _) => parent,
+        (None, None) => None,
+        (None, Some(id)) => {
             let parent = view_published(db, Some(actor), id)
                 .await
                 .map_err(|_| CoreError::invalid("in_reply_to_id", "That post does not exist"))?;
@@ -1117,7 +1171,20 @@ async fn prepare(
     } else {
         content::render_plain(&body)
     };
-    let text = text_for_check(&title, &body, &disclosure, &citations);
+    // Everything readers will see is checked: the content warning and the media's alt text and
+    // long descriptions too.
+    let mut extra = spoiler_text.clone();
+    for id in &input.media_ids {
+        if let Ok(m) = media::get_own(db, actor, *id).await {
+            for text in [&m.description, &m.long_description] {
+                if !text.is_empty() {
+                    extra.push_str("\n\n");
+                    extra.push_str(text);
+                }
+            }
+        }
+    }
+    let text = text_for_check_with(&title, &body, &disclosure, &citations, extra.trim());
     let assessment = assess(
         checker,
         author,
@@ -1137,7 +1204,7 @@ async fn prepare(
         coauthor_ids: coauthors.iter().map(|p| p.id).collect(),
         reviewer_ids: reviewers.iter().map(|p| p.id).collect(),
         consent,
-        consent_on_file: false,
+        consent_on_file: Vec::new(),
         parent,
         assessment,
     })
@@ -1191,7 +1258,7 @@ fn state_for(action: Action) -> CoreResult<(PostState, Option<i64>)> {
 /// Composes a post: saves a draft, publishes it now, or schedules it. Returns the stored post.
 pub async fn create(db: &Db, checker: &Checker, actor: &Actor, input: Compose) -> CoreResult<Post> {
     let author = profiles::get(db, actor.profile_id).await?;
-    let prepared = prepare(db, checker, actor, &author, &input).await?;
+    let prepared = prepare(db, checker, actor, &author, &input, None).await?;
     let (state, scheduled_at) = state_for(input.action)?;
     if state != PostState::Draft {
         enforce_rules(&author, &input, &prepared, &prepared.assessment)?;
@@ -1206,7 +1273,7 @@ pub async fn create(db: &Db, checker: &Checker, actor: &Actor, input: Compose) -
         false,
     );
     let published_at = (state == PostState::Published).then_some(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO posts (id, author_id, kind, state, visibility, title, body, body_html, \
          spoiler_text, sensitive, disclosure, in_reply_to_id, label, label_reasons, score, \
@@ -1236,7 +1303,7 @@ pub async fn create(db: &Db, checker: &Checker, actor: &Actor, input: Compose) -
     .bind(scheduled_at)
     .execute(&mut *tx)
     .await?;
-    write_parts(&mut tx, id, actor, &prepared, &media_ids).await?;
+    write_parts(&mut tx, id, actor, &prepared, &media_ids, state).await?;
     if state == PostState::Published {
         on_published(
             &mut tx,
@@ -1281,8 +1348,23 @@ async fn write_parts(
     actor: &Actor,
     prepared: &Prepared,
     media_ids: &[i64],
+    state: PostState,
 ) -> CoreResult<()> {
-    for table in ["citations", "post_topics", "mentions", "coauthors"] {
+    // Requests to others (review, co-authorship) and consent records wait until the post goes
+    // out: a draft is private and may never be published.
+    let going_out = state != PostState::Draft;
+    let keep = if prepared.coauthor_ids.is_empty() {
+        "0".to_string()
+    } else {
+        placeholders(2, prepared.coauthor_ids.len())
+    };
+    let sql = format!("DELETE FROM coauthors WHERE post_id = $1 AND profile_id NOT IN ({keep})");
+    let mut query = sqlx::query(&sql).bind(id);
+    for coauthor in &prepared.coauthor_ids {
+        query = query.bind(*coauthor);
+    }
+    query.execute(&mut **tx).await?;
+    for table in ["citations", "post_topics", "mentions"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
             .bind(id)
             .execute(&mut **tx)
@@ -1310,17 +1392,35 @@ async fn write_parts(
             .execute(&mut **tx)
             .await?;
     }
-    for (table, ids) in [
-        ("mentions", &prepared.mention_ids),
-        ("coauthors", &prepared.coauthor_ids),
-    ] {
-        for profile_id in ids {
-            sqlx::query(&format!(
-                "INSERT INTO {table} (post_id, profile_id) VALUES ($1, $2)"
-            ))
+    for profile_id in &prepared.mention_ids {
+        sqlx::query("INSERT INTO mentions (post_id, profile_id) VALUES ($1, $2)")
             .bind(id)
             .bind(*profile_id)
             .execute(&mut **tx)
+            .await?;
+    }
+    if !going_out {
+        media::attach(tx, id, media_ids).await?;
+        return Ok(());
+    }
+    for profile_id in &prepared.coauthor_ids {
+        let asked = sqlx::query(
+            "INSERT INTO coauthors (post_id, profile_id) VALUES ($1, $2) \
+             ON CONFLICT (post_id, profile_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(*profile_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if asked == 1 {
+            social::notify(
+                &mut **tx,
+                *profile_id,
+                "coauthor_request",
+                Some(actor.profile_id),
+                Some(id),
+            )
             .await?;
         }
     }
@@ -1348,9 +1448,16 @@ async fn write_parts(
         }
     }
     if let Some(consent) = &prepared.consent {
+        let covered: Vec<String> = prepared
+            .assessment
+            .report
+            .phi
+            .iter()
+            .map(|p| p.text.to_lowercase())
+            .collect();
         sqlx::query(
             "INSERT INTO consents (id, post_id, author_id, patient_name, scope, consented_on, \
-             recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             covered, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(new_id())
         .bind(id)
@@ -1358,6 +1465,7 @@ async fn write_parts(
         .bind(&consent.patient_name)
         .bind(&consent.scope)
         .bind(&consent.consented_on)
+        .bind(serde_json::to_string(&covered).unwrap_or_default())
         .bind(now_ms())
         .execute(&mut **tx)
         .await?;
@@ -1430,12 +1538,25 @@ pub async fn update(
         // A published post cannot go back to being a draft or be rescheduled.
         input.action = Action::Publish;
     }
-    let mut prepared = prepare(db, checker, actor, &author, &input).await?;
-    let on_file = sqlx::query("SELECT COUNT(*) AS n FROM consents WHERE post_id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
-    prepared.consent_on_file = col::<i64>(&on_file, "n")? > 0;
+    if row.state == PostState::Published && input.visibility != row.visibility {
+        // Boosts and replies were made for the first audience; narrowing it afterwards would
+        // leave them showing the post to people it is no longer for.
+        return Err(CoreError::invalid(
+            "visibility",
+            "Who can see a published post cannot change: delete it and post it again",
+        ));
+    }
+    let parent = match row.in_reply_to_id {
+        Some(pid) => sqlx::query("SELECT author_id FROM posts WHERE id = $1")
+            .bind(pid)
+            .fetch_optional(&db.pool)
+            .await?
+            .map(|r| col::<i64>(&r, "author_id").map(|a| (pid, a)))
+            .transpose()?,
+        None => None,
+    };
+    let mut prepared = prepare(db, checker, actor, &author, &input, Some(parent)).await?;
+    prepared.consent_on_file = consented_identifiers(db, id).await?;
     let (state, scheduled_at) = state_for(input.action)?;
     if state != PostState::Draft {
         enforce_rules(&author, &input, &prepared, &prepared.assessment)?;
@@ -1455,13 +1576,45 @@ pub async fn update(
     } else {
         row.published_at
     };
+    // A medical review vouches for the words reviewed: changed words need a new review.
+    let text_changed = prepared.title != row.title || prepared.body != row.body;
+    let keeps_review = row.reviewer_id.is_some() && !text_changed;
     let bonus = rank_bonus(
         author.is_verified(),
         label_code(prepared.assessment.label),
-        row.reviewer_id.is_some(),
+        keeps_review,
     );
-    let mut tx = db.pool.begin().await?;
-    if row.state == PostState::Published {
+    // Earlier versions are shown to readers, so one that names a patient is not kept.
+    let old_text = format!("{}\n\n{}\n\n{}", row.title, row.body, row.spoiler_text);
+    let old_has_phi = !assess(checker, &author, DraftKind::Post, &old_text, &[])
+        .report
+        .phi
+        .is_empty();
+    let mut tx = db.begin_write().await?;
+    if row.reviewer_id.is_some() && text_changed {
+        sqlx::query("UPDATE posts SET reviewer_id = NULL, reviewed_at = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let reviewers = sqlx::query(
+            "UPDATE review_requests SET state = 'pending', decided_at = NULL \
+             WHERE post_id = $1 AND state = 'approved' RETURNING reviewer_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in reviewers {
+            social::notify(
+                &mut *tx,
+                col(&r, "reviewer_id")?,
+                "review_request",
+                Some(actor.profile_id),
+                Some(id),
+            )
+            .await?;
+        }
+    }
+    if row.state == PostState::Published && text_changed && !old_has_phi {
         sqlx::query(
             "INSERT INTO post_versions (id, post_id, title, body, spoiler_text, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1501,8 +1654,9 @@ pub async fn update(
     .bind((row.state == PostState::Published).then_some(now))
     .execute(&mut *tx)
     .await?;
-    write_parts(&mut tx, id, actor, &prepared, &media_ids).await?;
-    if newly_published {
+    write_parts(&mut tx, id, actor, &prepared, &media_ids, state).await?;
+    let id = if newly_published {
+        let id = rekey(&mut tx, id).await?;
         on_published(
             &mut tx,
             id,
@@ -1511,9 +1665,39 @@ pub async fn update(
             prepared.parent,
         )
         .await?;
-    }
+        id
+    } else {
+        id
+    };
     tx.commit().await?;
     view(db, Some(actor), id).await
+}
+
+/// Gives a post that is being published now a fresh id. Ids order timelines and clients poll
+/// for what is newer than the last id they saw, so a draft or scheduled post keeping the id of
+/// its creation time would never reach them. Child rows follow (ON UPDATE CASCADE).
+async fn rekey(tx: &mut Tx, id: i64) -> CoreResult<i64> {
+    let fresh = new_id();
+    sqlx::query("UPDATE posts SET id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(fresh)
+        .execute(&mut **tx)
+        .await?;
+    Ok(fresh)
+}
+
+/// The identifiers that consent recorded for this post covers (lower-case).
+async fn consented_identifiers(db: &Db, id: i64) -> CoreResult<Vec<String>> {
+    let rows = sqlx::query("SELECT covered FROM consents WHERE post_id = $1")
+        .bind(id)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let covered: String = col(&r, "covered")?;
+        out.extend(serde_json::from_str::<Vec<String>>(&covered).unwrap_or_default());
+    }
+    Ok(out)
 }
 
 /// Deletes a post (its author, or a moderator): the content goes, a tombstone stays so
@@ -1538,7 +1722,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
         return Err(CoreError::NotFound("post"));
     }
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE posts SET state = 'deleted', title = '', body = '', body_html = '', \
          spoiler_text = '', disclosure = '', label_reasons = '[]', deleted_at = $2 WHERE id = $1",
@@ -1609,7 +1793,7 @@ pub async fn publish_due(db: &Db, now: i64) -> CoreResult<usize> {
         let id: i64 = col(&r, "id")?;
         let author_id: i64 = col(&r, "author_id")?;
         let parent_id: Option<i64> = col(&r, "in_reply_to_id")?;
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE posts SET state = 'published', published_at = $2, rank = rank + $2 \
              WHERE id = $1 AND state = 'scheduled'",
@@ -1622,6 +1806,7 @@ pub async fn publish_due(db: &Db, now: i64) -> CoreResult<usize> {
         if claimed != 1 {
             continue;
         }
+        let id = rekey(&mut tx, id).await?;
         let mention_ids: Vec<i64> =
             sqlx::query("SELECT profile_id FROM mentions WHERE post_id = $1")
                 .bind(id)
@@ -1743,7 +1928,7 @@ pub async fn decide_review(
     let label: String = col(&row, "label")?;
     let author = profiles::get(db, author_id).await?;
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE review_requests SET state = $2, decided_at = $3 WHERE id = $1")
         .bind(request_id)
         .bind(if approve { "approved" } else { "declined" })
@@ -1774,6 +1959,57 @@ pub async fn decide_review(
     view(db, Some(actor), post_id).await
 }
 
+/// Whether the actor was named a co-author of this post and has not answered yet.
+pub async fn coauthorship_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM coauthors WHERE post_id = $1 AND profile_id = $2 \
+         AND accepted_at IS NULL",
+    )
+    .bind(post_id)
+    .bind(actor.profile_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(col::<i64>(&row, "n")? > 0)
+}
+
+/// A named co-author accepts (and is shown on the post) or declines (and is removed).
+pub async fn answer_coauthorship(
+    db: &Db,
+    actor: &Actor,
+    post_id: i64,
+    accept: bool,
+) -> CoreResult<Post> {
+    let post = view_published(db, Some(actor), post_id).await?;
+    if !coauthorship_pending(db, actor, post_id).await? {
+        return Err(CoreError::NotFound("co-authorship request"));
+    }
+    let mut tx = db.begin_write().await?;
+    if accept {
+        sqlx::query("UPDATE coauthors SET accepted_at = $3 WHERE post_id = $1 AND profile_id = $2")
+            .bind(post_id)
+            .bind(actor.profile_id)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        social::notify(
+            &mut *tx,
+            post.author.id,
+            "coauthor_accepted",
+            Some(actor.profile_id),
+            Some(post_id),
+        )
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM coauthors WHERE post_id = $1 AND profile_id = $2")
+            .bind(post_id)
+            .bind(actor.profile_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    view(db, Some(actor), post_id).await
+}
+
 /// How many public posts a profile has published (boosts not counted).
 pub async fn count_by_author(db: &Db, author_id: i64) -> CoreResult<i64> {
     let row = sqlx::query(
@@ -1796,6 +2032,19 @@ mod tests {
         let plain = rank_bonus(false, "no_issues", false);
         let myth = rank_bonus(false, "caution", false);
         assert!(sourced_verified > plain && plain > myth);
+    }
+
+    #[test]
+    fn doi_resolver_forms_are_stripped() {
+        for form in [
+            "https://doi.org/10.1056/x",
+            "http://dx.doi.org/10.1056/x",
+            "https://www.doi.org/10.1056/x",
+            "doi:10.1056/x",
+            "10.1056/x",
+        ] {
+            assert_eq!(strip_doi_resolver(form), "10.1056/x", "{form}");
+        }
     }
 
     #[test]

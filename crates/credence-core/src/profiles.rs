@@ -567,7 +567,7 @@ pub async fn stats_for(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Stats>> 
         format!("SELECT follower_id AS id, COUNT(*) AS n, 0 AS last FROM follows WHERE follower_id IN ({list}) GROUP BY follower_id"),
         format!(
             "SELECT author_id AS id, COUNT(*) AS n, MAX(published_at) AS last FROM posts \
-             WHERE author_id IN ({list}) AND state = 'published' AND reblog_of_id IS NULL \
+             WHERE author_id IN ({list}) AND state = 'published' AND visibility = 'public' AND reblog_of_id IS NULL \
              GROUP BY author_id"
         ),
     ];
@@ -625,7 +625,7 @@ pub async fn create_personal_profile(
         ));
     }
     ensure_handle_free(db, &handle).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let id = insert_profile(
         &mut tx,
         actor.user_id,
@@ -720,7 +720,7 @@ fn vouched_details(p: &Profile) -> impl PartialEq + '_ {
 pub async fn update(db: &Db, actor: &Actor, update: ProfileUpdate) -> CoreResult<Profile> {
     let current = get(db, actor.profile_id).await?;
     let next = edited(&current, &update)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     write_details(&mut tx, &next).await?;
     if vouched_details(&current) != vouched_details(&next) {
         reset_verification(
@@ -985,7 +985,7 @@ pub async fn submit_verification(
     let note = multi_line("note", "the note to reviewers", note, 1000)?;
     let now = now_ms();
     // Profile row first, then verification_requests: the lock order of `update` and `decide`.
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let claimed = sqlx::query(
         "UPDATE profiles SET verification_state = 'pending', updated_at = $1 \
          WHERE id = $2 AND verification_state IN ('unverified', 'rejected')",
@@ -1184,7 +1184,7 @@ pub async fn decide(
         }
     };
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     // Profile first, then the request: the lock order of `update` and `submit_verification`, so
     // a decision and an edit never deadlock. The state conditions make it safe against both a
     // second reviewer and an edit that withdrew the request meanwhile: only a profile still
@@ -1245,7 +1245,7 @@ pub async fn verify_directly(
 ) -> CoreResult<()> {
     let now = now_ms();
     // Profile first, then verification_requests: the lock order used everywhere.
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE profiles SET verification_state = 'verified', verified_at = $1, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(profile_id)

@@ -236,6 +236,12 @@ pub async fn everything(
             "A search can be at most 200 characters",
         ));
     }
+    if query.chars().any(char::is_control) {
+        return Err(CoreError::invalid(
+            "q",
+            "A search cannot contain control characters",
+        ));
+    }
     Ok(Results {
         posts: posts(db, viewer, query, filters, offset, limit).await?,
         profiles: profiles(db, query, filters.verified_only, limit).await?,

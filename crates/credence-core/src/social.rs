@@ -82,7 +82,7 @@ pub async fn follow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relations
         return Err(CoreError::invalid("id", "You cannot follow yourself"));
     }
     profiles::get(db, target).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (follower_id, followee_id) DO NOTHING",
@@ -155,10 +155,20 @@ pub async fn follow_list(db: &Db, profile_id: i64, followers: bool) -> CoreResul
         .collect())
 }
 
+/// The post an interaction is about: a boost's original (as Mastodon does).
+async fn target(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
+    let mut post = posts::view_published(db, Some(actor), id).await?;
+    if let Some(original) = post.reblog.take() {
+        post = *original;
+    }
+    Ok(post)
+}
+
 /// Favourites a post the actor can read; idempotent, notifies the author once.
 pub async fn favourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
-    let post = posts::view_published(db, Some(actor), id).await?;
-    let mut tx = db.pool.begin().await?;
+    let post = target(db, actor, id).await?;
+    let id = post.id;
+    let mut tx = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO favourites (profile_id, post_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (profile_id, post_id) DO NOTHING",
@@ -188,8 +198,8 @@ pub async fn favourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
 }
 
 pub async fn unfavourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
-    posts::view_published(db, Some(actor), id).await?;
-    let mut tx = db.pool.begin().await?;
+    let id = target(db, actor, id).await?.id;
+    let mut tx = db.begin_write().await?;
     let removed = sqlx::query("DELETE FROM favourites WHERE profile_id = $1 AND post_id = $2")
         .bind(actor.profile_id)
         .bind(id)
@@ -212,61 +222,55 @@ pub async fn unfavourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
 /// Boosts a public post to the actor's followers. Returns the boost (whose `reblog` is the
 /// original). Boosting twice returns the existing boost.
 pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
-    let mut original = posts::view_published(db, Some(actor), id).await?;
-    if let Some(inner) = original.reblog.take() {
-        original = *inner;
-    }
+    let original = target(db, actor, id).await?;
     if original.visibility != Visibility::Public {
         return Err(CoreError::forbidden(
             "Only public posts can be shared: this one is for a narrower audience",
         ));
     }
-    let existing = sqlx::query("SELECT id FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
-        .bind(actor.profile_id)
-        .bind(original.id)
-        .fetch_optional(&db.pool)
-        .await?;
-    if let Some(row) = existing {
-        return posts::view(db, Some(actor), col(&row, "id")?).await;
-    }
     let now = now_ms();
-    let boost_id = new_id();
-    let mut tx = db.pool.begin().await?;
-    sqlx::query(
+    let mut tx = db.begin_write().await?;
+    // The unique index on (author, original) makes a second, racing boost a no-op.
+    let inserted = sqlx::query(
         "INSERT INTO posts (id, author_id, kind, state, visibility, reblog_of_id, label, rank, \
-         created_at, published_at) VALUES ($1, $2, 'post', 'published', 'public', $3, $4, $5, $6, $6)",
+         created_at, published_at) VALUES ($1, $2, 'post', 'published', 'public', $3, $4, $5, $5, $5) \
+         ON CONFLICT (author_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL DO NOTHING",
     )
-    .bind(boost_id)
+    .bind(new_id())
     .bind(actor.profile_id)
     .bind(original.id)
     .bind(&original.label)
     .bind(now)
-    .bind(now)
     .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE posts SET reblogs_count = reblogs_count + 1 WHERE id = $1")
-        .bind(original.id)
-        .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        sqlx::query("UPDATE posts SET reblogs_count = reblogs_count + 1 WHERE id = $1")
+            .bind(original.id)
+            .execute(&mut *tx)
+            .await?;
+        notify(
+            &mut *tx,
+            original.author.id,
+            "reblog",
+            Some(actor.profile_id),
+            Some(original.id),
+        )
         .await?;
-    notify(
-        &mut *tx,
-        original.author.id,
-        "reblog",
-        Some(actor.profile_id),
-        Some(original.id),
-    )
-    .await?;
+    }
     tx.commit().await?;
-    posts::view(db, Some(actor), boost_id).await
+    let row = sqlx::query("SELECT id FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
+        .bind(actor.profile_id)
+        .bind(original.id)
+        .fetch_one(&db.pool)
+        .await?;
+    posts::view(db, Some(actor), col(&row, "id")?).await
 }
 
 /// Removes the actor's boost of a post; returns the original.
 pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
-    let mut original = posts::view_published(db, Some(actor), id).await?;
-    if let Some(inner) = original.reblog.take() {
-        original = *inner;
-    }
-    let mut tx = db.pool.begin().await?;
+    let original = target(db, actor, id).await?;
+    let mut tx = db.begin_write().await?;
     let removed = sqlx::query("DELETE FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
         .bind(actor.profile_id)
         .bind(original.id)
@@ -275,9 +279,11 @@ pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
         .rows_affected();
     if removed > 0 {
         sqlx::query(
-            "UPDATE posts SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0",
+            "UPDATE posts SET reblogs_count = CASE WHEN reblogs_count > $2 \
+             THEN reblogs_count - $2 ELSE 0 END WHERE id = $1",
         )
         .bind(original.id)
+        .bind(removed as i64)
         .execute(&mut *tx)
         .await?;
     }
@@ -286,7 +292,7 @@ pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
 }
 
 pub async fn bookmark(db: &Db, actor: &Actor, id: i64, on: bool) -> CoreResult<Post> {
-    posts::view_published(db, Some(actor), id).await?;
+    let id = target(db, actor, id).await?.id;
     if on {
         sqlx::query(
             "INSERT INTO bookmarks (profile_id, post_id, created_at) VALUES ($1, $2, $3) \
@@ -330,6 +336,8 @@ impl Notification {
             "reblog" => "shared your post",
             "review_request" => "asked you to review a post",
             "reviewed" => "medically reviewed your post",
+            "coauthor_request" => "named you as a co-author (accept it on the post)",
+            "coauthor_accepted" => "accepted co-authorship of your post",
             "scheduled_published" => "Your scheduled post was published",
             _ => "",
         }

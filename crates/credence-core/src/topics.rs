@@ -88,8 +88,16 @@ fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Topic> {
     })
 }
 
+/// A topic is public when it is curated or a public post uses it: a hashtag typed only in a
+/// draft, a private message or a followers-only post stays unknown to everyone else.
+const PUBLIC_TOPIC: &str = "(curated = 1 OR EXISTS (SELECT 1 FROM post_topics pt \
+    JOIN posts p ON p.id = pt.post_id WHERE pt.topic_id = topics.id \
+    AND p.state = 'published' AND p.visibility = 'public'))";
+
 pub async fn get(db: &Db, slug: &str) -> CoreResult<Topic> {
-    let row = sqlx::query("SELECT id, slug, name, curated FROM topics WHERE slug = $1")
+    let sql =
+        format!("SELECT id, slug, name, curated FROM topics WHERE slug = $1 AND {PUBLIC_TOPIC}");
+    let row = sqlx::query(&sql)
         .bind(slugify(slug))
         .fetch_optional(&db.pool)
         .await?
@@ -110,15 +118,16 @@ pub async fn curated(db: &Db) -> CoreResult<Vec<Topic>> {
 pub async fn search(db: &Db, query: &str, limit: i64) -> CoreResult<Vec<Topic>> {
     let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
     let slug = format!("%{}%", slugify(query));
-    let rows = sqlx::query(
-        "SELECT id, slug, name, curated FROM topics WHERE LOWER(name) LIKE $1 OR slug LIKE $2 \
-         ORDER BY curated DESC, name LIMIT $3",
-    )
-    .bind(pattern)
-    .bind(slug)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
+    let sql = format!(
+        "SELECT id, slug, name, curated FROM topics WHERE (LOWER(name) LIKE $1 OR slug LIKE $2) \
+         AND {PUBLIC_TOPIC} ORDER BY curated DESC, name LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(pattern)
+        .bind(slug)
+        .bind(limit.clamp(1, 40))
+        .fetch_all(&db.pool)
+        .await?;
     Ok(rows.iter().map(from_row).collect::<sqlx::Result<_>>()?)
 }
 

@@ -27,6 +27,15 @@ both_backends!(
     timelines_page_by_keyset,
     peer_review_and_coauthors,
     bad_input_gets_clear_errors,
+    published_audience_cannot_narrow_under_a_boost,
+    explore_pages_past_the_first,
+    phi_is_checked_everywhere_readers_look,
+    consent_covers_only_what_was_consented,
+    private_hashtags_stay_private,
+    doi_grading_follows_the_prefix,
+    concurrent_writes_and_boosts_stay_consistent,
+    edits_keep_what_they_leave_out,
+    small_review_findings,
 );
 
 struct Client {
@@ -100,6 +109,10 @@ async fn verified_pro(app: &TestApp, handle: &str) -> (Client, i64) {
         .await
         .unwrap();
     (client, id)
+}
+
+fn id_of(status: &Value) -> i64 {
+    status["id"].as_str().unwrap().parse().unwrap()
 }
 
 fn ids(list: &Value) -> Vec<String> {
@@ -820,6 +833,9 @@ async fn scheduled_posts_publish_once(backend: Backend) {
         .await;
     assert_eq!(s, 422);
 
+    // Another post goes out meanwhile; a client polling with since_id must still get the
+    // scheduled one when it is published (it gets a fresh id then).
+    let meanwhile = pro.publish(json!({"status": "Flu shots today."})).await;
     let later = credence_core::db::now_ms() + 11 * 60 * 1000;
     assert_eq!(posts::publish_due(&app.db, later).await.unwrap(), 1);
     assert_eq!(
@@ -827,10 +843,27 @@ async fn scheduled_posts_publish_once(backend: Backend) {
         0,
         "runs once"
     );
-    let (s, _) = anon.get(&format!("/api/v1/statuses/{id}")).await;
+    let (_, newer) = anon
+        .get(&format!(
+            "/api/v1/timelines/public?since_id={}",
+            meanwhile["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(newer.as_array().unwrap().len(), 1, "{newer}");
+    assert!(newer[0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("Clinic closed"));
+    let published_id = newer[0]["id"].as_str().unwrap().to_string();
+    assert_ne!(
+        published_id, id,
+        "the scheduled status and the status differ, as on Mastodon"
+    );
+    let (s, _) = anon.get(&format!("/api/v1/statuses/{published_id}")).await;
     assert_eq!(s, 200);
     let (_, notes) = pro.get("/api/v1/notifications").await;
     assert_eq!(notes[0]["credence"]["kind"], "scheduled_published");
+    assert_eq!(notes[0]["status"]["id"], published_id.as_str());
 }
 
 /// An RFC 3339 time `seconds` from now.
@@ -922,7 +955,18 @@ async fn peer_review_and_coauthors(backend: Backend) {
         )
         .await;
     let id: i64 = post["id"].as_str().unwrap().parse().unwrap();
-    assert_eq!(post["credence"]["coauthors"][0]["username"], "dr_tate");
+    // Nobody is shown as a co-author before accepting.
+    assert!(post["credence"]["coauthors"].as_array().unwrap().is_empty());
+    let tate = credence_core::accounts::token_info(&app.db, &app.token("dr_tate").await)
+        .await
+        .unwrap()
+        .unwrap()
+        .actor
+        .unwrap();
+    let accepted = posts::answer_coauthorship(&app.db, &tate, id_of(&post), true)
+        .await
+        .unwrap();
+    assert_eq!(accepted.coauthors[0].handle, "dr_tate");
     assert!(post["credence"]["reviewed_by"].is_null());
     let (_, notes) = reviewer.get("/api/v1/notifications").await;
     assert_eq!(notes[0]["credence"]["kind"], "review_request");
@@ -950,6 +994,23 @@ async fn peer_review_and_coauthors(backend: Backend) {
         .get(&format!("/api/v1/statuses/{id}"))
         .await;
     assert_eq!(read["credence"]["reviewed_by"]["username"], "dr_shaw");
+    assert_eq!(read["credence"]["coauthors"][0]["username"], "dr_tate");
+    // A review vouches for the words reviewed: an edit that changes them takes it off and asks
+    // the reviewer again.
+    let (s, edited) = author
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "What statins do, who benefits, and a new claim."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+    assert!(edited["credence"]["reviewed_by"].is_null());
+    assert_eq!(
+        edited["credence"]["coauthors"][0]["username"], "dr_tate",
+        "co-authors kept"
+    );
+    let pending = posts::review_requests(&app.db, &shaw).await.unwrap();
+    assert_eq!(pending.len(), 1, "asked again");
 }
 
 async fn bad_input_gets_clear_errors(backend: Backend) {
@@ -1005,4 +1066,384 @@ async fn bad_input_gets_clear_errors(backend: Backend) {
     assert_eq!(s, 401);
     let (s, _) = pro.get("/api/v1/statuses/not-a-number").await;
     assert_eq!(s, 404);
+}
+
+async fn published_audience_cannot_narrow_under_a_boost(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, _) = verified_pro(&app, "dr_vale").await;
+    let (booster, booster_id) = person(&app, "booster", Role::Member).await;
+    let post = author.publish(json!({"status": "Public first."})).await;
+    let id = post["id"].as_str().unwrap();
+    let (s, boost) = booster
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    // Through core directly (the web form lets the field through): the audience stays.
+    let vale = credence_core::accounts::token_info(&app.db, author.token.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .actor
+        .unwrap();
+    let narrowed = posts::update(
+        &app.db,
+        &credence_check::Checker::new(),
+        &vale,
+        id_of(&post),
+        posts::Compose {
+            body: "Now for followers only.".into(),
+            visibility: posts::Visibility::Followers,
+            ..posts::Compose::default()
+        },
+    )
+    .await;
+    assert!(
+        narrowed.is_err(),
+        "the audience of a published post cannot narrow"
+    );
+    let anon = Client::new(&app, None);
+    let (s, read) = anon
+        .get(&format!(
+            "/api/v1/statuses/{}",
+            boost["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert!(read["reblog"]["content"]
+        .as_str()
+        .unwrap()
+        .contains("Public first."));
+    let (_, listed) = anon
+        .get(&format!("/api/v1/accounts/{booster_id}/statuses"))
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+async fn explore_pages_past_the_first(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_wolf").await;
+    for i in 0..23 {
+        pro.publish(json!({"status": format!("Hydration tip {i}.")}))
+            .await;
+    }
+    let first = common::browser()
+        .get(app.url("/explore"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let html = first.text().await.unwrap();
+    let next = regex::Regex::new(r#"href="(/explore\?after=[0-9_-]+)""#)
+        .unwrap()
+        .captures(&html)
+        .expect("a next-page link")[1]
+        .to_string();
+    let second = common::browser().get(app.url(&next)).send().await.unwrap();
+    assert_eq!(second.status(), 200);
+    let html = second.text().await.unwrap();
+    assert_eq!(
+        html.matches("class=\"card post\"").count(),
+        3,
+        "23 = 20 + 3"
+    );
+    let (s, trends) = Client::new(&app, None)
+        .get("/api/v1/trends/statuses?limit=1")
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(trends.as_array().unwrap().len(), 1);
+}
+
+async fn phi_is_checked_everywhere_readers_look(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_xu").await;
+    let phi = "About my patient John Carter, born 03/14/1961, MRN 44817235";
+    let (s, v) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "Recovery went well.", "spoiler_text": phi}),
+        )
+        .await;
+    assert_eq!(s, 422, "content warning: {v}");
+    let (_, media) = upload(&pro, jpeg_with_gps(), "x.jpg", phi).await;
+    let (s, v) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "An X-ray.", "media_ids": [media["id"]]}),
+        )
+        .await;
+    assert_eq!(s, 422, "alt text: {v}");
+    assert_eq!(v["error_code"], "phi");
+    // A clean image, published; its description cannot be changed behind the check.
+    let (_, clean) = upload(&pro, jpeg_with_gps(), "y.jpg", "A chest X-ray").await;
+    pro.publish(json!({"status": "An X-ray.", "media_ids": [clean["id"]]}))
+        .await;
+    let (s, v) = pro
+        .put(
+            &format!("/api/v1/media/{}", clean["id"].as_str().unwrap()),
+            json!({"long_description": phi}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    // Earlier versions that named a patient are not kept for readers.
+    let text = "Case: my patient John Carter, born 03/14/1961, MRN 44817235, recovered.";
+    let post = pro
+        .publish(
+            json!({"status": text, "consent": {"patient_name": "John Carter",
+              "scope": "This case on Credence", "consented_on": "2026-11-01"}}),
+        )
+        .await;
+    let id = post["id"].as_str().unwrap();
+    let (s, _) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "Case: a man in his 60s recovered."}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, history) = Client::new(&app, None)
+        .get(&format!("/api/v1/statuses/{id}/history"))
+        .await;
+    assert!(!history.to_string().contains("44817235"), "{history}");
+}
+
+async fn consent_covers_only_what_was_consented(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_york").await;
+    let text = "Case: my patient John Carter, born 03/14/1961, MRN 44817235, recovered.";
+    let post = pro
+        .publish(
+            json!({"status": text, "consent": {"patient_name": "John Carter",
+              "scope": "This case on Credence", "consented_on": "2026-11-01"}}),
+        )
+        .await;
+    let id = post["id"].as_str().unwrap();
+    let (s, v) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": format!("{text} Also my patient Mary Jones, MRN 99887766.")}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("does not cover"));
+    // A draft with a throwaway consent records nothing until it is published.
+    let (s, draft) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "Draft", "draft": true, "consent": {"patient_name": "x",
+                   "scope": "x", "consented_on": "2025-01-01"}}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM consents WHERE post_id = {}",
+            draft["id"].as_str().unwrap()
+        ))
+        .await,
+        0
+    );
+    let (s, _) = pro
+        .put(
+            &format!("/api/v1/statuses/{}", draft["id"].as_str().unwrap()),
+            json!({"status": "My patient Mary Jones, MRN 99887766, SSN 123-45-6789."}),
+        )
+        .await;
+    assert_eq!(s, 422, "publishing the draft needs consent for this PHI");
+}
+
+async fn private_hashtags_stay_private(backend: Backend) {
+    let app = spawn(backend).await;
+    let (member, _) = person(&app, "quiet_one", Role::Member).await;
+    let (_pro, _) = verified_pro(&app, "dr_zane").await;
+    member
+        .publish(json!({"status": "@dr_zane question #secretdxabc", "visibility": "direct"}))
+        .await;
+    member
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "#draftonlytag", "draft": true}),
+        )
+        .await;
+    let anon = Client::new(&app, None);
+    for tag in ["secretdxabc", "draftonlytag"] {
+        let (_, r) = anon.get(&format!("/api/v2/search?q={tag}")).await;
+        assert!(r["hashtags"].as_array().unwrap().is_empty(), "{tag}: {r}");
+        let res = common::browser()
+            .get(app.url(&format!("/topics/{tag}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{tag}");
+    }
+}
+
+async fn doi_grading_follows_the_prefix(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_amos").await;
+    let update = |citation: Value| {
+        json!({"credence_kind": "research_update", "title": "A finding",
+               "status": "A new study looked at sleep and blood pressure.", "citations": [citation]})
+    };
+    let (s, v) = pro
+        .post(
+            "/api/v1/statuses",
+            update(json!({"kind": "doi", "value": "10.0000/x", "title": "T"})),
+        )
+        .await;
+    assert_eq!(s, 422, "not a registrant prefix: {v}");
+    let (s, v) = pro
+        .post(
+            "/api/v1/statuses",
+            update(
+                json!({"value": "https://doi.org/10.1101/2024.01.01.123456", "title": "Preprint"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 422, "a preprint is not peer-reviewed: {v}");
+    assert_eq!(v["error_code"], "peer_review_source_required");
+    let ok = pro
+        .publish(update(
+            json!({"value": "http://dx.doi.org/10.1056/NEJMoa2307563", "title": "SELECT"}),
+        ))
+        .await;
+    assert_eq!(
+        ok["credence"]["citations"][0]["value"],
+        "10.1056/nejmoa2307563"
+    );
+}
+
+async fn concurrent_writes_and_boosts_stay_consistent(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_bond").await;
+    let (fan, _) = person(&app, "eager_fan", Role::Member).await;
+    let pro = std::sync::Arc::new(pro);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let pro = pro.clone();
+        tasks.push(tokio::spawn(async move {
+            pro.post(
+                "/api/v1/statuses",
+                json!({"status": format!("Concurrent tip {i}.")}),
+            )
+            .await
+            .0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200, "no 'database is locked'");
+    }
+    let post = pro.publish(json!({"status": "Boost me once."})).await;
+    let id = post["id"].as_str().unwrap().to_string();
+    let fan = std::sync::Arc::new(fan);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (fan, id) = (fan.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            fan.post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+                .await
+                .0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM posts WHERE reblog_of_id = {id}"
+        ))
+        .await,
+        1
+    );
+    let (_, read) = pro.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(read["reblogs_count"], 1);
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
+        .await;
+    assert_eq!(un["reblogs_count"], 0);
+}
+
+async fn edits_keep_what_they_leave_out(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_cash").await;
+    let (_, media) = upload(&pro, jpeg_with_gps(), "a.jpg", "A rash on an arm").await;
+    let post = pro
+        .publish(json!({"status": "What a rash can look like.", "media_ids": [media["id"]], "topics": ["eczema"]}))
+        .await;
+    let id = post["id"].as_str().unwrap();
+    let (s, edited) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "What an eczema rash can look like."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+    assert_eq!(edited["media_attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(edited["tags"][0]["name"], "eczema");
+    let res = reqwest::get(media["url"].as_str().unwrap()).await.unwrap();
+    assert_eq!(res.status(), 200, "the file is still there");
+}
+
+async fn small_review_findings(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_dunn").await;
+    let (fan, _) = person(&app, "fan_two", Role::Member).await;
+    let anon = Client::new(&app, None);
+    // Bad search input is a 4xx, not a 500.
+    let (s, _) = anon.get("/api/v2/search?q=flu&limit=-1").await;
+    assert_eq!(s, 200);
+    let (s, _) = anon.get("/api/v2/search?q=a%00b").await;
+    assert_eq!(s, 422);
+    // statuses_count counts public posts only.
+    pro.publish(json!({"status": "For followers.", "visibility": "private"}))
+        .await;
+    let public = pro.publish(json!({"status": "For everyone."})).await;
+    let (_, account) = anon.get(&format!("/api/v1/accounts/{pro_id}")).await;
+    assert_eq!(account["statuses_count"], 1);
+    // Liking a boost likes the original.
+    let (_, boost) = fan
+        .post(
+            &format!("/api/v1/statuses/{}/reblog", public["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    let (_, liked) = fan
+        .post(
+            &format!(
+                "/api/v1/statuses/{}/favourite",
+                boost["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(liked["id"], public["id"]);
+    assert_eq!(liked["favourites_count"], 1);
+    // A deleted followers-only post leaves no readable tombstone for strangers.
+    let hidden = pro
+        .publish(json!({"status": "Followers only, then gone.", "visibility": "private"}))
+        .await;
+    let hidden_id = hidden["id"].as_str().unwrap();
+    pro.delete(&format!("/api/v1/statuses/{hidden_id}")).await;
+    let res = common::browser()
+        .get(app.url(&format!("/@dr_dunn/{hidden_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // A reply can be edited after its parent is deleted.
+    let parent = pro.publish(json!({"status": "Parent."})).await;
+    let reply = fan
+        .publish(json!({"status": "Reply.", "in_reply_to_id": parent["id"]}))
+        .await;
+    pro.delete(&format!(
+        "/api/v1/statuses/{}",
+        parent["id"].as_str().unwrap()
+    ))
+    .await;
+    let (s, v) = fan
+        .put(
+            &format!("/api/v1/statuses/{}", reply["id"].as_str().unwrap()),
+            json!({"status": "Reply, edited."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
 }

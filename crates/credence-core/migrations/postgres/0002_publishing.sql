@@ -3,7 +3,9 @@
 --
 -- A scheduled post is its own job row: the scheduler publishes rows whose time has come with a
 -- conditional UPDATE (state = 'scheduled'), so a restart loses nothing and two instances never
--- publish the same post twice. A boost is a post row that points at the boosted post, so the
+-- publish the same post twice. A post gets a fresh id when it is published (drafts and
+-- scheduled posts included), because ids order timelines and clients poll with since_id; the
+-- foreign keys follow with ON UPDATE CASCADE. A boost is a post row that points at the boosted post, so the
 -- home timeline is one ordered scan.
 
 CREATE TABLE posts (
@@ -43,11 +45,13 @@ CREATE INDEX posts_public ON posts (state, visibility, id);
 CREATE INDEX posts_rank ON posts (state, visibility, rank, id);
 CREATE INDEX posts_replies ON posts (in_reply_to_id, id);
 CREATE INDEX posts_reblogs ON posts (reblog_of_id);
+-- One boost per person per post, even when two requests race.
+CREATE UNIQUE INDEX posts_one_boost ON posts (author_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL;
 CREATE INDEX posts_scheduled ON posts (state, scheduled_at);
 
 CREATE TABLE post_versions (
     id              BIGINT PRIMARY KEY,
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     title           TEXT NOT NULL,
     body            TEXT NOT NULL,
     spoiler_text    TEXT NOT NULL,
@@ -56,7 +60,7 @@ CREATE TABLE post_versions (
 CREATE INDEX post_versions_post ON post_versions (post_id, id);
 
 CREATE TABLE citations (
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     position        BIGINT NOT NULL,
     kind            TEXT NOT NULL CHECK (kind IN ('doi','pmid','url')),
     value           TEXT NOT NULL,
@@ -74,28 +78,30 @@ CREATE TABLE topics (
 );
 
 CREATE TABLE post_topics (
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     topic_id        BIGINT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
     PRIMARY KEY (post_id, topic_id)
 );
 CREATE INDEX post_topics_topic ON post_topics (topic_id, post_id);
 
 CREATE TABLE mentions (
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     profile_id      BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
     PRIMARY KEY (post_id, profile_id)
 );
 CREATE INDEX mentions_profile ON mentions (profile_id, post_id);
 
+-- Named co-authors are shown only once they accept (nobody is put on a post unasked).
 CREATE TABLE coauthors (
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     profile_id      BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    accepted_at     BIGINT,
     PRIMARY KEY (post_id, profile_id)
 );
 
 CREATE TABLE review_requests (
     id              BIGINT PRIMARY KEY,
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     reviewer_id     BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
     state           TEXT NOT NULL CHECK (state IN ('pending','approved','declined')),
     created_at      BIGINT NOT NULL,
@@ -108,11 +114,14 @@ CREATE INDEX review_requests_reviewer ON review_requests (reviewer_id, state);
 -- who recorded it can read it.
 CREATE TABLE consents (
     id              BIGINT PRIMARY KEY,
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     author_id       BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
     patient_name    TEXT NOT NULL,
     scope           TEXT NOT NULL,
     consented_on    TEXT NOT NULL,
+    -- The identifiers the engine found when the consent was recorded (JSON list, lower-case):
+    -- an edit may keep them, but new ones need new consent.
+    covered         TEXT NOT NULL DEFAULT '[]',
     recorded_at     BIGINT NOT NULL
 );
 CREATE INDEX consents_post ON consents (post_id);
@@ -134,7 +143,7 @@ CREATE TABLE topic_follows (
 
 CREATE TABLE favourites (
     profile_id      BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     created_at      BIGINT NOT NULL,
     PRIMARY KEY (profile_id, post_id)
 );
@@ -142,7 +151,7 @@ CREATE INDEX favourites_post ON favourites (post_id);
 
 CREATE TABLE bookmarks (
     profile_id      BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
-    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     created_at      BIGINT NOT NULL,
     PRIMARY KEY (profile_id, post_id)
 );
@@ -152,7 +161,7 @@ CREATE TABLE notifications (
     recipient_id    BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
     kind            TEXT NOT NULL,
     actor_id        BIGINT REFERENCES profiles(id) ON DELETE CASCADE,
-    post_id         BIGINT REFERENCES posts(id) ON DELETE CASCADE,
+    post_id         BIGINT REFERENCES posts(id) ON DELETE CASCADE ON UPDATE CASCADE,
     created_at      BIGINT NOT NULL,
     read_at         BIGINT
 );
@@ -163,7 +172,7 @@ CREATE TABLE media (
     id              BIGINT PRIMARY KEY,
     file_key        TEXT NOT NULL UNIQUE,
     owner_id        BIGINT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
-    post_id         BIGINT REFERENCES posts(id) ON DELETE SET NULL,
+    post_id         BIGINT REFERENCES posts(id) ON DELETE SET NULL ON UPDATE CASCADE,
     kind            TEXT NOT NULL CHECK (kind IN ('image','video')),
     mime            TEXT NOT NULL,
     data            BYTEA NOT NULL,

@@ -52,7 +52,7 @@ impl MaybeBearer {
 pub struct StatusBody {
     status: Option<String>,
     #[serde(default, alias = "media_ids[]")]
-    media_ids: Vec<String>,
+    media_ids: Option<Vec<String>>,
     in_reply_to_id: Option<String>,
     sensitive: Option<BoolLike>,
     spoiler_text: Option<String>,
@@ -65,11 +65,11 @@ pub struct StatusBody {
     #[serde(default)]
     citations: Vec<CitationInput>,
     #[serde(default, alias = "topics[]")]
-    topics: Vec<String>,
+    topics: Option<Vec<String>>,
     disclosure: Option<String>,
     consent: Option<ConsentInput>,
     #[serde(default, alias = "coauthors[]")]
-    coauthors: Vec<String>,
+    coauthors: Option<Vec<String>>,
     #[serde(default, alias = "reviewers[]")]
     reviewers: Vec<String>,
     /// A member confirms sharing their own health details publicly.
@@ -95,6 +95,7 @@ fn visibility(word: Option<&str>) -> Result<Visibility, ApiError> {
 fn compose_from(body: StatusBody) -> Result<Compose, ApiError> {
     let media_ids = body
         .media_ids
+        .unwrap_or_default()
         .iter()
         .filter(|s| !s.is_empty())
         .map(|s| {
@@ -140,11 +141,11 @@ fn compose_from(body: StatusBody) -> Result<Compose, ApiError> {
         visibility: visibility(body.visibility.as_deref())?,
         in_reply_to_id,
         citations: body.citations,
-        topics: body.topics,
+        topics: body.topics.unwrap_or_default(),
         media_ids,
         disclosure: body.disclosure.unwrap_or_default(),
         consent: body.consent,
-        coauthors: body.coauthors,
+        coauthors: body.coauthors.unwrap_or_default(),
         reviewers: body.reviewers,
         confirm_public_overshare: body.confirm_public.as_ref().is_some_and(BoolLike::is_true),
         action,
@@ -194,8 +195,22 @@ pub async fn edit(
     let current = posts::view(&state.db, Some(actor), id)
         .await
         .map_err(hide)?;
-    let mut compose = compose_from(body)?;
     // Mastodon's edit sends what changes; keep what it leaves out.
+    let (kept_media, kept_topics, kept_coauthors) = (
+        body.media_ids.is_none(),
+        body.topics.is_none(),
+        body.coauthors.is_none(),
+    );
+    let mut compose = compose_from(body)?;
+    if kept_media {
+        compose.media_ids = current.media.iter().map(|m| m.id).collect();
+    }
+    if kept_topics {
+        compose.topics = current.topics.iter().map(|t| t.slug.clone()).collect();
+    }
+    if kept_coauthors {
+        compose.coauthors = current.coauthors.iter().map(|c| c.handle.clone()).collect();
+    }
     compose.visibility = current.visibility;
     if compose.title.is_empty() {
         compose.title = current.title.clone();

@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/posts/{id}/delete", post(posts::delete))
         .route("/posts/{id}/reply", post(posts::reply))
         .route("/posts/{id}/review", post(posts::review))
+        .route("/posts/{id}/coauthor", post(posts::coauthor))
         .route("/posts/{id}/{action}", post(posts::interact))
         .route("/notifications", get(posts::notifications))
         .route("/drafts", get(posts::drafts))

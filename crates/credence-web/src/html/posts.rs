@@ -313,6 +313,7 @@ struct PostPage {
     replies: Vec<Card>,
     signed_in: bool,
     review: Option<String>,
+    coauthor_request: bool,
     error: Option<String>,
     draft: String,
     overshare: bool,
@@ -340,6 +341,12 @@ async fn post_page(
             .any(|r| r.post_id == id)
             .then(|| post.author.display_name.clone()),
         None => None,
+    };
+    let coauthor_request = match ctx.actor() {
+        Some(a) if post.state == PostState::Published => {
+            posts::coauthorship_pending(&state.db, a, id).await?
+        }
+        _ => false,
     };
     let versions = if post.edited_at.is_some() && post.state == PostState::Published {
         posts::versions(&state.db, ctx.actor(), id)
@@ -370,6 +377,7 @@ async fn post_page(
         replies: cards(replies, ctx),
         signed_in: ctx.actor().is_some(),
         review,
+        coauthor_request,
         error,
         draft,
         overshare,
@@ -413,7 +421,9 @@ pub async fn reply(
     ctx.check_csrf(&form.csrf)?;
     let id = path_id(&id, "post")?;
     let parent = posts::view_published(&state.db, Some(actor), id).await?;
-    let private = form.visibility.as_deref() == Some("direct");
+    // A reply to a private message stays private, and reaches the author by mentioning them.
+    let private =
+        form.visibility.as_deref() == Some("direct") || parent.visibility == Visibility::Direct;
     let mut body = form.body.clone();
     if private && !body.contains(&format!("@{}", parent.author.handle)) {
         body = format!("@{} {body}", parent.author.handle);
@@ -510,6 +520,25 @@ pub async fn review(
     ctx.check_csrf(&form.csrf)?;
     let id = path_id(&id, "post")?;
     let post = posts::decide_review(&state.db, actor, id, form.decision == "approve").await?;
+    Ok(Redirect::to(&format!("/@{}/{}", post.author.handle, post.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CoauthorForm {
+    csrf: String,
+    answer: String,
+}
+
+pub async fn coauthor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<CoauthorForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.require()?;
+    ctx.check_csrf(&form.csrf)?;
+    let id = path_id(&id, "post")?;
+    let post = posts::answer_coauthorship(&state.db, actor, id, form.answer == "accept").await?;
     Ok(Redirect::to(&format!("/@{}/{}", post.author.handle, post.id)).into_response())
 }
 
