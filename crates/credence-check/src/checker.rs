@@ -34,6 +34,10 @@ pub struct Draft<'a> {
     pub declared_companies: Vec<String>,
     /// Reading grade to aim for; patient materials should be at grade 6–8.
     pub target_grade: f64,
+    /// The prose readers read, when `text` also carries other parts (a reference list, a
+    /// disclosure line): readability is measured on it alone, so URLs and citation titles do
+    /// not raise the reading grade. `None` measures the whole text.
+    pub prose: Option<&'a str>,
 }
 
 /// The default reading-grade target (Flesch–Kincaid grade 8).
@@ -47,6 +51,7 @@ impl<'a> Draft<'a> {
             author: Author::default(),
             declared_companies: Vec::new(),
             target_grade: DEFAULT_TARGET_GRADE,
+            prose: None,
         }
     }
 }
@@ -118,7 +123,7 @@ impl Checker {
     fn privacy_and_reading(&self, draft: &Draft) -> (Vec<PhiHit>, Scores) {
         (
             self.phi.detect(draft.text, &draft.author),
-            self.readability.measure(draft.text),
+            self.readability.measure(draft.prose.unwrap_or(draft.text)),
         )
     }
 
@@ -172,4 +177,32 @@ fn reading_level_finding(scores: &crate::readability::Scores, draft: &Draft) -> 
         ),
         suggestion: Some("Use shorter sentences and everyday words (\"high blood pressure\" rather than \"hypertension\"); explain any medical term you keep.".into()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readability_is_measured_on_the_prose_when_given() {
+        let prose = "Wash your hands before you check your blood sugar. Fruit on your fingers can \
+                     make the number too high. Dry them well, then use a fresh strip.";
+        let text = format!(
+            "{prose}\n\nReferences:\nCenters for Disease Control and Prevention: Monitoring \
+             your blood sugar. https://www.cdc.gov/diabetes/diabetes-testing/monitoring-blood-sugar.html"
+        );
+        let checker = Checker::new();
+        let whole = checker.check(&Draft::new(&text));
+        let mut draft = Draft::new(&text);
+        draft.prose = Some(prose);
+        let measured = checker.check(&draft);
+        let alone = checker.check(&Draft::new(prose));
+        assert_eq!(
+            measured.readability.flesch_kincaid_grade,
+            alone.readability.flesch_kincaid_grade
+        );
+        assert!(whole.readability.flesch_kincaid_grade > alone.readability.flesch_kincaid_grade);
+        // Everything else still looks at the whole text: the reference counts as a source.
+        assert_eq!(measured.citations.len(), whole.citations.len());
+    }
 }

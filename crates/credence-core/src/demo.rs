@@ -1,11 +1,15 @@
 //! Realistic demo content: verified professionals of several professions, an organisation, a
 //! moderator and an admin, members, an unverified professional and a pending verification.
-//! Seeding is idempotent: an account whose e-mail already exists is left as it is.
+//! Seeding is idempotent: an account whose e-mail already exists is left as it is. A handful of
+//! posts, follows and replies go through the same publishing rules as everyone's (they are
+//! added once, when the demo professional has no posts yet).
 
 use crate::accounts::{self, Actor, NewAccount, Role};
 use crate::db::Db;
 use crate::error::CoreResult;
+use crate::posts::{self, CitationInput, Compose, PostKind};
 use crate::profiles::{self, npi_check_digit, ProfileUpdate};
+use crate::{social, topics};
 
 /// The password of every demo account (the README prints it; demo data is for trying Credence
 /// on one's own machine, never for production).
@@ -204,7 +208,112 @@ pub async fn seed(db: &Db) -> CoreResult<usize> {
             EndState::Unverified => {}
         }
     }
+    seed_posts(db).await?;
     Ok(created)
+}
+
+async fn actor(db: &Db, handle: &str) -> CoreResult<Actor> {
+    let profile = profiles::get_by_handle(db, handle).await?;
+    let user = accounts::get_user(db, profile.user_id).await?;
+    Ok(Actor {
+        user_id: user.id,
+        role: user.role,
+        profile_id: profile.id,
+    })
+}
+
+fn citation(value: &str, title: &str) -> CitationInput {
+    CitationInput {
+        kind: None,
+        value: value.into(),
+        title: title.into(),
+    }
+}
+
+/// A few posts that show the label at work, with follows, a reply and a like. Returns how many
+/// posts it added (0 when they are already there).
+async fn seed_posts(db: &Db) -> CoreResult<usize> {
+    let okafor = actor(db, "dr_okafor").await?;
+    if posts::count_by_author(db, okafor.profile_id).await? > 0 {
+        return Ok(0);
+    }
+    let checker = credence_check::Checker::new();
+    let sam = actor(db, "nurse_sam").await?;
+    let santos = actor(db, "pharm_santos").await?;
+    let maria = actor(db, "maria_m").await?;
+    let article = posts::create(
+        db,
+        &checker,
+        &okafor,
+        Compose {
+            kind: PostKind::Article,
+            title: "High blood pressure, in plain words".into(),
+            body: "## What the numbers mean\n\nThe top number (systolic) is the pressure when \
+                   your heart beats; the bottom number (diastolic) is the pressure between beats. \
+                   A reading of 130/80 or higher, measured on several days, is high blood \
+                   pressure.\n\n## What helps\n\n- Less salt: aim for under 2,300 mg a day.\n\
+                   - Moving more: 150 minutes of brisk walking a week.\n- Taking your medicines \
+                   as prescribed.\n\n#hypertension"
+                .into(),
+            citations: vec![
+                citation(
+                    "https://www.cdc.gov/high-blood-pressure/about/index.html",
+                    "CDC: About high blood pressure",
+                ),
+                citation(
+                    "10.1161/HYP.0000000000000065",
+                    "2017 ACC/AHA guideline for high blood pressure in adults",
+                ),
+            ],
+            ..Compose::default()
+        },
+    )
+    .await?;
+    let tip = posts::create(
+        db,
+        &checker,
+        &sam,
+        Compose {
+            kind: PostKind::Tip,
+            body: "Checking your blood sugar? Wash and dry your hands first: sugar from fruit \
+                   on your fingers can make the reading falsely high. #diabetes"
+                .into(),
+            citations: vec![citation(
+                "https://www.cdc.gov/diabetes/diabetes-testing/monitoring-blood-sugar.html",
+                "CDC: Monitoring your blood sugar",
+            )],
+            ..Compose::default()
+        },
+    )
+    .await?;
+    posts::create(
+        db,
+        &checker,
+        &santos,
+        Compose {
+            body: "Antibiotics do not work against colds or flu: they are caused by viruses. \
+                   Ask your pharmacist what can ease the symptoms instead. #influenza"
+                .into(),
+            ..Compose::default()
+        },
+    )
+    .await?;
+    social::follow(db, &maria, okafor.profile_id).await?;
+    social::follow(db, &maria, sam.profile_id).await?;
+    topics::follow(db, &maria, "diabetes").await?;
+    social::favourite(db, &maria, tip.id).await?;
+    posts::create(
+        db,
+        &checker,
+        &maria,
+        Compose {
+            body: "Thank you, this is the first time the numbers made sense to me.".into(),
+            in_reply_to_id: Some(article.id),
+            ..Compose::default()
+        },
+    )
+    .await?;
+    Ok(4)
 }
 
 async fn ensure_created(db: &Db, account: &DemoAccount) -> CoreResult<Option<Actor>> {

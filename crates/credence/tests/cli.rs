@@ -574,5 +574,9 @@ fn demo_twice_adds_nothing_twice() {
         assert_eq!(count("SELECT COUNT(*) FROM profiles WHERE verification_state = 'unverified'").await, 1);
         assert_eq!(count("SELECT COUNT(*) FROM users WHERE role = 'member'").await, 3);
         assert_eq!(count("SELECT COUNT(*) FROM disclosures").await, 3);
+        // Demo posts went through the publishing rules, once.
+        assert_eq!(count("SELECT COUNT(*) FROM posts WHERE state = 'published'").await, 4);
+        assert_eq!(count("SELECT COUNT(*) FROM posts WHERE label = 'evidence_based'").await, 2);
+        assert_eq!(count("SELECT COUNT(*) FROM follows").await, 2);
     });
 }

@@ -74,8 +74,22 @@ pub fn assess(
     text: &str,
     citations: &[Citation],
 ) -> Assessment {
+    assess_prose(checker, author, kind, text, None, citations)
+}
+
+/// [`assess`], with readability measured on `prose` (the title and body) rather than on the
+/// whole checked text with its references.
+pub fn assess_prose(
+    checker: &Checker,
+    author: &Profile,
+    kind: DraftKind,
+    text: &str,
+    prose: Option<&str>,
+    citations: &[Citation],
+) -> Assessment {
     let mut draft = Draft::new(text);
     draft.kind = kind;
+    draft.prose = prose;
     draft.author.names = vec![author.display_name.clone(), author.handle.clone()];
     draft.declared_companies = author
         .disclosures

@@ -179,11 +179,12 @@ pub(super) async fn prepare(
         }
     }
     let text = text_for_check_with(&title, &body, &disclosure, &citations, extra.trim());
-    let assessment = assess(
+    let assessment = assess_prose(
         checker,
         author,
         draft_kind(input.kind, parent.is_some()),
         &text,
+        Some(&format!("{title}\n\n{body}")),
         &citations,
     );
     Ok(Prepared {
