@@ -269,7 +269,12 @@ impl Profile {
             created_at: col(row, "created_at")?,
             updated_at: col(row, "updated_at")?,
             disclosures: Vec::new(),
-            stats: None,
+            stats: Some(Stats {
+                followers: col(row, "followers_count")?,
+                following: col(row, "following_count")?,
+                posts: col(row, "posts_count")?,
+                last_post_at: col(row, "last_post_at")?,
+            }),
         })
     }
 
@@ -304,7 +309,8 @@ pub fn may_see_licence(profile: &Profile, viewer: Option<&Actor>) -> bool {
 
 const PROFILE_COLUMNS: &str = "id, user_id, kind, handle, display_name, bio, links, profession, \
     specialty, credentials, licence_number, licence_jurisdiction, npi, affiliations, org_kind, \
-    verification_state, verified_at, created_at, updated_at";
+    verification_state, verified_at, created_at, updated_at, followers_count, following_count, \
+    posts_count, last_post_at";
 
 /// A display name: one line of 1–100 characters, no control or invisible format characters
 /// (it is shown next to the verified badge); defaults to the handle.
@@ -439,11 +445,11 @@ pub async fn get_by_handle(db: &Db, handle: &str) -> CoreResult<Profile> {
 
 /// A profile as this viewer may see it, with its counts.
 pub async fn view(db: &Db, viewer: Option<&Actor>, handle: &str) -> CoreResult<Profile> {
-    with_stats(db, get_by_handle(db, handle).await?.for_viewer(viewer)).await
+    Ok(get_by_handle(db, handle).await?.for_viewer(viewer))
 }
 
 pub async fn view_by_id(db: &Db, viewer: Option<&Actor>, id: i64) -> CoreResult<Profile> {
-    with_stats(db, get(db, id).await?.for_viewer(viewer)).await
+    Ok(get(db, id).await?.for_viewer(viewer))
 }
 
 /// The first profile a login made: what a new session acts as.
@@ -506,7 +512,7 @@ pub async fn verified_directory(db: &Db, limit: i64) -> CoreResult<Vec<Profile>>
 }
 
 /// Several profiles by id, as the public sees them (licence numbers stripped), with their
-/// disclosures and counts: a fixed number of queries however many posts a page shows.
+/// disclosures and counts: two queries however many posts a page shows.
 pub async fn public_by_ids(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Profile>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
@@ -534,11 +540,6 @@ pub async fn public_by_ids(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Prof
     for id in &ids {
         query = query.bind(*id);
     }
-    for (id, stats) in stats_for(db, &ids).await? {
-        if let Some(p) = out.get_mut(&id) {
-            p.stats = Some(stats);
-        }
-    }
     for r in query.fetch_all(&db.pool).await? {
         let profile_id: i64 = col(&r, "profile_id")?;
         let relationship: String = col(&r, "relationship")?;
@@ -555,49 +556,41 @@ pub async fn public_by_ids(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Prof
     Ok(out)
 }
 
-/// Follower, following and post counts for several profiles, one grouped query each.
-pub async fn stats_for(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, Stats>> {
-    let mut out: HashMap<i64, Stats> = ids.iter().map(|id| (*id, Stats::default())).collect();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let list = crate::db::placeholders(1, ids.len());
-    let queries = [
-        format!("SELECT followee_id AS id, COUNT(*) AS n, 0 AS last FROM follows WHERE followee_id IN ({list}) GROUP BY followee_id"),
-        format!("SELECT follower_id AS id, COUNT(*) AS n, 0 AS last FROM follows WHERE follower_id IN ({list}) GROUP BY follower_id"),
-        format!(
-            "SELECT author_id AS id, COUNT(*) AS n, MAX(published_at) AS last FROM posts \
-             WHERE author_id IN ({list}) AND state = 'published' AND visibility = 'public' AND reblog_of_id IS NULL \
-             GROUP BY author_id"
-        ),
-    ];
-    for (which, sql) in queries.iter().enumerate() {
-        let mut query = sqlx::query(sql);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        for r in query.fetch_all(&db.pool).await? {
-            let id: i64 = col(&r, "id")?;
-            let n: i64 = col(&r, "n")?;
-            let entry = out.entry(id).or_default();
-            match which {
-                0 => entry.followers = n,
-                1 => entry.following = n,
-                _ => {
-                    entry.posts = n;
-                    let last: Option<i64> = col(&r, "last")?;
-                    entry.last_post_at = last.filter(|t| *t > 0);
-                }
-            }
-        }
-    }
-    Ok(out)
+/// Recounts every profile's followers, following and public posts (after a bulk load that
+/// wrote rows without going through `social::follow` and `posts::create`).
+pub async fn recount(db: &Db) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE profiles SET \
+            followers_count = (SELECT COUNT(*) FROM follows WHERE followee_id = profiles.id), \
+            following_count = (SELECT COUNT(*) FROM follows WHERE follower_id = profiles.id), \
+            posts_count = (SELECT COUNT(*) FROM posts WHERE author_id = profiles.id \
+                AND state = 'published' AND visibility = 'public' AND reblog_of_id IS NULL), \
+            last_post_at = (SELECT MAX(published_at) FROM posts WHERE author_id = profiles.id \
+                AND state = 'published' AND visibility = 'public' AND reblog_of_id IS NULL)",
+    )
+    .execute(&db.pool)
+    .await?;
+    Ok(())
 }
 
-/// Fills in a profile's [`Stats`].
-pub async fn with_stats(db: &Db, mut profile: Profile) -> CoreResult<Profile> {
-    profile.stats = stats_for(db, &[profile.id]).await?.remove(&profile.id);
-    Ok(profile)
+/// Moves a profile's public post count when one of its public posts is published (+1, with
+/// the time) or deleted (−1). Runs in the caller's transaction.
+pub(crate) async fn count_post(
+    conn: &mut sqlx::AnyConnection,
+    profile_id: i64,
+    delta: i64,
+    published_at: Option<i64>,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE profiles SET posts_count = CASE WHEN posts_count + $2 < 0 THEN 0 \
+         ELSE posts_count + $2 END, last_post_at = COALESCE($3, last_post_at) WHERE id = $1",
+    )
+    .bind(profile_id)
+    .bind(delta)
+    .bind(published_at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn count_profiles(db: &Db) -> CoreResult<i64> {

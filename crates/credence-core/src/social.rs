@@ -94,6 +94,7 @@ pub async fn follow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relations
     .await?
     .rows_affected();
     if inserted == 1 {
+        count_follow(&mut tx, actor.profile_id, target, 1).await?;
         notify(&mut *tx, target, "follow", Some(actor.profile_id), None).await?;
     }
     tx.commit().await?;
@@ -102,12 +103,38 @@ pub async fn follow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relations
 
 pub async fn unfollow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relationship> {
     profiles::get(db, target).await?;
-    sqlx::query("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2")
+    let mut tx = db.begin_write().await?;
+    let removed = sqlx::query("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2")
         .bind(actor.profile_id)
         .bind(target)
-        .execute(&db.pool)
-        .await?;
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed == 1 {
+        count_follow(&mut tx, actor.profile_id, target, -1).await?;
+    }
+    tx.commit().await?;
     relationship(db, actor, target).await
+}
+
+/// Moves the follower and following counts kept on both profiles.
+async fn count_follow(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    follower: i64,
+    followee: i64,
+    delta: i64,
+) -> CoreResult<()> {
+    for (column, id) in [("following_count", follower), ("followers_count", followee)] {
+        sqlx::query(&format!(
+            "UPDATE profiles SET {column} = CASE WHEN {column} + $2 < 0 THEN 0 \
+             ELSE {column} + $2 END WHERE id = $1"
+        ))
+        .bind(id)
+        .bind(delta)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]

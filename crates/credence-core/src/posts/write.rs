@@ -404,8 +404,8 @@ pub(super) async fn write_parts(
     Ok(())
 }
 
-/// What happens when a post goes public: mentions and the replied-to author are notified, and
-/// the parent's reply count goes up.
+/// What happens when a post goes public: mentions and the replied-to author are notified, the
+/// parent's reply count goes up, and so does the author's public post count.
 pub(super) async fn on_published(
     tx: &mut Tx,
     id: i64,
@@ -413,6 +413,14 @@ pub(super) async fn on_published(
     mention_ids: &[i64],
     parent: Option<(i64, i64)>,
 ) -> CoreResult<()> {
+    let row = sqlx::query("SELECT visibility, published_at FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if parse_col::<Visibility>(&row, "visibility")? == Visibility::Public {
+        let at: Option<i64> = col(&row, "published_at")?;
+        profiles::count_post(tx, author_id, 1, at).await?;
+    }
     for m in mention_ids {
         social::notify(&mut **tx, *m, "mention", Some(author_id), Some(id)).await?;
     }
@@ -633,7 +641,9 @@ pub(super) async fn consented_identifiers(db: &Db, id: i64) -> CoreResult<Vec<St
 /// Deletes a post (its author, or a moderator): the content goes, a tombstone stays so
 /// replies keep their place; boosts of it go too.
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
-    let row = sqlx::query("SELECT author_id, state, in_reply_to_id FROM posts WHERE id = $1")
+    let row = sqlx::query(
+        "SELECT author_id, state, visibility, in_reply_to_id, reblog_of_id FROM posts WHERE id = $1",
+    )
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
@@ -641,6 +651,9 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
     let author_id: i64 = col(&row, "author_id")?;
     let state: PostState = parse_col(&row, "state")?;
     let parent: Option<i64> = col(&row, "in_reply_to_id")?;
+    let counted = state == PostState::Published
+        && parse_col::<Visibility>(&row, "visibility")? == Visibility::Public
+        && col::<Option<i64>>(&row, "reblog_of_id")?.is_none();
     let moderator = matches!(actor.role, Role::Moderator | Role::Admin);
     if author_id != actor.profile_id && !(moderator && state == PostState::Published) {
         if state != PostState::Published {
@@ -671,6 +684,9 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
         "DELETE FROM posts WHERE reblog_of_id = $1",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    if counted {
+        profiles::count_post(&mut tx, author_id, -1, None).await?;
     }
     if let (Some(parent), PostState::Published) = (parent, state) {
         sqlx::query(
