@@ -9,6 +9,7 @@
 //! - [`oauth`]: OAuth 2 applications and authorization codes (PKCE) for API clients.
 //! - [`audit`]: the append-only log of who decided what.
 //! - [`demo`]: realistic seed content.
+//! - [`seed`]: a large generated instance (`demo --posts N --authors M`) for load tests.
 //! - [`text`]: rules for typed text (lengths, control and invisible format characters).
 //! - [`posts`]: composing, publishing (with the credibility rules), editing and deleting.
 //! - [`content`]: Markdown and plain-text rendering to sanitised HTML.
@@ -31,6 +32,7 @@ pub mod posts;
 pub mod profiles;
 pub mod search;
 pub mod secrets;
+pub mod seed;
 pub mod social;
 pub mod text;
 pub mod topics;

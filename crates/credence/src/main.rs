@@ -9,8 +9,9 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use credence_core::accounts::{self, NewAccount, Role};
+use credence_core::seed::{self, ScaleOptions};
 use credence_core::{demo, profiles, Db};
 
 use crate::config::{Overrides, Settings};
@@ -37,8 +38,9 @@ enum Command {
     Admin(AdminCommand),
     /// Apply database migrations and exit.
     Migrate,
-    /// Add the demo content to the database (running it twice adds nothing twice).
-    Demo,
+    /// Add the demo content to the database (running it twice adds nothing twice). With
+    /// --posts and --authors, also generate a large instance for load tests.
+    Demo(DemoArgs),
     /// Check a draft with the credibility engine (offline; no database needed).
     Check(check::CheckArgs),
 }
@@ -48,6 +50,29 @@ struct ServeArgs {
     /// Seed demo content before serving.
     #[arg(long)]
     demo: bool,
+}
+
+#[derive(Args, Default)]
+struct DemoArgs {
+    /// Also generate this many published posts (with topics and favourites), spread over the
+    /// last 90 days. Each run adds more.
+    #[arg(long, value_name = "N", requires = "authors",
+          value_parser = clap::value_parser!(u64).range(1..=seed::MAX_POSTS))]
+    posts: Option<u64>,
+    /// ...by this many generated accounts (about 70% professionals, 8% organisations, the
+    /// rest members), who follow one another. All share the demo password.
+    #[arg(long, value_name = "M", requires = "posts",
+          value_parser = clap::value_parser!(u64).range(1..=seed::MAX_AUTHORS))]
+    authors: Option<u64>,
+}
+
+impl DemoArgs {
+    fn scale(&self) -> Option<ScaleOptions> {
+        Some(ScaleOptions {
+            posts: self.posts?,
+            authors: self.authors?,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -74,8 +99,20 @@ enum AdminCommand {
     },
 }
 
+/// mimalloc instead of the system allocator: see the note in Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A usage error like clap's own (exit status 2), before anything is opened.
+    if let Some(Command::Demo(args)) = &cli.command {
+        if let Some(Err(message)) = args.scale().map(|s| s.validate()) {
+            Cli::command()
+                .error(clap::error::ErrorKind::ValueValidation, message)
+                .exit();
+        }
+    }
     if let Some(Command::Check(args)) = cli.command {
         return match check::run(args) {
             Ok(code) => code,
@@ -117,18 +154,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied to {}", settings.database_url_redacted());
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo(args) => {
             let db = open_db(&settings).await?;
             let created = demo::seed(&db).await?;
             println!(
                 "demo content: {created} account(s) created (password for all: {})",
                 demo::DEMO_PASSWORD
             );
+            if let Some(scale) = args.scale() {
+                let summary = seed::seed(&db, scale, &|line| eprintln!("{line}")).await?;
+                print_seed_summary(&summary);
+            }
             Ok(())
         }
         Command::Admin(cmd) => admin(settings, cmd).await,
         Command::Check(_) => unreachable!("handled before the runtime starts"),
     }
+}
+
+fn print_seed_summary(s: &seed::Summary) {
+    println!(
+        "seeded {} posts by {} authors in {:.1}s: {} rows, {:.0} rows/s",
+        s.posts,
+        s.accounts,
+        s.elapsed.as_secs_f64(),
+        s.rows(),
+        s.rows_per_second()
+    );
+    println!(
+        "  accounts       {:>9}  ({} professionals and {} organisations, {} of them verified; {} members)",
+        s.accounts, s.professionals, s.organisations, s.verified, s.members
+    );
+    println!(
+        "  follows        {:>9}  (and {} topic follows)",
+        s.follows, s.topic_follows
+    );
+    println!(
+        "  posts          {:>9}  ({} for followers only; {} articles, {} tips, {} research updates)",
+        s.posts, s.followers_only, s.articles, s.tips, s.research_updates
+    );
+    println!("  post topics    {:>9}", s.post_topics);
+    println!("  favourites     {:>9}", s.favourites);
+    println!(
+        "  checked texts  {:>9}  (each distinct text checked once by the credibility engine)",
+        s.templates_checked
+    );
+    println!(
+        "sample member: @{} (follows {} accounts; password {})",
+        s.sample_member,
+        s.sample_member_follows,
+        demo::DEMO_PASSWORD
+    );
 }
 
 async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
