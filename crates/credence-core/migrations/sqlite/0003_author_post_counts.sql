@@ -1,11 +1,7 @@
--- Counting authors' posts: account entities show each author's post count and last post time,
--- counted for every author on a page of posts (`profiles::stats_for`: author_id IN (…),
--- state = 'published', visibility = 'public', reblog_of_id IS NULL, MAX(published_at)).
--- This index answers that from the index alone.
---
--- Measured on a seeded instance of 1,000,000 posts by 10,000 authors (bench/timeline.sh):
--- without planner statistics (the application never runs ANALYZE), SQLite chose posts_rank
--- (state, visibility) and scanned every public post, 1.5 s per page of 20 posts; with this index
--- it searches it for the 20 authors only, 6 ms. PostgreSQL read each of the authors' posts from
--- the table (a bitmap heap scan); here it reads the index instead.
+-- Counting an author's listed posts (published, public, not boosts) and finding the latest:
+-- first done per timeline page for every author shown (1.5 s per page on 1,000,000 posts when
+-- SQLite, without planner statistics, chose posts_rank and scanned every public post; 6 ms with
+-- this index). Since 0004 the counts live on the profile row; this index now serves the
+-- recount after a bulk load (`profiles::recount`) and the 0004 backfill, answered from the
+-- index alone.
 CREATE INDEX posts_author_listed ON posts (author_id, state, visibility, reblog_of_id, published_at);
