@@ -71,7 +71,17 @@ impl Db {
                     Ok(())
                 })
             }),
-            Backend::Postgres => options.max_connections(16),
+            Backend::Postgres => options.max_connections(16).after_connect(|conn, _| {
+                Box::pin(async move {
+                    // sqlx prepares every statement; after five runs PostgreSQL may switch to
+                    // a generic plan that ignores the values, and for keyset pages bounded by
+                    // `id < $2 AND id > $3` that plan was 13 s instead of 40 ms (home timeline,
+                    // 1M posts). Planning each time costs a few milliseconds.
+                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                        .await?;
+                    Ok(())
+                })
+            }),
         };
         let pool = options
             .connect(&url)
