@@ -278,8 +278,7 @@ async fn follow_a_person_and_a_topic_from_their_pages(backend: Backend) {
         ],
     )
     .await;
-    let (_, other) = app.professional("dr_finch").await;
-    let _ = other;
+    app.professional("dr_finch").await;
     let finch = app.signed_in("dr_finch@example.org").await;
     compose(
         &app,
@@ -505,8 +504,7 @@ async fn search_page_filters(backend: Backend) {
         ],
     )
     .await;
-    let (_, unverified) = app.professional("dr_kerr").await;
-    let _ = unverified;
+    app.professional("dr_kerr").await;
     let other = app.signed_in("dr_kerr@example.org").await;
     compose(
         &app,
