@@ -4,18 +4,23 @@
 //! so page 1,000 costs what page 1 does.
 
 use crate::accounts::Actor;
-use crate::db::{col, Backend, Db};
+use crate::db::{col, Db};
 use crate::error::CoreResult;
-use crate::posts::{self, viewer_id, visible_to, Post, POST_COLUMNS};
+use crate::home_feeds;
+use crate::posts::{
+    self, refs_from_rows, viewer_id, visible_to, Post, PostRef, POST_COLUMNS, REF_COLUMNS,
+};
 
 /// Keyset pagination as Mastodon clients send it: `max_id` (older than), `since_id` (newer
-/// than), `min_id` (the page just after, oldest first), and `limit`.
+/// than), `min_id` (the page just after, oldest first), and `limit`; `only_media` keeps posts
+/// with attachments.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Page {
     pub max_id: Option<i64>,
     pub since_id: Option<i64>,
     pub min_id: Option<i64>,
     pub limit: Option<i64>,
+    pub only_media: bool,
 }
 
 impl Page {
@@ -29,96 +34,143 @@ impl Page {
             ..Page::default()
         }
     }
+
+    /// Exclusive id bounds: (below, above).
+    fn bounds(&self) -> (i64, i64) {
+        (
+            self.max_id.unwrap_or(i64::MAX),
+            self.since_id.or(self.min_id).unwrap_or(0),
+        )
+    }
+
+    /// A `min_id` page is the one just after `min_id`: read oldest first, shown newest first.
+    fn ascending(&self) -> bool {
+        self.min_id.is_some() && self.since_id.is_none()
+    }
 }
 
-/// Runs `condition` (with the viewer at `$1` and `extra` at `$2…`) as a page of posts, newest
-/// first.
+/// One page query: rows of `from` (which names posts `p`) meeting `condition` (the viewer at
+/// `$1`, `extra` from `$2`), with `key` strictly between `above` and `below`, ordered on `key`.
+struct Query<'a> {
+    from: &'a str,
+    key: &'a str,
+    condition: &'a str,
+    extra: &'a [i64],
+}
+
+impl Query<'_> {
+    async fn run(
+        &self,
+        db: &Db,
+        viewer: Option<&Actor>,
+        (below, above): (i64, i64),
+        ascending: bool,
+        limit: i64,
+    ) -> CoreResult<Vec<PostRef>> {
+        let upper = self.extra.len() + 2;
+        let lower = self.extra.len() + 3;
+        let order = if ascending { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT {REF_COLUMNS} FROM {from} WHERE {condition} AND {key} < ${upper} \
+             AND {key} > ${lower} ORDER BY {key} {order} LIMIT {limit}",
+            from = self.from,
+            condition = self.condition,
+            key = self.key,
+        );
+        let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
+        for value in self.extra {
+            query = query.bind(*value);
+        }
+        let rows = query.bind(below).bind(above).fetch_all(&db.pool).await?;
+        let mut refs = refs_from_rows(&rows)?;
+        if ascending {
+            refs.reverse();
+        }
+        Ok(refs)
+    }
+}
+
+/// Runs `condition` over all posts as a page, newest first.
 async fn page_of(
     db: &Db,
     viewer: Option<&Actor>,
     condition: &str,
     extra: &[i64],
     page: &Page,
-) -> CoreResult<Vec<Post>> {
-    let upper = extra.len() + 2;
-    let lower = extra.len() + 3;
-    let ascending = page.min_id.is_some() && page.since_id.is_none();
-    let order = if ascending { "ASC" } else { "DESC" };
-    let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE {condition} AND p.id < ${upper} \
-         AND p.id > ${lower} ORDER BY p.id {order} LIMIT {}",
-        page.limit()
-    );
-    let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
-    for value in extra {
-        query = query.bind(*value);
-    }
-    let rows = query
-        .bind(page.max_id.unwrap_or(i64::MAX))
-        .bind(page.since_id.or(page.min_id).unwrap_or(0))
-        .fetch_all(&db.pool)
-        .await?;
-    let mut posts = posts::load(db, viewer, rows).await?;
-    if ascending {
-        posts.reverse();
-    }
-    Ok(posts)
+) -> CoreResult<Vec<PostRef>> {
+    let media = if page.only_media {
+        " AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = p.id)"
+    } else {
+        ""
+    };
+    let condition = format!("{condition}{media}");
+    let query = Query {
+        from: "posts p",
+        key: "p.id",
+        condition: &condition,
+        extra,
+    };
+    query
+        .run(db, viewer, page.bounds(), page.ascending(), page.limit())
+        .await
 }
 
 /// Published top-level posts and boosts.
 const LISTED: &str = "p.state = 'published' AND p.in_reply_to_id IS NULL";
 
-/// Your own posts, posts and boosts by people you follow, and posts in topics you follow.
+/// Your own posts, posts and boosts by people you follow, and posts in topics you follow,
+/// newest first.
 ///
-/// On PostgreSQL each source is read on its own index, newest first and limited, then the
-/// candidates are merged, filtered for visibility and cut to the page: one `OR EXISTS (…)`
-/// condition over all posts made it hash every post of every followed topic (100,000 ids and
-/// more on a seeded instance) for each request.
-pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<Post>> {
-    if db.backend == Backend::Sqlite {
-        // SQLite walks posts newest first and probes each source per row, which is fast; it
-        // plans the merged form below badly (3.7 s on 1M posts).
-        let condition = format!(
-            "{LISTED} AND (p.author_id = $1 \
-               OR EXISTS (SELECT 1 FROM follows f2 WHERE f2.follower_id = $1 AND f2.followee_id = p.author_id) \
-               OR EXISTS (SELECT 1 FROM post_topics pt JOIN topic_follows tf ON tf.topic_id = pt.topic_id \
-                          WHERE pt.post_id = p.id AND tf.profile_id = $1)) \
-             AND {}",
-            visible_to(1)
-        );
-        return page_of(db, Some(actor), &condition, &[], page).await;
-    }
-    // `page_of` binds the viewer at $1 and the id bounds at $2 (below) and $3 (above).
-    let ascending = page.min_id.is_some() && page.since_id.is_none();
-    let order = if ascending { "ASC" } else { "DESC" };
-    // Enough candidates per source that hidden ones (followers-only posts in a followed topic)
-    // rarely leave the page short.
-    let cap = page.limit() * 3;
-    let bounds = |column: &str| format!("{column} < $2 AND {column} > $3");
-    let condition = format!(
-        "p.id IN ( \
-           SELECT id FROM (SELECT o.id FROM posts o WHERE o.author_id = $1 \
-             AND o.state = 'published' AND o.in_reply_to_id IS NULL AND {own} \
-             ORDER BY o.id {order} LIMIT {cap}) mine \
-           UNION ALL \
-           SELECT id FROM (SELECT o.id FROM follows f JOIN posts o ON o.author_id = f.followee_id \
-             WHERE f.follower_id = $1 AND o.state = 'published' AND o.in_reply_to_id IS NULL \
-             AND {own} ORDER BY o.id {order} LIMIT {cap}) followed \
-           UNION ALL \
-           SELECT id FROM (SELECT pt.post_id AS id FROM topic_follows tf \
-             JOIN post_topics pt ON pt.topic_id = tf.topic_id \
-             WHERE tf.profile_id = $1 AND {topical} \
-             ORDER BY pt.post_id {order} LIMIT {cap}) topical) \
-         AND {LISTED} AND {}",
-        visible_to(1),
-        own = bounds("o.id"),
-        topical = bounds("pt.post_id"),
+/// Read from the owner's materialised feed ([`home_feeds`]), which covers the newest few
+/// hundred; older pages are read from the posts table.
+pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
+    let floor = home_feeds::floor(db, actor.profile_id).await?;
+    let (below, above) = page.bounds();
+    let visible = visible_to(1);
+    let media = if page.only_media {
+        " AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = p.id)"
+    } else {
+        ""
+    };
+    // Each entry is re-checked: it may no longer qualify (an unfollowed topic, a post edited
+    // out of a topic, a narrowed audience), and then it is skipped.
+    let from_feed = format!(
+        "e.owner_id = $1 AND {LISTED} AND {} AND {visible}{media}",
+        home_feeds::SOURCES
     );
-    page_of(db, Some(actor), &condition, &[], page).await
+    let feed = Query {
+        from: "home_entries e JOIN posts p ON p.id = e.post_id",
+        key: "e.post_id",
+        condition: &from_feed,
+        extra: &[],
+    };
+    let from_posts = format!("{LISTED} AND {} AND {visible}{media}", home_feeds::SOURCES);
+    let scan = Query {
+        from: "posts p",
+        key: "p.id",
+        condition: &from_posts,
+        extra: &[],
+    };
+    let limit = page.limit();
+    if above >= floor {
+        // The feed covers the whole range.
+        return feed.run(db, Some(actor), (below, above), page.ascending(), limit).await;
+    }
+    if page.ascending() {
+        // Oldest first from below the floor: rare (a client catching up from long ago).
+        return scan.run(db, Some(actor), (below, above), true, limit).await;
+    }
+    let mut refs = feed.run(db, Some(actor), (below, floor), false, limit).await?;
+    if (refs.len() as i64) < limit {
+        let below = below.min(floor + 1);
+        let rest = limit - refs.len() as i64;
+        refs.extend(scan.run(db, Some(actor), (below, above), false, rest).await?);
+    }
+    Ok(refs)
 }
 
 /// Every public post on this server, newest first (boosts left out).
-pub async fn public(db: &Db, viewer: Option<&Actor>, page: &Page) -> CoreResult<Vec<Post>> {
+pub async fn public(db: &Db, viewer: Option<&Actor>, page: &Page) -> CoreResult<Vec<PostRef>> {
     let condition =
         format!("{LISTED} AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND $1 = $1");
     page_of(db, viewer, &condition, &[], page).await
@@ -130,7 +182,7 @@ pub async fn topic(
     viewer: Option<&Actor>,
     topic_id: i64,
     page: &Page,
-) -> CoreResult<Vec<Post>> {
+) -> CoreResult<Vec<PostRef>> {
     let condition = format!(
         "{LISTED} AND p.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM post_topics pt \
            WHERE pt.post_id = p.id AND pt.topic_id = $2) AND {}",
@@ -146,7 +198,7 @@ pub async fn profile(
     author_id: i64,
     with_replies: bool,
     page: &Page,
-) -> CoreResult<Vec<Post>> {
+) -> CoreResult<Vec<PostRef>> {
     let replies = if with_replies {
         ""
     } else {
@@ -159,7 +211,7 @@ pub async fn profile(
     page_of(db, viewer, &condition, &[author_id], page).await
 }
 
-pub async fn bookmarks(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<Post>> {
+pub async fn bookmarks(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
     let condition = format!(
         "p.state = 'published' AND EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id \
            AND b.profile_id = $1) AND {}",
@@ -168,7 +220,7 @@ pub async fn bookmarks(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<Po
     page_of(db, Some(actor), &condition, &[], page).await
 }
 
-pub async fn favourites(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<Post>> {
+pub async fn favourites(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
     let condition = format!(
         "p.state = 'published' AND EXISTS (SELECT 1 FROM favourites fv WHERE fv.post_id = p.id \
            AND fv.profile_id = $1) AND {}",
@@ -187,27 +239,29 @@ pub async fn explore(
     viewer: Option<&Actor>,
     after: Option<ExploreCursor>,
     limit: i64,
-) -> CoreResult<(Vec<Post>, Option<ExploreCursor>)> {
+) -> CoreResult<(Vec<PostRef>, Option<ExploreCursor>)> {
     let (rank, id) = after.unwrap_or((i64::MAX, i64::MAX));
+    let limit = limit.clamp(1, 40);
     let sql = format!(
-        "SELECT {POST_COLUMNS}, p.rank FROM posts p WHERE p.state = 'published' \
+        "SELECT {REF_COLUMNS}, p.rank FROM posts p WHERE p.state = 'published' \
          AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND p.in_reply_to_id IS NULL \
-         AND (p.rank < $1 OR (p.rank = $1 AND p.id < $2)) \
-         ORDER BY p.rank DESC, p.id DESC LIMIT $3"
+         AND (p.rank < $2 OR (p.rank = $2 AND p.id < $3)) \
+         ORDER BY p.rank DESC, p.id DESC LIMIT $4"
     );
     let rows = sqlx::query(&sql)
+        .bind(viewer_id(viewer))
         .bind(rank)
         .bind(id)
-        .bind(limit.clamp(1, 40))
+        .bind(limit)
         .fetch_all(&db.pool)
         .await?;
     let cursor = match rows.last() {
-        Some(last) if rows.len() as i64 == limit.clamp(1, 40) => {
+        Some(last) if rows.len() as i64 == limit => {
             Some((col::<i64>(last, "rank")?, col::<i64>(last, "id")?))
         }
         _ => None,
     };
-    Ok((posts::load(db, viewer, rows).await?, cursor))
+    Ok((refs_from_rows(&rows)?, cursor))
 }
 
 /// A thread around a post: the posts it replies to (oldest first) and the replies under it

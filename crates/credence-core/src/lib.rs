@@ -17,6 +17,7 @@
 //! - [`topics`]: curated topics and hashtags.
 //! - [`social`]: follows, favourites, boosts, bookmarks, notifications.
 //! - [`feeds`]: timelines with keyset pagination, explore ranking, threads.
+//! - [`home_feeds`]: materialised home timelines (built on first read, filled on publish).
 //! - [`search`]: full-text search with medical synonyms.
 
 pub mod accounts;
@@ -26,6 +27,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod feeds;
+pub mod home_feeds;
 pub mod media;
 pub mod oauth;
 pub mod posts;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::accounts::Actor;
 use crate::db::{col, new_id, now_ms, placeholders, Db};
 use crate::error::{CoreError, CoreResult};
+use crate::home_feeds;
 use crate::posts::{self, Post, Visibility};
 use crate::profiles::{self, Profile};
 
@@ -96,6 +97,7 @@ pub async fn follow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relations
     if inserted == 1 {
         count_follow(&mut tx, actor.profile_id, target, 1).await?;
         notify(&mut *tx, target, "follow", Some(actor.profile_id), None).await?;
+        home_feeds::forget(&mut tx, db.backend, actor.profile_id).await?;
     }
     tx.commit().await?;
     relationship(db, actor, target).await
@@ -112,6 +114,7 @@ pub async fn unfollow(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relatio
         .rows_affected();
     if removed == 1 {
         count_follow(&mut tx, actor.profile_id, target, -1).await?;
+        home_feeds::forget(&mut tx, db.backend, actor.profile_id).await?;
     }
     tx.commit().await?;
     relationship(db, actor, target).await
@@ -258,12 +261,13 @@ pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
     let now = now_ms();
     let mut tx = db.begin_write().await?;
     // The unique index on (author, original) makes a second, racing boost a no-op.
+    let boost_id = new_id();
     let inserted = sqlx::query(
         "INSERT INTO posts (id, author_id, kind, state, visibility, reblog_of_id, label, rank, \
          created_at, published_at) VALUES ($1, $2, 'post', 'published', 'public', $3, $4, $5, $5, $5) \
          ON CONFLICT (author_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL DO NOTHING",
     )
-    .bind(new_id())
+    .bind(boost_id)
     .bind(actor.profile_id)
     .bind(original.id)
     .bind(&original.label)
@@ -284,6 +288,7 @@ pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
             Some(original.id),
         )
         .await?;
+        home_feeds::fan_out(&mut tx, db.backend, boost_id, actor.profile_id).await?;
     }
     tx.commit().await?;
     let row = sqlx::query("SELECT id FROM posts WHERE author_id = $1 AND reblog_of_id = $2")

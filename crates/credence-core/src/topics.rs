@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::Actor;
+use crate::home_feeds;
 use crate::db::{col, new_id, now_ms, placeholders, Db};
 use crate::error::{CoreError, CoreResult};
 
@@ -152,25 +153,37 @@ pub(crate) async fn for_posts(db: &Db, ids: &[i64]) -> CoreResult<HashMap<i64, V
 
 pub async fn follow(db: &Db, actor: &Actor, slug: &str) -> CoreResult<Topic> {
     let topic = get(db, slug).await?;
-    sqlx::query(
+    let mut tx = db.begin_write().await?;
+    let added = sqlx::query(
         "INSERT INTO topic_follows (profile_id, topic_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (profile_id, topic_id) DO NOTHING",
     )
     .bind(actor.profile_id)
     .bind(topic.id)
     .bind(now_ms())
-    .execute(&db.pool)
-    .await?;
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if added == 1 {
+        home_feeds::forget(&mut tx, db.backend, actor.profile_id).await?;
+    }
+    tx.commit().await?;
     Ok(topic)
 }
 
 pub async fn unfollow(db: &Db, actor: &Actor, slug: &str) -> CoreResult<Topic> {
     let topic = get(db, slug).await?;
-    sqlx::query("DELETE FROM topic_follows WHERE profile_id = $1 AND topic_id = $2")
+    let mut tx = db.begin_write().await?;
+    let removed = sqlx::query("DELETE FROM topic_follows WHERE profile_id = $1 AND topic_id = $2")
         .bind(actor.profile_id)
         .bind(topic.id)
-        .execute(&db.pool)
-        .await?;
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed == 1 {
+        home_feeds::forget(&mut tx, db.backend, actor.profile_id).await?;
+    }
+    tx.commit().await?;
     Ok(topic)
 }
 

@@ -76,6 +76,8 @@ pub struct AppInner {
     pub metrics: metrics::Metrics,
     /// The credibility engine, built once at start-up.
     pub checker: credence_check::Checker,
+    /// Rendered statuses and accounts, reused while their versions are current.
+    pub render: api::RenderCache,
 }
 
 /// Shared by every request.
@@ -87,6 +89,7 @@ pub fn app_state(db: Db, config: WebConfig) -> AppState {
         config,
         metrics: metrics::Metrics::new(),
         checker: credence_check::Checker::new(),
+        render: api::RenderCache::default(),
     })
 }
 
@@ -170,17 +173,25 @@ pub async fn serve(
     Ok(())
 }
 
-/// Publishes scheduled posts when their time comes. Every instance runs it; the claim in
-/// `posts::publish_due` makes each post go out once.
+/// Publishes scheduled posts when their time comes, and every ten minutes drops home feeds
+/// due for a rebuild. Every instance runs it; the claim in `posts::publish_due` makes each
+/// post go out once.
 async fn run_scheduler(db: credence_core::Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    for round in 0u64.. {
         tick.tick().await;
         match credence_core::posts::publish_due(&db, credence_core::db::now_ms()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(published = n, "published scheduled posts"),
             Err(e) => tracing::warn!(error = %e, "publishing scheduled posts"),
+        }
+        if round % 120 == 0 {
+            match credence_core::home_feeds::expire(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(dropped = n, "dropped home feeds due for a rebuild"),
+                Err(e) => tracing::warn!(error = %e, "expiring home feeds"),
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use common::Backend;
 use credence_core::accounts::{Actor, Role};
 use credence_core::db::Backend as DbBackend;
 use credence_core::feeds::{self, Page};
+use credence_core::posts;
 use credence_core::search::{self, Filters};
 use credence_core::{profiles, Db};
 use sqlx::Row;
@@ -295,7 +296,8 @@ async fn check_home(db: &Db, handle: &str) {
     let mut seen_followers_only = false;
     let mut total = 0;
     for _ in 0..5 {
-        let posts = feeds::home(db, &actor, &page).await.unwrap();
+        let refs = feeds::home(db, &actor, &page).await.unwrap();
+        let posts = posts::load_refs(db, Some(&actor), &refs).await.unwrap();
         if posts.is_empty() {
             break;
         }

@@ -12,6 +12,7 @@
 //!   deletes, leaving a tombstone;
 //! - who may read a post is one SQL condition ([`visible_to`]) used by every listing.
 
+mod refs;
 mod review;
 mod rules;
 mod write;
@@ -26,7 +27,8 @@ use sqlx::any::AnyRow;
 
 use crate::accounts::{Actor, Role};
 use crate::content;
-use crate::db::{col, new_id, now_ms, parse_col, placeholders, Db};
+use crate::db::{col, new_id, now_ms, parse_col, placeholders, Backend, Db};
+use crate::home_feeds;
 use crate::error::{CoreError, CoreResult};
 use crate::media::{self, MediaInfo};
 use crate::profiles::{self, Profile, ProfileKind};
@@ -34,6 +36,8 @@ use crate::social;
 use crate::text::{multi_line, single_line};
 use crate::topics::{self, Topic};
 
+pub use refs::{boosted, load_ids, load_refs, PostRef, RenderVersion};
+pub(crate) use refs::{refs_from_rows, REF_COLUMNS};
 pub use review::*;
 pub use rules::*;
 pub use write::*;

@@ -257,6 +257,7 @@ pub async fn create(db: &Db, checker: &Checker, actor: &Actor, input: Compose) -
     if state == PostState::Published {
         on_published(
             &mut tx,
+            db.backend,
             id,
             author.id,
             &prepared.mention_ids,
@@ -268,7 +269,7 @@ pub async fn create(db: &Db, checker: &Checker, actor: &Actor, input: Compose) -
     view(db, Some(actor), id).await
 }
 
-pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Citations, topics, mentions, co-authors, review requests, consent and media of a post
 /// (replacing what an earlier version had).
@@ -408,6 +409,7 @@ pub(super) async fn write_parts(
 /// parent's reply count goes up, and so does the author's public post count.
 pub(super) async fn on_published(
     tx: &mut Tx,
+    backend: Backend,
     id: i64,
     author_id: i64,
     mention_ids: &[i64],
@@ -432,6 +434,8 @@ pub(super) async fn on_published(
         if !mention_ids.contains(&parent_author) {
             social::notify(&mut **tx, parent_author, "reply", Some(author_id), Some(id)).await?;
         }
+    } else {
+        home_feeds::fan_out(tx, backend, id, author_id).await?;
     }
     Ok(())
 }
@@ -597,6 +601,7 @@ pub async fn update(
         let id = rekey(&mut tx, id).await?;
         on_published(
             &mut tx,
+            db.backend,
             id,
             author.id,
             &prepared.mention_ids,
@@ -605,6 +610,10 @@ pub async fn update(
         .await?;
         id
     } else {
+        if state == PostState::Published && prepared.parent.is_none() {
+            // An edit may file the post under a topic that more people follow.
+            home_feeds::fan_out(&mut tx, db.backend, id, author.id).await?;
+        }
         id
     };
     tx.commit().await?;
@@ -772,7 +781,7 @@ pub async fn publish_due(db: &Db, now: i64) -> CoreResult<usize> {
             }
             None => None,
         };
-        on_published(&mut tx, id, author_id, &mention_ids, parent).await?;
+        on_published(&mut tx, db.backend, id, author_id, &mention_ids, parent).await?;
         // The author hears that it went out (`actor` is none: it was the scheduler).
         sqlx::query(
             "INSERT INTO notifications (id, recipient_id, kind, actor_id, post_id, created_at) \

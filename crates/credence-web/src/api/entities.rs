@@ -7,7 +7,8 @@ use credence_core::media::MediaInfo;
 use credence_core::posts::{Post, Visibility};
 use credence_core::profiles::{Profile, VerificationRequest};
 use credence_core::social::Notification;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
 
 use crate::WebConfig;
 
@@ -195,6 +196,44 @@ pub fn media_attachment(m: &MediaInfo, config: &WebConfig) -> Value {
 /// The status entity, with Credence's fields (kind, citations, credibility label and reasons,
 /// reviewer, co-authors) under `credence`.
 pub fn status(p: &Post, config: &WebConfig) -> Value {
+    let mut fields = status_fixed(p, config);
+    fields.insert("account".into(), account(&p.author, config));
+    fields.insert(
+        "reblog".into(),
+        p.reblog
+            .as_ref()
+            .map_or(Value::Null, |r| status(r, config)),
+    );
+    let changing = Changing {
+        replies_count: p.replies_count,
+        reblogs_count: p.reblogs_count,
+        favourites_count: p.favourites_count,
+        favourited: p.favourited,
+        reblogged: p.reblogged,
+        bookmarked: p.bookmarked,
+    };
+    if let Ok(Value::Object(changing)) = serde_json::to_value(changing) {
+        fields.extend(changing);
+    }
+    Value::Object(fields)
+}
+
+/// The parts of a status that change more often than the post itself (counts) or differ by
+/// viewer (their own like, boost and bookmark). Everything else is in [`status_fixed`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Changing {
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+}
+
+/// A status without its account, its boosted original and the [`Changing`] fields: what
+/// depends on the post alone (and the people shown in it), so it can be rendered once per
+/// version of the post (see `render`).
+pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
     let url = absolute(config, &format!("/@{}/{}", p.author.handle, p.id));
     let mut content = String::new();
     if !p.title.is_empty() {
@@ -242,7 +281,7 @@ pub fn status(p: &Post, config: &WebConfig) -> Value {
         "coauthors": p.coauthors.iter().map(|c| account(c, config)).collect::<Vec<_>>(),
         "topics": p.topics.iter().map(|t| json!({"slug": t.slug, "name": t.name, "curated": t.curated})).collect::<Vec<_>>(),
     });
-    json!({
+    let fixed = json!({
         "credence": credence,
         "id": p.id.to_string(),
         "created_at": rfc3339(p.shown_at()),
@@ -254,20 +293,12 @@ pub fn status(p: &Post, config: &WebConfig) -> Value {
         "language": "en",
         "uri": url,
         "url": url,
-        "replies_count": p.replies_count,
-        "reblogs_count": p.reblogs_count,
-        "favourites_count": p.favourites_count,
         "edited_at": p.edited_at.map(rfc3339),
-        "favourited": p.favourited,
-        "reblogged": p.reblogged,
         "muted": false,
-        "bookmarked": p.bookmarked,
         "pinned": false,
         "content": if p.reblog.is_some() { String::new() } else { content },
         "filtered": [],
-        "reblog": p.reblog.as_ref().map(|r| status(r, config)),
         "application": null,
-        "account": account(&p.author, config),
         "media_attachments": p.media.iter().map(|m| media_attachment(m, config)).collect::<Vec<_>>(),
         "mentions": p.mentions.iter().map(|m| json!({
             "id": m.id.to_string(), "username": m.handle, "acct": m.handle,
@@ -279,7 +310,11 @@ pub fn status(p: &Post, config: &WebConfig) -> Value {
         "emojis": [],
         "card": null,
         "poll": null,
-    })
+    });
+    match fixed {
+        Value::Object(fields) => fields,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
 }
 
 /// A status as `DELETE` returns it: with its source text, for "delete and redraft".

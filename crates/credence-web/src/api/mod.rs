@@ -6,7 +6,10 @@ mod credence;
 mod entities;
 mod mastodon;
 mod oauth;
+mod render;
 mod statuses;
+
+pub use render::RenderCache;
 
 use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRequestParts;

@@ -9,14 +9,15 @@ use axum::Json;
 use credence_core::accounts::Actor;
 use credence_core::feeds::{self, Page};
 use credence_core::posts::{
-    self, Action, CitationInput, Compose, ConsentInput, Post, PostKind, PostState, Visibility,
+    self, Action, CitationInput, Compose, ConsentInput, Post, PostKind, PostRef, PostState,
+    Visibility,
 };
 use credence_core::search::{self, Filters};
 use credence_core::{media, social, topics, CoreError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::entities;
+use super::{entities, render};
 use super::mastodon::{body::JsonOrForm, BoolLike};
 use super::{Bearer, MaybeBearer};
 use crate::error::ApiError;
@@ -377,18 +378,26 @@ impl PageQuery {
             since_id: id(&self.since_id),
             min_id: id(&self.min_id),
             limit: self.limit,
+            only_media: self.only_media.as_ref().is_some_and(BoolLike::is_true),
         }
     }
 }
 
-/// A page of statuses with Mastodon's `Link` header for the next and previous pages.
-fn paged(posts: &[Post], path: &str, state: &AppState) -> Response {
-    let body: Vec<Value> = posts
-        .iter()
-        .map(|p| entities::status(p, &state.config))
-        .collect();
+/// A page of statuses (rendered through the cache, see `render`) with Mastodon's `Link`
+/// header for the next and previous pages.
+async fn paged(
+    state: &AppState,
+    viewer: Option<&Actor>,
+    refs: &[PostRef],
+    path: &str,
+) -> Result<Response, ApiError> {
+    let (body, shown) = render::statuses(state, viewer, refs).await?;
     let mut headers = HeaderMap::new();
-    if let (Some(first), Some(last)) = (posts.first(), posts.last()) {
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let (Some(first), Some(last)) = (shown.first(), shown.last()) {
         let base = format!("{}{path}", state.config.public_url.trim_end_matches('/'));
         let link = format!(
             "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
@@ -398,7 +407,7 @@ fn paged(posts: &[Post], path: &str, state: &AppState) -> Response {
             headers.insert(header::LINK, value);
         }
     }
-    (headers, Json(body)).into_response()
+    Ok((headers, body).into_response())
 }
 
 pub async fn home(
@@ -407,8 +416,8 @@ pub async fn home(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:statuses")?;
-    let posts = feeds::home(&state.db, actor, &q.page()).await?;
-    Ok(paged(&posts, "/api/v1/timelines/home", &state))
+    let refs = feeds::home(&state.db, actor, &q.page()).await?;
+    paged(&state, Some(actor), &refs, "/api/v1/timelines/home").await
 }
 
 pub async fn public(
@@ -416,11 +425,8 @@ pub async fn public(
     viewer: MaybeBearer,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let mut posts = feeds::public(&state.db, viewer.reader(), &q.page()).await?;
-    if q.only_media.as_ref().is_some_and(BoolLike::is_true) {
-        posts.retain(|p| !p.media.is_empty());
-    }
-    Ok(paged(&posts, "/api/v1/timelines/public", &state))
+    let refs = feeds::public(&state.db, viewer.reader(), &q.page()).await?;
+    paged(&state, viewer.reader(), &refs, "/api/v1/timelines/public").await
 }
 
 pub async fn tag(
@@ -429,17 +435,14 @@ pub async fn tag(
     Path(tag): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let posts = match topics::get(&state.db, &tag).await {
+    let refs = match topics::get(&state.db, &tag).await {
         Ok(topic) => feeds::topic(&state.db, viewer.reader(), topic.id, &q.page()).await?,
         // An unknown hashtag is an empty timeline, as on Mastodon.
         Err(CoreError::NotFound(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    Ok(paged(
-        &posts,
-        &format!("/api/v1/timelines/tag/{tag}"),
-        &state,
-    ))
+    let path = format!("/api/v1/timelines/tag/{tag}");
+    paged(&state, viewer.reader(), &refs, &path).await
 }
 
 pub async fn account_statuses(
@@ -453,15 +456,9 @@ pub async fn account_statuses(
         .await
         .map_err(hide)?;
     let with_replies = !q.exclude_replies.as_ref().is_some_and(BoolLike::is_true);
-    let mut posts = feeds::profile(&state.db, viewer.reader(), id, with_replies, &q.page()).await?;
-    if q.only_media.as_ref().is_some_and(BoolLike::is_true) {
-        posts.retain(|p| !p.media.is_empty());
-    }
-    Ok(paged(
-        &posts,
-        &format!("/api/v1/accounts/{id}/statuses"),
-        &state,
-    ))
+    let refs = feeds::profile(&state.db, viewer.reader(), id, with_replies, &q.page()).await?;
+    let path = format!("/api/v1/accounts/{id}/statuses");
+    paged(&state, viewer.reader(), &refs, &path).await
 }
 
 pub async fn bookmarks(
@@ -470,8 +467,8 @@ pub async fn bookmarks(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:bookmarks")?;
-    let posts = feeds::bookmarks(&state.db, actor, &q.page()).await?;
-    Ok(paged(&posts, "/api/v1/bookmarks", &state))
+    let refs = feeds::bookmarks(&state.db, actor, &q.page()).await?;
+    paged(&state, Some(actor), &refs, "/api/v1/bookmarks").await
 }
 
 pub async fn favourites(
@@ -480,8 +477,8 @@ pub async fn favourites(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:favourites")?;
-    let posts = feeds::favourites(&state.db, actor, &q.page()).await?;
-    Ok(paged(&posts, "/api/v1/favourites", &state))
+    let refs = feeds::favourites(&state.db, actor, &q.page()).await?;
+    paged(&state, Some(actor), &refs, "/api/v1/favourites").await
 }
 
 /// `GET /api/v1/trends/statuses`: the explore ranking (credible content first).
@@ -489,15 +486,11 @@ pub async fn trends(
     State(state): State<AppState>,
     viewer: MaybeBearer,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let (posts, _) =
+) -> Result<Response, ApiError> {
+    let (refs, _) =
         feeds::explore(&state.db, viewer.reader(), None, q.limit.unwrap_or(20)).await?;
-    Ok(Json(Value::Array(
-        posts
-            .iter()
-            .map(|p| entities::status(p, &state.config))
-            .collect(),
-    )))
+    let (body, _) = render::statuses(&state, viewer.reader(), &refs).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 fn relationship_json(r: &social::Relationship) -> Value {

@@ -128,7 +128,8 @@ pub async fn home(
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.require()?;
-    let posts = feeds::home(&state.db, actor, &q.page()).await?;
+    let refs = feeds::home(&state.db, actor, &q.page()).await?;
+    let posts = posts::load_refs(&state.db, Some(actor), &refs).await?;
     let next = next_link("/home", &posts, 20);
     let mut page = feed_page(&ctx, "Home", posts);
     page.next = next;
@@ -147,7 +148,8 @@ pub async fn explore(
         let (rank, id) = s.split_once('_')?;
         Some((rank.parse().ok()?, id.parse().ok()?))
     });
-    let (posts, cursor) = feeds::explore(&state.db, ctx.actor(), after, 20).await?;
+    let (refs, cursor) = feeds::explore(&state.db, ctx.actor(), after, 20).await?;
+    let posts = posts::load_refs(&state.db, ctx.actor(), &refs).await?;
     let mut page = feed_page(&ctx, "Explore", posts);
     page.intro = Some(
         "Public posts, credible first: verified authors, cited evidence and medical review \
@@ -182,7 +184,8 @@ pub async fn topic(
         return topic_atom(&state, slug).await;
     }
     let topic = topics::get(&state.db, &slug).await?;
-    let posts = feeds::topic(&state.db, ctx.actor(), topic.id, &q.page()).await?;
+    let refs = feeds::topic(&state.db, ctx.actor(), topic.id, &q.page()).await?;
+    let posts = posts::load_refs(&state.db, ctx.actor(), &refs).await?;
     let base = format!("/topics/{}", topic.slug);
     let next = next_link(&base, &posts, 20);
     let following = match ctx.actor() {
@@ -234,7 +237,7 @@ pub async fn profile_feed(
     profile: &Profile,
     max_id: Option<i64>,
 ) -> Result<(Vec<Card>, Option<String>, Option<FollowButton>), HtmlError> {
-    let posts = feeds::profile(
+    let refs = feeds::profile(
         &state.db,
         ctx.actor(),
         profile.id,
@@ -245,6 +248,7 @@ pub async fn profile_feed(
         },
     )
     .await?;
+    let posts = posts::load_refs(&state.db, ctx.actor(), &refs).await?;
     let next = next_link(&format!("/@{}", profile.handle), &posts, 20);
     let follow = match ctx.actor() {
         Some(a) if a.profile_id != profile.id => {
@@ -1153,7 +1157,8 @@ fn atom(
 
 async fn topic_atom(state: &AppState, slug: &str) -> Result<Response, HtmlError> {
     let topic = topics::get(&state.db, slug).await?;
-    let posts = feeds::topic(&state.db, None, topic.id, &Page::default()).await?;
+    let refs = feeds::topic(&state.db, None, topic.id, &Page::default()).await?;
+    let posts = posts::load_refs(&state.db, None, &refs).await?;
     Ok(atom(
         state,
         &format!("{} · Credence", topic.name),
@@ -1166,7 +1171,8 @@ async fn topic_atom(state: &AppState, slug: &str) -> Result<Response, HtmlError>
 /// `/@handle.atom`: the profile's public posts. Anonymous: a feed reader is nobody in particular.
 pub async fn profile_atom(state: &AppState, handle: &str) -> Result<Response, HtmlError> {
     let profile = profiles::get_by_handle(&state.db, handle).await?;
-    let posts = feeds::profile(&state.db, None, profile.id, false, &Page::default()).await?;
+    let refs = feeds::profile(&state.db, None, profile.id, false, &Page::default()).await?;
+    let posts = posts::load_refs(&state.db, None, &refs).await?;
     Ok(atom(
         state,
         &format!("{} (@{}) · Credence", profile.display_name, profile.handle),

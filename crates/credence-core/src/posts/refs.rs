@@ -1,0 +1,143 @@
+//! Listings return [`PostRef`]s: a post's id and versions, its counts and the viewer's own
+//! flags, all from the page query. A renderer that keeps posts it has already rendered (the
+//! API's status cache) needs nothing more when its copies are current; everything else loads
+//! full posts for the refs ([`load_refs`]).
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+
+use crate::accounts::Actor;
+use crate::db::{col, placeholders, Db};
+use crate::error::CoreResult;
+
+use super::{load, viewer_id, visible_to, Post, POST_COLUMNS};
+
+/// A post in a listing, as of the page query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostRef {
+    pub id: i64,
+    pub author_id: i64,
+    pub reblog_of_id: Option<i64>,
+    /// Changes with anything shown of the post itself (its columns, co-authors, media; see
+    /// migration 0005) and with the accounts shown inside it (reviewer, co-authors).
+    pub version: RenderVersion,
+    /// Changes with anything shown of the author's account, counts included.
+    pub author_version: i64,
+    pub replies_count: i64,
+    pub favourites_count: i64,
+    pub reblogs_count: i64,
+    /// The viewer's own: liked, boosted, bookmarked.
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+}
+
+/// The post's own version and the sum of the versions of the people shown in it (reviewer and
+/// co-authors). Versions only grow and a change of who is shown changes the post's own, so the
+/// pair changes whenever the rendering does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RenderVersion {
+    pub post: i64,
+    pub people: i64,
+}
+
+/// The columns of a [`PostRef`] for the viewer at `$1` (table alias `p`).
+pub(crate) const REF_COLUMNS: &str = "p.id, p.author_id, p.reblog_of_id, p.version, \
+    p.replies_count, p.favourites_count, p.reblogs_count, \
+    (SELECT a.version FROM profiles a WHERE a.id = p.author_id) AS author_version, \
+    CAST(COALESCE((SELECT r.version FROM profiles r WHERE r.id = p.reviewer_id), 0) \
+      + COALESCE((SELECT SUM(ca.version) FROM coauthors c JOIN profiles ca ON ca.id = c.profile_id \
+          WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL), 0) AS BIGINT) AS people_version, \
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM favourites vf WHERE vf.post_id = p.id AND vf.profile_id = $1) \
+      THEN 1 ELSE 0 END AS BIGINT) AS favourited, \
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM posts vb WHERE vb.author_id = $1 AND vb.reblog_of_id = p.id) \
+      THEN 1 ELSE 0 END AS BIGINT) AS reblogged, \
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM bookmarks vk WHERE vk.post_id = p.id AND vk.profile_id = $1) \
+      THEN 1 ELSE 0 END AS BIGINT) AS bookmarked";
+
+impl PostRef {
+    pub(crate) fn from_row(r: &AnyRow) -> sqlx::Result<PostRef> {
+        let flag = |name: &str| -> sqlx::Result<bool> { Ok(col::<i64>(r, name)? != 0) };
+        Ok(PostRef {
+            id: col(r, "id")?,
+            author_id: col(r, "author_id")?,
+            reblog_of_id: col(r, "reblog_of_id")?,
+            version: RenderVersion {
+                post: col(r, "version")?,
+                people: col(r, "people_version")?,
+            },
+            author_version: col(r, "author_version")?,
+            replies_count: col(r, "replies_count")?,
+            favourites_count: col(r, "favourites_count")?,
+            reblogs_count: col(r, "reblogs_count")?,
+            favourited: flag("favourited")?,
+            reblogged: flag("reblogged")?,
+            bookmarked: flag("bookmarked")?,
+        })
+    }
+}
+
+pub(crate) fn refs_from_rows(rows: &[AnyRow]) -> CoreResult<Vec<PostRef>> {
+    Ok(rows
+        .iter()
+        .map(PostRef::from_row)
+        .collect::<sqlx::Result<_>>()?)
+}
+
+/// The refs of the posts that boosts in `refs` point at, for this viewer: published and
+/// readable by them (a boost whose original is not is left out of a listing).
+pub async fn boosted(
+    db: &Db,
+    viewer: Option<&Actor>,
+    refs: &[PostRef],
+) -> CoreResult<HashMap<i64, PostRef>> {
+    let ids: Vec<i64> = refs.iter().filter_map(|r| r.reblog_of_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT {REF_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
+        placeholders(2, ids.len()),
+        visible_to(1)
+    );
+    let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    Ok(refs_from_rows(&rows)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect())
+}
+
+/// Full posts for `ids`, as this viewer sees them (boosts carry their originals), in no
+/// particular order. The caller has already decided the viewer may read them.
+pub async fn load_ids(db: &Db, viewer: Option<&Actor>, ids: &[i64]) -> CoreResult<Vec<Post>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    load(db, viewer, rows).await
+}
+
+/// Full posts for a listing, in the listing's order (boosts of posts the viewer may not read
+/// are left out).
+pub async fn load_refs(db: &Db, viewer: Option<&Actor>, refs: &[PostRef]) -> CoreResult<Vec<Post>> {
+    let ids: Vec<i64> = refs.iter().map(|r| r.id).collect();
+    let mut by_id: HashMap<i64, Post> = load_ids(db, viewer, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
