@@ -4,6 +4,8 @@
 //! so page 1,000 costs what page 1 does.
 
 use crate::accounts::Actor;
+use sqlx::any::AnyRow;
+
 use crate::db::{col, Db};
 use crate::error::CoreResult;
 use crate::home_feeds;
@@ -56,6 +58,8 @@ struct Query<'a> {
     key: &'a str,
     condition: &'a str,
     extra: &'a [i64],
+    /// One more column to read along (`expression AS name`), if any.
+    also: Option<&'a str>,
 }
 
 impl Query<'_> {
@@ -63,15 +67,32 @@ impl Query<'_> {
         &self,
         db: &Db,
         viewer: Option<&Actor>,
-        (below, above): (i64, i64),
+        bounds: (i64, i64),
         ascending: bool,
         limit: i64,
     ) -> CoreResult<Vec<PostRef>> {
+        let rows = self.rows(db, viewer, bounds, ascending, limit).await?;
+        let mut refs = refs_from_rows(&rows)?;
+        if ascending {
+            refs.reverse();
+        }
+        Ok(refs)
+    }
+
+    async fn rows(
+        &self,
+        db: &Db,
+        viewer: Option<&Actor>,
+        (below, above): (i64, i64),
+        ascending: bool,
+        limit: i64,
+    ) -> CoreResult<Vec<AnyRow>> {
         let upper = self.extra.len() + 2;
         let lower = self.extra.len() + 3;
         let order = if ascending { "ASC" } else { "DESC" };
+        let also = self.also.map(|a| format!(", {a}")).unwrap_or_default();
         let sql = format!(
-            "SELECT {REF_COLUMNS} FROM {from} WHERE {condition} AND {key} < ${upper} \
+            "SELECT {REF_COLUMNS}{also} FROM {from} WHERE {condition} AND {key} < ${upper} \
              AND {key} > ${lower} ORDER BY {key} {order} LIMIT {limit}",
             from = self.from,
             condition = self.condition,
@@ -81,12 +102,7 @@ impl Query<'_> {
         for value in self.extra {
             query = query.bind(*value);
         }
-        let rows = query.bind(below).bind(above).fetch_all(&db.pool).await?;
-        let mut refs = refs_from_rows(&rows)?;
-        if ascending {
-            refs.reverse();
-        }
-        Ok(refs)
+        Ok(query.bind(below).bind(above).fetch_all(&db.pool).await?)
     }
 }
 
@@ -109,6 +125,7 @@ async fn page_of(
         key: "p.id",
         condition: &condition,
         extra,
+        also: None,
     };
     query
         .run(db, viewer, page.bounds(), page.ascending(), page.limit())
@@ -122,10 +139,9 @@ const LISTED: &str = "p.state = 'published' AND p.in_reply_to_id IS NULL";
 /// newest first.
 ///
 /// Read from the owner's materialised feed ([`home_feeds`]), which covers the newest few
-/// hundred; older pages are read from the posts table.
+/// hundred; older pages are read from the posts table. The feed's floor comes along with the
+/// page, so a page the feed covers is one statement.
 pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
-    let floor = home_feeds::floor(db, actor.profile_id).await?;
-    let (below, above) = page.bounds();
     let visible = visible_to(1);
     let media = if page.only_media {
         " AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = p.id)"
@@ -143,28 +159,56 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
         key: "e.post_id",
         condition: &from_feed,
         extra: &[],
+        also: Some("(SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id"),
     };
+    let (below, above) = page.bounds();
+    let (ascending, limit) = (page.ascending(), page.limit());
+    let mut rows = feed
+        .rows(db, Some(actor), (below, above), ascending, limit)
+        .await?;
+    let floor = match rows.first() {
+        Some(row) => col::<i64>(row, "floor_id")?,
+        None => {
+            // No feed yet (build it and read again), or nothing in this range.
+            let (floor, built) = home_feeds::floor(db, actor.profile_id).await?;
+            if built {
+                rows = feed
+                    .rows(db, Some(actor), (below, above), ascending, limit)
+                    .await?;
+            }
+            floor
+        }
+    };
+    let mut refs = refs_from_rows(&rows)?;
+    if ascending {
+        refs.reverse();
+    }
+    if above >= floor {
+        // The feed covers the whole range.
+        return Ok(refs);
+    }
     let from_posts = format!("{LISTED} AND {} AND {visible}{media}", home_feeds::SOURCES);
     let scan = Query {
         from: "posts p",
         key: "p.id",
         condition: &from_posts,
         extra: &[],
+        also: None,
     };
-    let limit = page.limit();
-    if above >= floor {
-        // The feed covers the whole range.
-        return feed.run(db, Some(actor), (below, above), page.ascending(), limit).await;
-    }
-    if page.ascending() {
+    if ascending {
         // Oldest first from below the floor: rare (a client catching up from long ago).
         return scan.run(db, Some(actor), (below, above), true, limit).await;
     }
-    let mut refs = feed.run(db, Some(actor), (below, floor), false, limit).await?;
+    // Entries at or below the floor (an old post edited into a followed topic) are left to
+    // the scan, which finds them in order.
+    refs.retain(|r| r.id > floor);
     if (refs.len() as i64) < limit {
         let below = below.min(floor + 1);
         let rest = limit - refs.len() as i64;
-        refs.extend(scan.run(db, Some(actor), (below, above), false, rest).await?);
+        refs.extend(
+            scan.run(db, Some(actor), (below, above), false, rest)
+                .await?,
+        );
     }
     Ok(refs)
 }

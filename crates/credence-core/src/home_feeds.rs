@@ -40,15 +40,15 @@ pub(crate) const SOURCES: &str = "(p.author_id = $1 \
                WHERE hp.post_id = p.id AND ht.profile_id = $1 LIMIT 1 OFFSET 0))";
 
 /// The floor of `owner`'s feed (entries cover every candidate above it), building the feed
-/// first if there is none.
-pub async fn floor(db: &Db, owner: i64) -> CoreResult<i64> {
+/// first if there is none; `true` if this call built it.
+pub async fn floor(db: &Db, owner: i64) -> CoreResult<(i64, bool)> {
     let row = sqlx::query("SELECT floor_id FROM home_feeds WHERE owner_id = $1")
         .bind(owner)
         .fetch_optional(&db.pool)
         .await?;
     match row {
-        Some(row) => Ok(col(&row, "floor_id")?),
-        None => build(db, owner).await,
+        Some(row) => Ok((col(&row, "floor_id")?, false)),
+        None => Ok((build(db, owner).await?, true)),
     }
 }
 
@@ -113,7 +113,12 @@ async fn build(db: &Db, owner: i64) -> CoreResult<i64> {
 /// Adds a newly published top-level post (or boost) to the feeds it belongs in: its author's,
 /// their followers', and those of people following one of its topics. Runs in the publishing
 /// transaction, after the post's topics are written.
-pub(crate) async fn fan_out(tx: &mut Tx, backend: Backend, post_id: i64, author_id: i64) -> CoreResult<()> {
+pub(crate) async fn fan_out(
+    tx: &mut Tx,
+    backend: Backend,
+    post_id: i64,
+    author_id: i64,
+) -> CoreResult<()> {
     lock(tx, backend, Lock::Shared).await?;
     sqlx::query(
         "INSERT INTO home_entries (owner_id, post_id) \
@@ -140,6 +145,17 @@ pub(crate) async fn forget(tx: &mut Tx, backend: Backend, owner: i64) -> CoreRes
         .bind(owner)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Drops every feed, after a bulk load that bypassed [`fan_out`].
+pub async fn forget_all(db: &Db) -> CoreResult<()> {
+    let mut tx = db.begin_write().await?;
+    lock(&mut tx, db.backend, Lock::Exclusive).await?;
+    sqlx::query("DELETE FROM home_feeds")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 

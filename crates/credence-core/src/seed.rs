@@ -361,6 +361,8 @@ pub async fn seed(
         "recounting profiles in {:.1}s",
         phase.elapsed().as_secs_f64()
     ));
+    // Home feeds built before this load never had its posts fanned out to them.
+    crate::home_feeds::forget_all(db).await?;
 
     // On SQLite, the WAL folded back into the database so the server starts with a small one.
     if db.backend == Backend::Sqlite {

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::Actor;
-use crate::home_feeds;
 use crate::db::{col, new_id, now_ms, placeholders, Db};
 use crate::error::{CoreError, CoreResult};
+use crate::home_feeds;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Topic {

@@ -36,6 +36,7 @@ both_backends!(
     concurrent_writes_and_boosts_stay_consistent,
     edits_keep_what_they_leave_out,
     small_review_findings,
+    home_feeds_and_cached_statuses_stay_current,
 );
 
 struct Client {
@@ -1446,4 +1447,172 @@ async fn small_review_findings(backend: Backend) {
         )
         .await;
     assert_eq!(s, 200, "{v}");
+}
+
+async fn actor_of(app: &TestApp, client: &Client) -> credence_core::accounts::Actor {
+    credence_core::accounts::token_info(&app.db, client.token.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .actor
+        .unwrap()
+}
+
+/// Reads the home timeline, and checks that every status in it (rendered from cached
+/// fragments) is exactly what the single-status endpoint renders from the full post.
+async fn home_ids(client: &Client) -> Vec<String> {
+    let (s, home) = client.get("/api/v1/timelines/home").await;
+    assert_eq!(s, 200, "{home}");
+    for status in home.as_array().unwrap() {
+        let (s, one) = client
+            .get(&format!(
+                "/api/v1/statuses/{}",
+                status["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            status, &one,
+            "a listed status differs from the status itself"
+        );
+    }
+    ids(&home)
+}
+
+/// The materialised home feed follows what its owner follows, gets new posts as they are
+/// published, and never shows what stopped qualifying; statuses rendered from the cache
+/// follow edits, likes, profile changes and reviews.
+async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, author_id) = verified_pro(&app, "dr_hale").await;
+    let (other, _) = verified_pro(&app, "dr_moss").await;
+    let (reviewer, _) = verified_pro(&app, "dr_ives").await;
+    let (reader, _) = person(&app, "rowan", Role::Member).await;
+    let earlier = author
+        .publish(json!({"status": "A walk after meals helps blood sugar."}))
+        .await;
+    let earlier_id = earlier["id"].as_str().unwrap().to_string();
+    // The first read builds the feed: nothing followed, nothing shown.
+    assert!(home_ids(&reader).await.is_empty());
+    // Following someone brings in what they published before.
+    let (s, _) = reader
+        .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(home_ids(&reader).await, vec![earlier_id.clone()]);
+    // New posts reach the existing feed: a followers-only one from the person followed, and
+    // one in a followed topic from someone not followed.
+    let private = author
+        .publish(
+            json!({"status": "For my followers: our clinic opens later on Mondays.",
+                        "visibility": "private"}),
+        )
+        .await;
+    let reader_actor = actor_of(&app, &reader).await;
+    credence_core::topics::follow(&app.db, &reader_actor, "diabetes")
+        .await
+        .unwrap();
+    let tagged = other
+        .publish(json!({"status": "A new #diabetes education group meets on Tuesdays."}))
+        .await;
+    other
+        .publish(json!({"status": "A note about sleep and screens."}))
+        .await;
+    let (private_id, tagged_id) = (
+        private["id"].as_str().unwrap().to_string(),
+        tagged["id"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(
+        home_ids(&reader).await,
+        vec![tagged_id.clone(), private_id.clone(), earlier_id.clone()]
+    );
+    // Edited out of the topic (an edit that names no topics keeps the old ones, so it names
+    // another): no longer on the home timeline.
+    let (s, v) = other
+        .put(
+            &format!("/api/v1/statuses/{tagged_id}"),
+            json!({"status": "A new education group meets on Tuesdays.",
+                   "topics": ["nutrition"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        home_ids(&reader).await,
+        vec![private_id.clone(), earlier_id.clone()]
+    );
+
+    // Cached statuses and accounts follow what changes them.
+    let (s, v) = author
+        .put(
+            &format!("/api/v1/statuses/{earlier_id}"),
+            json!({"status": "A short walk after meals lowers blood sugar.",
+                   "reviewers": ["dr_ives"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, _) = reader
+        .post(
+            &format!("/api/v1/statuses/{earlier_id}/favourite"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let author_actor = actor_of(&app, &author).await;
+    profiles::update(
+        &app.db,
+        &author_actor,
+        profiles::ProfileUpdate {
+            display_name: Some("Dr Jo Hale".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let reviewer_actor = actor_of(&app, &reviewer).await;
+    posts::decide_review(&app.db, &reviewer_actor, earlier_id.parse().unwrap(), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        home_ids(&reader).await,
+        vec![private_id.clone(), earlier_id.clone()]
+    );
+    let (_, home) = reader.get("/api/v1/timelines/home").await;
+    let shown = &home[1];
+    assert!(shown["content"]
+        .as_str()
+        .unwrap()
+        .contains("lowers blood sugar"));
+    assert_eq!(shown["favourited"], true);
+    assert_eq!(shown["favourites_count"], 1);
+    assert_eq!(shown["account"]["display_name"], "Dr Jo Hale");
+    assert_eq!(shown["account"]["followers_count"], 1);
+    assert_eq!(shown["credence"]["reviewed_by"]["username"], "dr_ives");
+    // A change to the reviewer's own account reaches the statuses that show it.
+    let other_reader = person(&app, "sasha", Role::Member).await.0;
+    let reviewer_profile = profiles::get_by_handle(&app.db, "dr_ives").await.unwrap();
+    other_reader
+        .post(
+            &format!("/api/v1/accounts/{}/follow", reviewer_profile.id),
+            json!({}),
+        )
+        .await;
+    let (_, home) = reader.get("/api/v1/timelines/home").await;
+    assert_eq!(home[1]["credence"]["reviewed_by"]["followers_count"], 1);
+    // Another viewer sees the same post without the reader's like.
+    let (_, public) = other_reader.get("/api/v1/timelines/public").await;
+    let theirs = public
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == earlier_id.as_str())
+        .unwrap();
+    assert_eq!(theirs["favourited"], false);
+    assert_eq!(theirs["favourites_count"], 1);
+
+    // Unfollowing takes their posts away, followers-only ones included.
+    let (s, _) = reader
+        .post(&format!("/api/v1/accounts/{author_id}/unfollow"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    assert!(home_ids(&reader).await.is_empty());
 }

@@ -11,8 +11,8 @@ use common::Backend;
 use credence_core::accounts::{Actor, Role};
 use credence_core::db::Backend as DbBackend;
 use credence_core::feeds::{self, Page};
-use credence_core::posts;
 use credence_core::search::{self, Filters};
+use credence_core::{home_feeds, posts};
 use credence_core::{profiles, Db};
 use sqlx::Row;
 
@@ -345,6 +345,73 @@ async fn check_home(db: &Db, handle: &str) {
     assert!(
         seen_followers_only,
         "no followers-only post on the home timeline"
+    );
+    check_home_against_the_posts_table(db, &actor).await;
+}
+
+/// Paging through the whole home timeline (the materialised feed, then the posts table below
+/// its floor) gives exactly the posts a plain query over all posts gives, in order; so does a
+/// `min_id` page from below the floor.
+async fn check_home_against_the_posts_table(db: &Db, actor: &Actor) {
+    let me = actor.profile_id;
+    let sql = format!(
+        "SELECT p.id FROM posts p WHERE p.state = 'published' AND p.in_reply_to_id IS NULL \
+         AND (p.author_id = {me} \
+           OR p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = {me}) \
+           OR p.id IN (SELECT pt.post_id FROM post_topics pt JOIN topic_follows tf \
+                       ON tf.topic_id = pt.topic_id WHERE tf.profile_id = {me})) \
+         AND (p.visibility = 'public' OR p.author_id = {me} \
+           OR (p.visibility = 'followers' \
+               AND p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = {me})) \
+           OR p.id IN (SELECT post_id FROM mentions WHERE profile_id = {me})) \
+         ORDER BY p.id DESC"
+    );
+    let expected: Vec<i64> = sqlx::query(&sql)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).unwrap())
+        .collect();
+    assert!(
+        expected.len() as i64 > home_feeds::WINDOW + 40,
+        "{} posts: too few to page past the feed's floor",
+        expected.len()
+    );
+    let mut got = Vec::new();
+    let mut page = Page {
+        limit: Some(40),
+        ..Page::default()
+    };
+    loop {
+        let refs = feeds::home(db, actor, &page).await.unwrap();
+        let Some(last) = refs.last() else { break };
+        page = Page::older_than(last.id);
+        page.limit = Some(40);
+        got.extend(refs.iter().map(|r| r.id));
+    }
+    if let Some(at) = (0..got.len().max(expected.len())).find(|&i| got.get(i) != expected.get(i)) {
+        panic!(
+            "home timeline pages differ at {at} of {} (read {}): read {:?}, expected {:?}",
+            expected.len(),
+            got.len(),
+            &got[at.saturating_sub(2)..(at + 3).min(got.len())],
+            &expected[at.saturating_sub(2)..(at + 3).min(expected.len())],
+        );
+    }
+    // The page just after a post far below the floor, read oldest first.
+    let at = expected.len() - 30;
+    let after = Page {
+        min_id: Some(expected[at]),
+        limit: Some(10),
+        ..Page::default()
+    };
+    let refs = feeds::home(db, actor, &after).await.unwrap();
+    let ids: Vec<i64> = refs.iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        expected[at - 10..at].to_vec(),
+        "min_id page below the floor"
     );
 }
 

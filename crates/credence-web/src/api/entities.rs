@@ -200,9 +200,7 @@ pub fn status(p: &Post, config: &WebConfig) -> Value {
     fields.insert("account".into(), account(&p.author, config));
     fields.insert(
         "reblog".into(),
-        p.reblog
-            .as_ref()
-            .map_or(Value::Null, |r| status(r, config)),
+        p.reblog.as_ref().map_or(Value::Null, |r| status(r, config)),
     );
     let changing = Changing {
         replies_count: p.replies_count,

@@ -127,7 +127,9 @@ pub async fn statuses(
             let Some(r) = all.iter().find(|r| r.author_id == id) else {
                 continue;
             };
-            let json: Arc<str> = entities::account(&profile, &state.config).to_string().into();
+            let json: Arc<str> = entities::account(&profile, &state.config)
+                .to_string()
+                .into();
             cache.accounts.insert(
                 id,
                 Rendered {
@@ -164,7 +166,8 @@ pub async fn statuses(
 
 /// A post's fixed part as JSON without the closing brace, ready for the rest to follow.
 fn fragment(post: &posts::Post, state: &AppState) -> Arc<str> {
-    let mut json = serde_json::Value::Object(entities::status_fixed(post, &state.config)).to_string();
+    let mut json =
+        serde_json::Value::Object(entities::status_fixed(post, &state.config)).to_string();
     json.pop(); // the object's closing brace
     json.into()
 }

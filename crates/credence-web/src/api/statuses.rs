@@ -17,8 +17,8 @@ use credence_core::{media, social, topics, CoreError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{entities, render};
 use super::mastodon::{body::JsonOrForm, BoolLike};
+use super::{entities, render};
 use super::{Bearer, MaybeBearer};
 use crate::error::ApiError;
 use crate::AppState;
@@ -487,8 +487,7 @@ pub async fn trends(
     viewer: MaybeBearer,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let (refs, _) =
-        feeds::explore(&state.db, viewer.reader(), None, q.limit.unwrap_or(20)).await?;
+    let (refs, _) = feeds::explore(&state.db, viewer.reader(), None, q.limit.unwrap_or(20)).await?;
     let (body, _) = render::statuses(&state, viewer.reader(), &refs).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
