@@ -49,6 +49,15 @@ impl Page {
     fn ascending(&self) -> bool {
         self.min_id.is_some() && self.since_id.is_none()
     }
+
+    /// The SQL to append to a condition over posts `p` for `only_media`.
+    fn media_condition(&self) -> &'static str {
+        if self.only_media {
+            " AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = p.id)"
+        } else {
+            ""
+        }
+    }
 }
 
 /// One page query: rows of `from` (which names posts `p`) meeting `condition` (the viewer at
@@ -72,11 +81,7 @@ impl Query<'_> {
         limit: i64,
     ) -> CoreResult<Vec<PostRef>> {
         let rows = self.rows(db, viewer, bounds, ascending, limit).await?;
-        let mut refs = refs_from_rows(&rows)?;
-        if ascending {
-            refs.reverse();
-        }
-        Ok(refs)
+        newest_first(&rows, ascending)
     }
 
     async fn rows(
@@ -106,6 +111,15 @@ impl Query<'_> {
     }
 }
 
+/// A page's rows as refs, newest first (`ascending` pages are read oldest first).
+fn newest_first(rows: &[AnyRow], ascending: bool) -> CoreResult<Vec<PostRef>> {
+    let mut refs = refs_from_rows(rows)?;
+    if ascending {
+        refs.reverse();
+    }
+    Ok(refs)
+}
+
 /// Runs `condition` over all posts as a page, newest first.
 async fn page_of(
     db: &Db,
@@ -114,12 +128,7 @@ async fn page_of(
     extra: &[i64],
     page: &Page,
 ) -> CoreResult<Vec<PostRef>> {
-    let media = if page.only_media {
-        " AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = p.id)"
-    } else {
-        ""
-    };
-    let condition = format!("{condition}{media}");
+    let condition = format!("{condition}{}", page.media_condition());
     let query = Query {
         from: "posts p",
         key: "p.id",
@@ -143,11 +152,7 @@ const LISTED: &str = "p.state = 'published' AND p.in_reply_to_id IS NULL";
 /// page, so a page the feed covers is one statement.
 pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
     let visible = visible_to(1);
-    let media = if page.only_media {
-        " AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = p.id)"
-    } else {
-        ""
-    };
+    let media = page.media_condition();
     // Each entry is re-checked: it may no longer qualify (an unfollowed topic, a post edited
     // out of a topic, a narrowed audience), and then it is skipped.
     let from_feed = format!(
@@ -179,10 +184,7 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
             floor
         }
     };
-    let mut refs = refs_from_rows(&rows)?;
-    if ascending {
-        refs.reverse();
-    }
+    let mut refs = newest_first(&rows, ascending)?;
     if above >= floor {
         // The feed covers the whole range.
         return Ok(refs);

@@ -76,68 +76,72 @@ pub async fn statuses(
         .filter(|r| r.reblog_of_id.is_none_or(|id| originals.contains_key(&id)))
         .copied()
         .collect();
-    let all: Vec<&PostRef> = shown.iter().chain(originals.values()).collect();
+    // What each post and author shown must be rendered as, by the page query.
+    let versions: HashMap<i64, RenderVersion> = shown
+        .iter()
+        .chain(originals.values())
+        .map(|r| (r.id, r.version))
+        .collect();
+    let author_versions: HashMap<i64, i64> = shown
+        .iter()
+        .chain(originals.values())
+        .map(|r| (r.author_id, r.author_version))
+        .collect();
 
     // The fixed parts: from the cache when current, else rendered from the full posts.
-    let mut fixed: HashMap<i64, Arc<str>> = HashMap::with_capacity(all.len());
-    let mut accounts: HashMap<i64, Arc<str>> = HashMap::with_capacity(all.len());
+    let mut fixed: HashMap<i64, Arc<str>> = HashMap::with_capacity(versions.len());
     let mut stale = Vec::new();
-    for r in &all {
-        match cache.statuses.get(&r.id) {
-            Some(hit) if hit.version == r.version => {
-                fixed.insert(r.id, hit.json);
+    for (&id, &version) in &versions {
+        match cache.statuses.get(&id) {
+            Some(hit) if hit.version == version => {
+                fixed.insert(id, hit.json);
             }
-            _ => stale.push(r.id),
+            _ => stale.push(id),
         }
     }
+    // Authors that loading stale posts brought along, so they are not read twice.
+    let mut loaded_authors: HashMap<i64, profiles::Profile> = HashMap::new();
     if !stale.is_empty() {
         // Viewer-independent: the viewer's flags come with the refs, and the caller already
         // decided what they may read.
         for post in posts::load_ids(&state.db, None, &stale).await? {
-            let Some(r) = all.iter().find(|r| r.id == post.id) else {
+            let Some(&version) = versions.get(&post.id) else {
                 continue;
             };
             let json = fragment(&post, state);
             cache.statuses.insert(
                 post.id,
                 Rendered {
-                    version: r.version,
+                    version,
                     json: json.clone(),
                 },
             );
             fixed.insert(post.id, json);
+            loaded_authors.insert(post.author.id, post.author);
         }
     }
 
     // The accounts, likewise.
+    let mut accounts: HashMap<i64, Arc<str>> = HashMap::with_capacity(author_versions.len());
     let mut stale_accounts = Vec::new();
-    for r in &all {
-        if accounts.contains_key(&r.author_id) {
-            continue;
-        }
-        match cache.accounts.get(&r.author_id) {
-            Some(hit) if hit.version == r.author_version => {
-                accounts.insert(r.author_id, hit.json);
+    for (&id, &version) in &author_versions {
+        match cache.accounts.get(&id) {
+            Some(hit) if hit.version == version => {
+                accounts.insert(id, hit.json);
             }
-            _ => stale_accounts.push(r.author_id),
+            _ => match loaded_authors.remove(&id) {
+                Some(profile) => {
+                    accounts.insert(id, render_account(cache, &profile, version, state));
+                }
+                None => stale_accounts.push(id),
+            },
         }
     }
     if !stale_accounts.is_empty() {
         for (id, profile) in profiles::public_by_ids(&state.db, &stale_accounts).await? {
-            let Some(r) = all.iter().find(|r| r.author_id == id) else {
-                continue;
-            };
-            let json: Arc<str> = entities::account(&profile, &state.config)
-                .to_string()
-                .into();
-            cache.accounts.insert(
-                id,
-                Rendered {
-                    version: r.author_version,
-                    json: json.clone(),
-                },
-            );
-            accounts.insert(id, json);
+            if let Some(&version) = author_versions.get(&id) {
+                accounts.insert(id, render_account(cache, &profile, version, state));
+            }
         }
     }
 
@@ -162,6 +166,24 @@ pub async fn statuses(
     }
     out.push(']');
     Ok((out, listed))
+}
+
+/// An account entity as JSON, kept in the cache for `version`.
+fn render_account(
+    cache: &RenderCache,
+    profile: &profiles::Profile,
+    version: i64,
+    state: &AppState,
+) -> Arc<str> {
+    let json: Arc<str> = entities::account(profile, &state.config).to_string().into();
+    cache.accounts.insert(
+        profile.id,
+        Rendered {
+            version,
+            json: json.clone(),
+        },
+    );
+    json
 }
 
 /// A post's fixed part as JSON without the closing brace, ready for the rest to follow.
