@@ -5,12 +5,10 @@
 //! guessed its id. Only public posts can be boosted: a boost shows the post to the booster's
 //! followers, which would widen a narrower audience.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::accounts::Actor;
-use crate::db::{col, new_id, now_ms, placeholders, Db};
+use crate::db::{col, new_id, now_ms, Db};
 use crate::error::{CoreError, CoreResult};
 use crate::home_feeds;
 use crate::posts::{self, Post, Visibility};
@@ -43,38 +41,6 @@ where
     .execute(executor)
     .await?;
     Ok(())
-}
-
-/// (favourited, reblogged, bookmarked) by the viewer, for each of these posts.
-pub(crate) async fn viewer_flags(
-    db: &Db,
-    viewer: Option<&Actor>,
-    ids: &[i64],
-) -> CoreResult<HashMap<i64, (bool, bool, bool)>> {
-    let mut out: HashMap<i64, (bool, bool, bool)> = HashMap::new();
-    let Some(viewer) = viewer else {
-        return Ok(out);
-    };
-    let list = placeholders(2, ids.len());
-    let sql = format!(
-        "SELECT post_id, 0 AS what FROM favourites WHERE profile_id = $1 AND post_id IN ({list}) \
-         UNION ALL SELECT reblog_of_id AS post_id, 1 AS what FROM posts \
-           WHERE author_id = $1 AND reblog_of_id IN ({list}) \
-         UNION ALL SELECT post_id, 2 AS what FROM bookmarks WHERE profile_id = $1 AND post_id IN ({list})"
-    );
-    let mut query = sqlx::query(&sql).bind(viewer.profile_id);
-    for id in ids {
-        query = query.bind(*id);
-    }
-    for r in query.fetch_all(&db.pool).await? {
-        let entry = out.entry(col(&r, "post_id")?).or_default();
-        match col::<i64>(&r, "what")? {
-            0 => entry.0 = true,
-            1 => entry.1 = true,
-            _ => entry.2 = true,
-        }
-    }
-    Ok(out)
 }
 
 /// Follows a profile. Idempotent; the followee is notified the first time.
@@ -162,27 +128,6 @@ pub async fn relationship(db: &Db, actor: &Actor, target: i64) -> CoreResult<Rel
         following: col::<i64>(&row, "following")? > 0,
         followed_by: col::<i64>(&row, "followed_by")? > 0,
     })
-}
-
-/// The profiles on one side of the follow graph (newest first).
-pub async fn follow_list(db: &Db, profile_id: i64, followers: bool) -> CoreResult<Vec<Profile>> {
-    let sql = if followers {
-        "SELECT follower_id AS id FROM follows WHERE followee_id = $1 ORDER BY created_at DESC LIMIT 80"
-    } else {
-        "SELECT followee_id AS id FROM follows WHERE follower_id = $1 ORDER BY created_at DESC LIMIT 80"
-    };
-    let ids: Vec<i64> = sqlx::query(sql)
-        .bind(profile_id)
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|r| col(r, "id"))
-        .collect::<sqlx::Result<_>>()?;
-    let people = profiles::public_by_ids(db, &ids).await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| people.get(id).cloned())
-        .collect())
 }
 
 /// The post an interaction is about: a boost's original (as Mastodon does).
@@ -291,12 +236,18 @@ pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
         home_feeds::fan_out(&mut tx, db.backend, boost_id, actor.profile_id).await?;
     }
     tx.commit().await?;
-    let row = sqlx::query("SELECT id FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
-        .bind(actor.profile_id)
-        .bind(original.id)
-        .fetch_one(&db.pool)
-        .await?;
-    posts::view(db, Some(actor), col(&row, "id")?).await
+    let id = if inserted == 1 {
+        boost_id
+    } else {
+        // Boosted before (or by a racing request): return that boost.
+        let row = sqlx::query("SELECT id FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
+            .bind(actor.profile_id)
+            .bind(original.id)
+            .fetch_one(&db.pool)
+            .await?;
+        col(&row, "id")?
+    };
+    posts::view(db, Some(actor), id).await
 }
 
 /// Removes the actor's boost of a post; returns the original.
@@ -409,13 +360,15 @@ pub async fn notifications(
         ));
     }
     let people = profiles::public_by_ids(db, &people_ids).await?;
+    let post_ids: Vec<i64> = items.iter().filter_map(|item| item.3).collect();
+    // A notification about a post the actor can no longer read (deleted, narrowed) is left out.
+    let readable = posts::readable(db, Some(actor), &post_ids).await?;
     let mut out = Vec::with_capacity(items.len());
     for (id, kind, actor_id, post_id, created_at, read) in items {
         let post = match post_id {
-            Some(pid) => match posts::view_published(db, Some(actor), pid).await {
-                Ok(p) => Some(p),
-                Err(CoreError::NotFound(_)) => continue,
-                Err(e) => return Err(e),
+            Some(pid) => match readable.get(&pid) {
+                Some(p) => Some(p.clone()),
+                None => continue,
             },
             None => None,
         };
@@ -429,16 +382,6 @@ pub async fn notifications(
         });
     }
     Ok(out)
-}
-
-pub async fn unread_notifications(db: &Db, actor: &Actor) -> CoreResult<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM notifications WHERE recipient_id = $1 AND read_at IS NULL",
-    )
-    .bind(actor.profile_id)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(col(&row, "n")?)
 }
 
 pub async fn mark_notifications_read(db: &Db, actor: &Actor) -> CoreResult<()> {

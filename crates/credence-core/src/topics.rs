@@ -198,17 +198,6 @@ pub async fn is_following(db: &Db, actor: &Actor, topic_id: i64) -> CoreResult<b
     Ok(col::<i64>(&row, "n")? > 0)
 }
 
-pub async fn followed(db: &Db, actor: &Actor) -> CoreResult<Vec<Topic>> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.slug, t.name, t.curated FROM topic_follows f \
-         JOIN topics t ON t.id = f.topic_id WHERE f.profile_id = $1 ORDER BY t.name",
-    )
-    .bind(actor.profile_id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows.iter().map(from_row).collect::<sqlx::Result<_>>()?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

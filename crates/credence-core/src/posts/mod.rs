@@ -36,7 +36,7 @@ use crate::social;
 use crate::text::{multi_line, single_line};
 use crate::topics::{self, Topic};
 
-pub use refs::{boosted, load_ids, load_refs, PostRef, RenderVersion};
+pub use refs::{boosted, load_ids, load_refs, readable, PostRef, RenderVersion};
 pub(crate) use refs::{refs_from_rows, REF_COLUMNS};
 pub use review::*;
 pub use rules::*;
@@ -442,7 +442,7 @@ async fn hydrate(db: &Db, viewer: Option<&Actor>, rows: Vec<Row>) -> CoreResult<
     profile_ids.extend(coauthors.values().flatten());
     profile_ids.extend(mentions.values().flatten());
     let people = profiles::public_by_ids(db, &profile_ids).await?;
-    let flags = social::viewer_flags(db, viewer, &ids).await?;
+    let flags = viewer_flags(db, viewer, &ids).await?;
 
     let mut posts = Vec::with_capacity(rows.len());
     for r in rows {
@@ -502,6 +502,38 @@ async fn hydrate(db: &Db, viewer: Option<&Actor>, rows: Vec<Row>) -> CoreResult<
         });
     }
     Ok(posts)
+}
+
+/// (favourited, reblogged, bookmarked) by the viewer, for each of these posts.
+async fn viewer_flags(
+    db: &Db,
+    viewer: Option<&Actor>,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, (bool, bool, bool)>> {
+    let mut out: HashMap<i64, (bool, bool, bool)> = HashMap::new();
+    let Some(viewer) = viewer else {
+        return Ok(out);
+    };
+    let list = placeholders(2, ids.len());
+    let sql = format!(
+        "SELECT post_id, 0 AS what FROM favourites WHERE profile_id = $1 AND post_id IN ({list}) \
+         UNION ALL SELECT reblog_of_id AS post_id, 1 AS what FROM posts \
+           WHERE author_id = $1 AND reblog_of_id IN ({list}) \
+         UNION ALL SELECT post_id, 2 AS what FROM bookmarks WHERE profile_id = $1 AND post_id IN ({list})"
+    );
+    let mut query = sqlx::query(&sql).bind(viewer.profile_id);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    for r in query.fetch_all(&db.pool).await? {
+        let entry = out.entry(col(&r, "post_id")?).or_default();
+        match col::<i64>(&r, "what")? {
+            0 => entry.0 = true,
+            1 => entry.1 = true,
+            _ => entry.2 = true,
+        }
+    }
+    Ok(out)
 }
 
 /// A placeholder for a boosted post until the original is loaded (see [`load`]).

@@ -112,14 +112,15 @@ pub async fn boosted(
         .collect())
 }
 
-/// Full posts for `ids`, as this viewer sees them (boosts carry their originals), in no
-/// particular order. The caller has already decided the viewer may read them.
+/// Full published posts for `ids`, as this viewer sees them (boosts carry their originals),
+/// in no particular order. Listings decide who may read what ([`visible_to`]) and pass only
+/// published posts; drafts and scheduled posts are never loaded here, whatever ids come in.
 pub async fn load_ids(db: &Db, viewer: Option<&Actor>, ids: &[i64]) -> CoreResult<Vec<Post>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({})",
+        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published'",
         placeholders(1, ids.len())
     );
     let mut query = sqlx::query(&sql);
@@ -128,6 +129,33 @@ pub async fn load_ids(db: &Db, viewer: Option<&Actor>, ids: &[i64]) -> CoreResul
     }
     let rows = query.fetch_all(&db.pool).await?;
     load(db, viewer, rows).await
+}
+
+/// The posts among `ids` that are published and this viewer may read, by id (one query for a
+/// list of them instead of a [`view_published`](super::view_published) each).
+pub async fn readable(
+    db: &Db,
+    viewer: Option<&Actor>,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, Post>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
+        placeholders(2, ids.len()),
+        visible_to(1)
+    );
+    let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    Ok(load(db, viewer, rows)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
 }
 
 /// Full posts for a listing, in the listing's order (boosts of posts the viewer may not read

@@ -118,6 +118,20 @@ pub async fn decide_review(
     view(db, Some(actor), post_id).await
 }
 
+/// Whether the actor was asked to review this published post and has not answered yet.
+pub async fn review_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM review_requests r JOIN posts p ON p.id = r.post_id \
+         WHERE r.post_id = $1 AND r.reviewer_id = $2 AND r.state = 'pending' \
+         AND p.state = 'published'",
+    )
+    .bind(post_id)
+    .bind(actor.profile_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(col::<i64>(&row, "n")? > 0)
+}
+
 /// Whether the actor was named a co-author of this post and has not answered yet.
 pub async fn coauthorship_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<bool> {
     let row = sqlx::query(

@@ -339,10 +339,8 @@ async fn post_page(
         (Vec::new(), Vec::new())
     };
     let review = match ctx.actor() {
-        Some(a) => posts::review_requests(&state.db, a)
+        Some(a) => posts::review_pending(&state.db, a, id)
             .await?
-            .iter()
-            .any(|r| r.post_id == id)
             .then(|| post.author.display_name.clone()),
         None => None,
     };
