@@ -131,6 +131,11 @@ impl ApiError {
         }
     }
 
+    /// Mastodon's answer for a missing record, and for one the caller may not see.
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Record not found")
+    }
+
     pub fn unauthorized() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -185,7 +190,7 @@ fn is_api_path(path: &str) -> bool {
 /// Unknown routes: JSON under `/api`, an HTML page elsewhere.
 pub async fn not_found(request: Request) -> Response {
     if is_api_path(request.uri().path()) {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Record not found").into_response()
+        ApiError::not_found().into_response()
     } else {
         error_page(
             StatusCode::NOT_FOUND,

@@ -239,18 +239,12 @@ pub async fn lookup(
     let domain = state.config.domain();
     let handle = match acct.trim_start_matches('@').split_once('@') {
         Some((user, host)) if host.eq_ignore_ascii_case(&domain) => user.to_string(),
-        Some(_) => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "Record not found",
-            ))
-        }
+        Some(_) => return Err(ApiError::not_found()),
         None => acct.trim_start_matches('@').to_string(),
     };
     let p = profiles::view(&state.db, viewer.actor(), &handle)
         .await
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "Record not found"))?;
+        .map_err(|_| ApiError::not_found())?;
     Ok(Json(entities::account(&p, &state.config)))
 }
 
@@ -259,11 +253,10 @@ pub async fn account(
     viewer: MaybeBearer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "Record not found");
-    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let p = profiles::view_by_id(&state.db, viewer.actor(), id)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|_| ApiError::not_found())?;
     Ok(Json(entities::account(&p, &state.config)))
 }
 

@@ -23,18 +23,14 @@ use super::{Bearer, MaybeBearer};
 use crate::error::ApiError;
 use crate::AppState;
 
-fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "Record not found")
-}
-
 fn parse_id(id: &str) -> Result<i64, ApiError> {
-    id.parse().map_err(|_| not_found())
+    id.parse().map_err(|_| ApiError::not_found())
 }
 
 /// Missing posts, and posts the caller may not read, look the same: 404.
 fn hide(err: CoreError) -> ApiError {
     match err {
-        CoreError::NotFound(_) => not_found(),
+        CoreError::NotFound(_) => ApiError::not_found(),
         other => other.into(),
     }
 }
@@ -325,7 +321,7 @@ pub async fn source(
         .await
         .map_err(hide)?;
     if post.author.id != actor.profile_id {
-        return Err(not_found());
+        return Err(ApiError::not_found());
     }
     Ok(Json(json!({
         "id": post.id.to_string(),
@@ -658,7 +654,7 @@ pub async fn scheduled_one(
         .await
         .map_err(hide)?;
     if post.state != PostState::Scheduled || post.author.id != actor.profile_id {
-        return Err(not_found());
+        return Err(ApiError::not_found());
     }
     Ok(Json(entities::scheduled_status(&post)))
 }
@@ -674,7 +670,7 @@ pub async fn cancel_scheduled(
         .await
         .map_err(hide)?;
     if post.state != PostState::Scheduled || post.author.id != actor.profile_id {
-        return Err(not_found());
+        return Err(ApiError::not_found());
     }
     posts::delete(&state.db, actor, id).await?;
     Ok(Json(json!({})))
