@@ -138,17 +138,19 @@ pub async fn describe(
 ) -> CoreResult<MediaInfo> {
     let current = get_own(db, actor, id).await?;
     if let Some(post_id) = current.post_id {
-        let published =
-            sqlx::query("SELECT COUNT(*) AS n FROM posts WHERE id = $1 AND state = 'published'")
+        let going_out =
+            sqlx::query("SELECT COUNT(*) AS n FROM posts WHERE id = $1 AND state <> 'draft'")
                 .bind(post_id)
                 .fetch_one(&db.pool)
                 .await?;
-        if col::<i64>(&published, "n")? > 0 {
-            // Published text is checked for PHI when the post is published or edited; a
-            // description changed on its own would skip that check.
+        if col::<i64>(&going_out, "n")? > 0 {
+            // A post's text is checked for PHI when it is published, scheduled or edited (a
+            // scheduled post goes out later without another check); a description changed on
+            // its own would skip that check.
             return Err(CoreError::invalid(
                 "description",
-                "This file belongs to a published post: edit the post to change its description",
+                "This file belongs to a published or scheduled post: edit the post to change its \
+                 description",
             ));
         }
     }

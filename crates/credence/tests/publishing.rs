@@ -1185,6 +1185,23 @@ async fn phi_is_checked_everywhere_readers_look(backend: Backend) {
         )
         .await;
     assert_eq!(s, 422, "{v}");
+    // Nor that of a scheduled post, which goes out later without another check.
+    let (_, later) = upload(&pro, jpeg_with_gps(), "z.jpg", "A knee X-ray").await;
+    let (s, v) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "A knee X-ray.", "media_ids": [later["id"]],
+                   "scheduled_at": chrono_like_in(3600)}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = pro
+        .put(
+            &format!("/api/v1/media/{}", later["id"].as_str().unwrap()),
+            json!({"description": phi}),
+        )
+        .await;
+    assert_eq!(s, 422, "scheduled post's media: {v}");
     // Earlier versions that named a patient are not kept for readers.
     let text = "Case: my patient John Carter, born 03/14/1961, MRN 44817235, recovered.";
     let post = pro
