@@ -254,10 +254,23 @@ pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
 pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
     let original = target(db, actor, id).await?;
     let mut tx = db.begin_write().await?;
+    remove_boost(&mut tx, actor.profile_id, original.id).await?;
+    tx.commit().await?;
+    posts::view(db, Some(actor), original.id).await
+}
+
+/// Removes `booster`'s boost of `original` (if any) and the count it added. A boost is a row
+/// with nothing of its own, so it is removed rather than left as a tombstone: the unique index
+/// on (author, original) would otherwise block boosting the post again.
+pub(crate) async fn remove_boost(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    booster: i64,
+    original: i64,
+) -> CoreResult<()> {
     let removed = sqlx::query("DELETE FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
-        .bind(actor.profile_id)
-        .bind(original.id)
-        .execute(&mut *tx)
+        .bind(booster)
+        .bind(original)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
     if removed > 0 {
@@ -265,13 +278,12 @@ pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
             "UPDATE posts SET reblogs_count = CASE WHEN reblogs_count > $2 \
              THEN reblogs_count - $2 ELSE 0 END WHERE id = $1",
         )
-        .bind(original.id)
+        .bind(original)
         .bind(removed as i64)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    tx.commit().await?;
-    posts::view(db, Some(actor), original.id).await
+    Ok(())
 }
 
 pub async fn bookmark(db: &Db, actor: &Actor, id: i64, on: bool) -> CoreResult<Post> {

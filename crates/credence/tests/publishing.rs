@@ -797,6 +797,28 @@ async fn interactions_and_notifications(backend: Backend) {
         .post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
         .await;
     assert_eq!(un["reblogs_count"], 0);
+    // Deleting a boost undoes it too, and the post can be boosted again.
+    let (s, boost) = fan
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{boost}");
+    let (s, v) = fan
+        .delete(&format!(
+            "/api/v1/statuses/{}",
+            boost["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (_, original) = fan.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(original["reblogs_count"], 0);
+    assert_eq!(original["reblogged"], false);
+    let (s, again) = fan
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again["reblog"]["reblogs_count"], 1);
+    fan.post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
+        .await;
     let (_, un) = fan
         .post(&format!("/api/v1/statuses/{id}/unbookmark"), json!({}))
         .await;

@@ -661,8 +661,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
     let state: PostState = parse_col(&row, "state")?;
     let parent: Option<i64> = col(&row, "in_reply_to_id")?;
     let counted = state == PostState::Published
-        && parse_col::<Visibility>(&row, "visibility")? == Visibility::Public
-        && col::<Option<i64>>(&row, "reblog_of_id")?.is_none();
+        && parse_col::<Visibility>(&row, "visibility")? == Visibility::Public;
     let moderator = matches!(actor.role, Role::Moderator | Role::Admin);
     if author_id != actor.profile_id && !(moderator && state == PostState::Published) {
         if state != PostState::Published {
@@ -673,8 +672,14 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
     if state == PostState::Deleted {
         return Err(CoreError::NotFound("post"));
     }
-    let now = now_ms();
     let mut tx = db.begin_write().await?;
+    if let Some(original) = col::<Option<i64>>(&row, "reblog_of_id")? {
+        // Deleting a boost is undoing it (as on Mastodon).
+        social::remove_boost(&mut tx, author_id, original).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    let now = now_ms();
     sqlx::query(
         "UPDATE posts SET state = 'deleted', title = '', body = '', body_html = '', \
          spoiler_text = '', disclosure = '', label_reasons = '[]', deleted_at = $2 WHERE id = $1",
