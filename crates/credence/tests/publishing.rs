@@ -1034,6 +1034,23 @@ async fn peer_review_and_coauthors(backend: Backend) {
     );
     let pending = posts::review_requests(&app.db, &shaw).await.unwrap();
     assert_eq!(pending.len(), 1, "asked again");
+    // A reviewer who cannot read a followers-only post cannot mark it reviewed, and nothing
+    // is recorded for them.
+    let private = author
+        .publish(
+            json!({"status": "For followers: how our statin clinic works.",
+                        "visibility": "private", "reviewers": ["dr_shaw"]}),
+        )
+        .await;
+    let private_id = id_of(&private);
+    assert!(posts::decide_review(&app.db, &shaw, private_id, true)
+        .await
+        .is_err());
+    assert!(posts::review_pending(&app.db, &shaw, private_id)
+        .await
+        .unwrap());
+    let (_, read) = author.get(&format!("/api/v1/statuses/{private_id}")).await;
+    assert!(read["credence"]["reviewed_by"].is_null());
 }
 
 async fn bad_input_gets_clear_errors(backend: Backend) {

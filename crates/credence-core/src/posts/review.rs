@@ -66,6 +66,9 @@ pub async fn decide_review(
     post_id: i64,
     approve: bool,
 ) -> CoreResult<Post> {
+    // A reviewer who cannot read the post (followers only, and they do not follow) cannot
+    // vouch for it; checked first, so nothing is written for them.
+    view_published(db, Some(actor), post_id).await?;
     let reviewer = profiles::get(db, actor.profile_id).await?;
     let row = sqlx::query(
         "SELECT r.id, p.author_id, p.label FROM review_requests r JOIN posts p ON p.id = r.post_id \
