@@ -318,6 +318,16 @@ pub async fn context(
     id: i64,
 ) -> CoreResult<(Vec<Post>, Vec<Post>)> {
     let post = posts::view_published(db, viewer, id).await?;
+    thread(db, viewer, &post).await
+}
+
+/// [`context`] around a published post the caller has already read as this viewer.
+pub async fn thread(
+    db: &Db,
+    viewer: Option<&Actor>,
+    post: &Post,
+) -> CoreResult<(Vec<Post>, Vec<Post>)> {
+    let id = post.id;
     let mut ancestors = Vec::new();
     let mut parent = post.in_reply_to_id;
     while let Some(pid) = parent {

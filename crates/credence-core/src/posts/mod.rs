@@ -667,7 +667,13 @@ pub async fn view_published(db: &Db, viewer: Option<&Actor>, id: i64) -> CoreRes
 /// The earlier versions of a post (newest first), for "edited" history. Same visibility as
 /// the post.
 pub async fn versions(db: &Db, viewer: Option<&Actor>, id: i64) -> CoreResult<Vec<Version>> {
-    view_published(db, viewer, id).await?;
+    let post = view_published(db, viewer, id).await?;
+    versions_of(db, &post).await
+}
+
+/// The earlier versions of a post the caller has already read as this viewer (newest first).
+pub async fn versions_of(db: &Db, post: &Post) -> CoreResult<Vec<Version>> {
+    let id = post.id;
     let rows = sqlx::query(
         "SELECT title, body, spoiler_text, created_at FROM post_versions WHERE post_id = $1 \
          ORDER BY id DESC",

@@ -281,7 +281,7 @@ pub async fn history(
     let post = posts::view_published(&state.db, viewer.reader(), id)
         .await
         .map_err(hide)?;
-    let versions = posts::versions(&state.db, viewer.reader(), id).await?;
+    let versions = posts::versions_of(&state.db, &post).await?;
     let account = entities::account(&post.author, &state.config);
     let mut out: Vec<Value> = versions
         .iter()

@@ -324,17 +324,18 @@ struct PostPage {
     versions: Vec<(String, posts::Version)>,
 }
 
+/// The page of a post the viewer has read (with `posts::view`).
 async fn post_page(
     state: &AppState,
     ctx: &Ctx,
-    id: i64,
+    post: Post,
     error: Option<String>,
     draft: String,
     overshare: bool,
 ) -> Result<Response, HtmlError> {
-    let post = posts::view(&state.db, ctx.actor(), id).await?;
+    let id = post.id;
     let (ancestors, replies) = if post.state == PostState::Published {
-        feeds::context(&state.db, ctx.actor(), id).await?
+        feeds::thread(&state.db, ctx.actor(), &post).await?
     } else {
         (Vec::new(), Vec::new())
     };
@@ -351,7 +352,7 @@ async fn post_page(
         _ => false,
     };
     let versions = if post.edited_at.is_some() && post.state == PostState::Published {
-        posts::versions(&state.db, ctx.actor(), id)
+        posts::versions_of(&state.db, &post)
             .await?
             .into_iter()
             .map(|v| {
@@ -402,7 +403,7 @@ pub async fn show(
     {
         return Err(CoreError::NotFound("post").into());
     }
-    post_page(&state, &ctx, id, None, String::new(), false).await
+    post_page(&state, &ctx, post, None, String::new(), false).await
 }
 
 #[derive(Deserialize)]
@@ -452,7 +453,7 @@ pub async fn reply(
             post_page(
                 &state,
                 &ctx,
-                id,
+                parent,
                 Some(public_message(&e)),
                 form.body,
                 overshare,
