@@ -176,8 +176,9 @@ pub(crate) async fn claimable(
     post_id: Option<i64>,
     publishing: bool,
 ) -> CoreResult<Vec<i64>> {
-    let mut unique = ids.to_vec();
-    unique.dedup();
+    // Each file once, in the order given (the post shows them in that order).
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<i64> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
     if unique.len() > crate::posts::MAX_MEDIA {
         return Err(CoreError::invalid(
             "media_ids",
