@@ -114,20 +114,53 @@ pub struct Relationship {
 }
 
 pub async fn relationship(db: &Db, actor: &Actor, target: i64) -> CoreResult<Relationship> {
-    let row = sqlx::query(
-        "SELECT \
-           (SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND followee_id = $2) AS following, \
-           (SELECT COUNT(*) FROM follows WHERE follower_id = $2 AND followee_id = $1) AS followed_by",
-    )
-    .bind(actor.profile_id)
-    .bind(target)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(Relationship {
+    let mut one = relationships(db, actor, &[target]).await?;
+    Ok(one.pop().unwrap_or(Relationship {
         id: target,
-        following: col::<i64>(&row, "following")? > 0,
-        followed_by: col::<i64>(&row, "followed_by")? > 0,
-    })
+        following: false,
+        followed_by: false,
+    }))
+}
+
+/// The actor's relationship with each of `targets`, in their order, in one query.
+pub async fn relationships(
+    db: &Db,
+    actor: &Actor,
+    targets: &[i64],
+) -> CoreResult<Vec<Relationship>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = crate::db::placeholders(2, targets.len());
+    let sql = format!(
+        "SELECT follower_id, followee_id FROM follows \
+         WHERE (follower_id = $1 AND followee_id IN ({list})) \
+            OR (followee_id = $1 AND follower_id IN ({list}))"
+    );
+    let mut query = sqlx::query(&sql).bind(actor.profile_id);
+    for id in targets {
+        query = query.bind(*id);
+    }
+    let mut following = std::collections::HashSet::new();
+    let mut followed_by = std::collections::HashSet::new();
+    for row in query.fetch_all(&db.pool).await? {
+        let (follower, followee): (i64, i64) =
+            (col(&row, "follower_id")?, col(&row, "followee_id")?);
+        if follower == actor.profile_id {
+            following.insert(followee);
+        }
+        if followee == actor.profile_id {
+            followed_by.insert(follower);
+        }
+    }
+    Ok(targets
+        .iter()
+        .map(|&id| Relationship {
+            id,
+            following: following.contains(&id),
+            followed_by: followed_by.contains(&id),
+        })
+        .collect())
 }
 
 /// The post an interaction is about: a boost's original (as Mastodon does).

@@ -736,6 +736,35 @@ async fn interactions_and_notifications(backend: Backend) {
     assert_eq!(account["followers_count"], 1);
     assert_eq!(account["statuses_count"], 1);
     assert_eq!(account["following_count"], 0);
+    // Relationships for several accounts at once, in the order asked.
+    person(&app, "fan_two", Role::Member).await;
+    let two = profiles::get_by_handle(&app.db, "fan_two")
+        .await
+        .unwrap()
+        .id;
+    let (s, rels) = fan
+        .get(&format!(
+            "/api/v1/accounts/relationships?id[]={two}&id[]={pro_id}&id[]=nonsense"
+        ))
+        .await;
+    assert_eq!(s, 200, "{rels}");
+    assert_eq!(rels[0]["id"], two.to_string());
+    assert_eq!(rels[0]["following"], false);
+    assert_eq!(rels[1]["id"], pro_id.to_string());
+    assert_eq!(rels[1]["following"], true);
+    assert_eq!(rels[1]["followed_by"], false);
+    assert_eq!(rels.as_array().unwrap().len(), 2);
+    let (_, theirs) = pro
+        .get(&format!(
+            "/api/v1/accounts/relationships?id[]={}",
+            profiles::get_by_handle(&app.db, "fan_one")
+                .await
+                .unwrap()
+                .id
+        ))
+        .await;
+    assert_eq!(theirs[0]["following"], false);
+    assert_eq!(theirs[0]["followed_by"], true);
     let (s, fav) = fan
         .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
         .await;

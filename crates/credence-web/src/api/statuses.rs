@@ -547,14 +547,16 @@ pub async fn relationships(
     // `id[]=1&id[]=2`: repeated keys, which only an HTML-form parser collects.
     let q: RelationshipsQuery = serde_html_form::from_str(raw.as_deref().unwrap_or_default())
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
-    let mut out = Vec::new();
-    for id in q.id.iter().take(40) {
-        if let Ok(id) = id.parse() {
-            out.push(relationship_json(
-                &social::relationship(&state.db, actor, id).await?,
-            ));
-        }
-    }
+    let ids: Vec<i64> =
+        q.id.iter()
+            .take(40)
+            .filter_map(|id| id.parse().ok())
+            .collect();
+    let out = social::relationships(&state.db, actor, &ids)
+        .await?
+        .iter()
+        .map(relationship_json)
+        .collect();
     Ok(Json(Value::Array(out)))
 }
 
