@@ -443,6 +443,40 @@ pub async fn get_by_handle(db: &Db, handle: &str) -> CoreResult<Profile> {
     fetch_one_where(db, "handle_lower = $1", &key).await
 }
 
+/// Profiles by handle (any case, with or without `@`), keyed by lower-case handle; unknown
+/// handles are absent. Licence numbers are left out, as in [`public_by_ids`].
+pub async fn by_handles(db: &Db, handles: &[String]) -> CoreResult<HashMap<String, Profile>> {
+    let mut keys: Vec<String> = handles
+        .iter()
+        .map(|h| h.trim().trim_start_matches('@').to_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id FROM profiles WHERE handle_lower IN ({})",
+        crate::db::placeholders(1, keys.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for key in &keys {
+        query = query.bind(key);
+    }
+    let ids: Vec<i64> = query
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| col(r, "id"))
+        .collect::<sqlx::Result<_>>()?;
+    Ok(public_by_ids(db, &ids)
+        .await?
+        .into_values()
+        .map(|p| (p.handle.to_lowercase(), p))
+        .collect())
+}
+
 /// A profile as this viewer may see it, with its counts.
 pub async fn view(db: &Db, viewer: Option<&Actor>, handle: &str) -> CoreResult<Profile> {
     Ok(get_by_handle(db, handle).await?.for_viewer(viewer))

@@ -27,25 +27,23 @@ pub(super) async fn profile_ids_for_handles(
     field: &'static str,
     handles: &[String],
 ) -> CoreResult<Vec<Profile>> {
-    let mut out = Vec::new();
+    let mut found = profiles::by_handles(db, handles).await?;
+    let mut out: Vec<Profile> = Vec::new();
     for handle in handles {
         let handle = handle.trim().trim_start_matches('@');
         if handle.is_empty() {
             continue;
         }
-        match profiles::get_by_handle(db, handle).await {
-            Ok(p) => {
-                if !out.iter().any(|o: &Profile| o.id == p.id) {
-                    out.push(p)
-                }
-            }
-            Err(CoreError::NotFound(_)) => {
+        match found.remove(&handle.to_lowercase()) {
+            Some(p) => out.push(p),
+            // Named twice: already taken.
+            None if out.iter().any(|o| o.handle.eq_ignore_ascii_case(handle)) => {}
+            None => {
                 return Err(CoreError::invalid(
                     field,
                     format!("There is no one called @{handle} here"),
                 ))
             }
-            Err(e) => return Err(e),
         }
     }
     Ok(out)
@@ -115,9 +113,11 @@ pub(super) async fn prepare(
     }
     topic_slugs.truncate(10);
     let mentioned: Vec<String> = content::mentions(&body);
+    // Unknown handles stay plain text; people are mentioned once, in order.
+    let known = profiles::by_handles(db, &mentioned).await?;
     let mut mention_ids = Vec::new();
     for handle in &mentioned {
-        if let Ok(p) = profiles::get_by_handle(db, handle).await {
+        if let Some(p) = known.get(&handle.to_lowercase()) {
             if p.id != actor.profile_id && !mention_ids.contains(&p.id) {
                 mention_ids.push(p.id);
             }
