@@ -54,7 +54,8 @@ pub fn text_for_check_with(
     text
 }
 
-pub(super) fn draft_kind(kind: PostKind, reply: bool) -> DraftKind {
+/// The engine's kind of draft for a post of this kind (or a reply).
+pub fn draft_kind(kind: PostKind, reply: bool) -> DraftKind {
     if reply {
         return DraftKind::Reply;
     }

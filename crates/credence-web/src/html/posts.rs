@@ -13,7 +13,8 @@ use credence_core::accounts::Actor;
 use credence_core::db::rfc3339;
 use credence_core::feeds::{self, Page};
 use credence_core::posts::{
-    self, Action, CitationInput, Compose, ConsentInput, Post, PostKind, PostState, Visibility,
+    self, Action, CitationInput, Compose, ConsentInput, Post, PostKind, PostRef, PostState,
+    Visibility,
 };
 use credence_core::profiles::{self, Profile};
 use credence_core::search::{self, Filters};
@@ -100,10 +101,13 @@ impl FeedQuery {
     }
 }
 
-fn next_link(base: &str, posts: &[Post], limit: usize) -> Option<String> {
-    (posts.len() >= limit).then(|| {
+/// The link to the next page when this one was full. Counted on the page query's refs: posts
+/// left out after it (a boost of a post the viewer cannot read) do not end the feed early.
+fn next_link(base: &str, refs: &[PostRef], limit: usize) -> Option<String> {
+    let last = refs.last()?;
+    (refs.len() >= limit).then(|| {
         let sep = if base.contains('?') { '&' } else { '?' };
-        format!("{base}{sep}max_id={}", posts.last().expect("non-empty").id)
+        format!("{base}{sep}max_id={}", last.id)
     })
 }
 
@@ -130,7 +134,7 @@ pub async fn home(
     let actor = ctx.require()?;
     let refs = feeds::home(&state.db, actor, &q.page()).await?;
     let posts = posts::load_refs(&state.db, Some(actor), &refs).await?;
-    let next = next_link("/home", &posts, 20);
+    let next = next_link("/home", &refs, 20);
     let mut page = feed_page(&ctx, "Home", posts);
     page.next = next;
     page.intro = Some("Posts from people and topics you follow.".into());
@@ -187,7 +191,7 @@ pub async fn topic(
     let refs = feeds::topic(&state.db, ctx.actor(), topic.id, &q.page()).await?;
     let posts = posts::load_refs(&state.db, ctx.actor(), &refs).await?;
     let base = format!("/topics/{}", topic.slug);
-    let next = next_link(&base, &posts, 20);
+    let next = next_link(&base, &refs, 20);
     let following = match ctx.actor() {
         Some(a) => Some(topics::is_following(&state.db, a, topic.id).await?),
         None => None,
@@ -249,7 +253,7 @@ pub async fn profile_feed(
     )
     .await?;
     let posts = posts::load_refs(&state.db, ctx.actor(), &refs).await?;
-    let next = next_link(&format!("/@{}", profile.handle), &posts, 20);
+    let next = next_link(&format!("/@{}", profile.handle), &refs, 20);
     let follow = match ctx.actor() {
         Some(a) if a.profile_id != profile.id => {
             let r = social::relationship(&state.db, a, profile.id).await?;
@@ -944,14 +948,14 @@ pub async fn check(
             "the draft is too long to check",
         ));
     }
-    let author = profiles::get(&state.db, actor.profile_id).await?;
-    let kind = match request.kind.unwrap_or(PostKind::Post) {
-        PostKind::Post => credence_check::DraftKind::Post,
-        PostKind::Article => credence_check::DraftKind::Article,
-        PostKind::ResearchUpdate => credence_check::DraftKind::ResearchUpdate,
-        PostKind::Tip => credence_check::DraftKind::Tip,
-    };
-    let assessment = posts::assess(&state.checker, &author, kind, &request.text, &[]);
+    // The session already loaded the acting profile (with its disclosures).
+    let author = ctx
+        .profile
+        .as_ref()
+        .filter(|p| p.id == actor.profile_id)
+        .ok_or_else(HtmlError::sign_in_required)?;
+    let kind = posts::draft_kind(request.kind.unwrap_or(PostKind::Post), false);
+    let assessment = posts::assess(&state.checker, author, kind, &request.text, &[]);
     Ok(Json(assessment.report).into_response())
 }
 
