@@ -58,6 +58,11 @@ impl WebConfig {
         self.public_url.starts_with("https://")
     }
 
+    /// `path` (starting with `/`) as an absolute URL on this server.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
+    }
+
     /// The host (and port) part of the public URL: the instance's domain for `acct` and nodeinfo.
     pub fn domain(&self) -> String {
         url::Url::parse(&self.public_url)

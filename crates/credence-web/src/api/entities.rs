@@ -57,7 +57,6 @@ pub fn credence_fields(p: &Profile) -> Value {
 }
 
 pub fn account(p: &Profile, config: &WebConfig) -> Value {
-    let base = config.public_url.trim_end_matches('/');
     let mut fields = Vec::new();
     if p.kind.is_verifiable() {
         let what = p
@@ -98,9 +97,9 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
     }
     // Profiles loaded without counts (a verification request's) report none yet.
     let stats = p.stats.unwrap_or_default();
-    let avatar = format!("{base}/static/avatar.png");
+    let avatar = config.absolute("/static/avatar.png");
     // Clients lay out a header image above the profile; an empty string breaks some of them.
-    let header = format!("{base}/static/header.png");
+    let header = config.absolute("/static/header.png");
     json!({
         "id": p.id.to_string(),
         "username": p.handle,
@@ -115,8 +114,8 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
         // Mastodon reports the creation day at midnight UTC.
         "created_at": format!("{}T00:00:00.000Z", &rfc3339(p.created_at)[..10]),
         "note": note_html(&p.bio),
-        "url": format!("{base}/@{}", p.handle),
-        "uri": format!("{base}/@{}", p.handle),
+        "url": config.absolute(&format!("/@{}", p.handle)),
+        "uri": config.absolute(&format!("/@{}", p.handle)),
         "avatar": avatar,
         "avatar_static": avatar,
         "header": header,
@@ -158,10 +157,6 @@ pub fn verification_request(r: &VerificationRequest, config: &WebConfig) -> Valu
     })
 }
 
-fn absolute(config: &WebConfig, path: &str) -> String {
-    format!("{}{path}", config.public_url.trim_end_matches('/'))
-}
-
 /// Mastodon's visibility words: followers-only is `private`.
 pub fn visibility_word(v: Visibility) -> &'static str {
     match v {
@@ -182,8 +177,8 @@ pub fn media_attachment(m: &MediaInfo, config: &WebConfig) -> Value {
     json!({
         "id": m.id.to_string(),
         "type": if m.kind == "video" { "video" } else { "image" },
-        "url": absolute(config, &m.path),
-        "preview_url": absolute(config, &m.preview_path),
+        "url": config.absolute(&m.path),
+        "preview_url": config.absolute(&m.preview_path),
         "remote_url": null,
         "text_url": null,
         "meta": { "original": size },
@@ -232,7 +227,7 @@ pub struct Changing {
 /// depends on the post alone (and the people shown in it), so it can be rendered once per
 /// version of the post (see `render`).
 pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
-    let url = absolute(config, &format!("/@{}/{}", p.author.handle, p.id));
+    let url = config.absolute(&format!("/@{}/{}", p.author.handle, p.id));
     let mut content = String::new();
     if !p.title.is_empty() {
         content.push_str(&format!(
@@ -300,10 +295,10 @@ pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
         "media_attachments": p.media.iter().map(|m| media_attachment(m, config)).collect::<Vec<_>>(),
         "mentions": p.mentions.iter().map(|m| json!({
             "id": m.id.to_string(), "username": m.handle, "acct": m.handle,
-            "url": absolute(config, &format!("/@{}", m.handle)),
+            "url": config.absolute(&format!("/@{}", m.handle)),
         })).collect::<Vec<_>>(),
         "tags": p.topics.iter().map(|t| json!({
-            "name": t.slug, "url": absolute(config, &format!("/topics/{}", t.slug)),
+            "name": t.slug, "url": config.absolute(&format!("/topics/{}", t.slug)),
         })).collect::<Vec<_>>(),
         "emojis": [],
         "card": null,

@@ -394,7 +394,7 @@ async fn paged(
         HeaderValue::from_static("application/json"),
     );
     if let (Some(first), Some(last)) = (shown.first(), shown.last()) {
-        let base = format!("{}{path}", state.config.public_url.trim_end_matches('/'));
+        let base = state.config.absolute(path);
         let link = format!(
             "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
             last.id, first.id
@@ -625,7 +625,7 @@ pub async fn search(
         "statuses": if want("statuses") { results.posts.iter().map(|p| entities::status(p, &state.config)).collect::<Vec<_>>() } else { vec![] },
         "hashtags": if want("hashtags") { results.topics.iter().map(|t| json!({
             "name": t.slug,
-            "url": format!("{}/topics/{}", state.config.public_url.trim_end_matches('/'), t.slug),
+            "url": state.config.absolute(&format!("/topics/{}", t.slug)),
             "history": [],
             "credence": { "name": t.name, "curated": t.curated },
         })).collect::<Vec<_>>() } else { vec![] },

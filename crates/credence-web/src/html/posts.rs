@@ -1075,7 +1075,7 @@ fn atom(
     posts: &[Post],
 ) -> Response {
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
-    let base = state.config.public_url.trim_end_matches('/');
+    let absolute = |path: &str| state.config.absolute(path);
     let date = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
             .unwrap_or_default()
@@ -1094,7 +1094,7 @@ fn atom(
             (p.visibility == Visibility::Public && p.state == PostState::Published).then_some(p)
         })
         .map(|p| {
-            let url = format!("{base}/@{}/{}", p.author.handle, p.id);
+            let url = absolute(&format!("/@{}/{}", p.author.handle, p.id));
             let title = if p.title.is_empty() {
                 let text = credence_core::content::strip_tags(&p.body_html);
                 let mut short: String = text.chars().take(80).collect();
@@ -1114,7 +1114,7 @@ fn atom(
                 published: Some(date(p.shown_at())),
                 authors: vec![Person {
                     name: p.author.display_name.clone(),
-                    uri: Some(format!("{base}/@{}", p.author.handle)),
+                    uri: Some(absolute(&format!("/@{}", p.author.handle))),
                     ..Person::default()
                 }],
                 links: vec![link(url, "alternate", Some("text/html"))],
@@ -1133,16 +1133,12 @@ fn atom(
         .max()
         .unwrap_or_else(|| date(0));
     let feed = Feed {
-        id: format!("{base}{self_path}"),
+        id: absolute(self_path),
         title: Text::plain(title.to_string()),
         updated,
         links: vec![
-            link(
-                format!("{base}{self_path}"),
-                "self",
-                Some("application/atom+xml"),
-            ),
-            link(format!("{base}{html_path}"), "alternate", Some("text/html")),
+            link(absolute(self_path), "self", Some("application/atom+xml")),
+            link(absolute(html_path), "alternate", Some("text/html")),
         ],
         generator: Some(atom_syndication::Generator {
             value: "Credence".into(),
