@@ -37,6 +37,7 @@ both_backends!(
     edits_keep_what_they_leave_out,
     small_review_findings,
     home_feeds_and_cached_statuses_stay_current,
+    replies_to_private_messages_stay_private,
 );
 
 struct Client {
@@ -1700,4 +1701,43 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     assert!(home_ids(&reader).await.is_empty());
+}
+
+/// A reply to a private message cannot be public, through the API as on the web page, and
+/// reaches the message's author even when it does not name them.
+async fn replies_to_private_messages_stay_private(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_lane").await;
+    let (member, _) = person(&app, "robin", Role::Member).await;
+    let (stranger, _) = person(&app, "casey", Role::Member).await;
+    let message = pro
+        .publish(
+            json!({"status": "@robin your results are ready to discuss.",
+                        "visibility": "direct"}),
+        )
+        .await;
+    let id = message["id"].as_str().unwrap();
+    let (s, v) = member
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "Thank you, when can we talk?", "in_reply_to_id": id}),
+        )
+        .await;
+    assert_eq!(s, 422, "a public reply to a private message: {v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("stays private"),
+        "{v}"
+    );
+    let reply = member
+        .publish(
+            json!({"status": "Thank you, when can we talk?", "in_reply_to_id": id,
+                        "visibility": "direct"}),
+        )
+        .await;
+    let reply_id = reply["id"].as_str().unwrap();
+    let (s, seen) = pro.get(&format!("/api/v1/statuses/{reply_id}")).await;
+    assert_eq!(s, 200, "the message's author reads the reply: {seen}");
+    assert_eq!(seen["mentions"][0]["username"], "dr_lane");
+    let (s, _) = stranger.get(&format!("/api/v1/statuses/{reply_id}")).await;
+    assert_eq!(s, 404);
 }

@@ -112,6 +112,26 @@ pub(super) async fn prepare(
         }
     }
     topic_slugs.truncate(10);
+    // The post replied to, and whether it is a private message (the rule below).
+    let (parent, private_parent) = match (existing_parent, input.in_reply_to_id) {
+        (Some(parent), _) => (parent, false),
+        (None, None) => (None, false),
+        (None, Some(id)) => {
+            let parent = view_published(db, Some(actor), id)
+                .await
+                .map_err(|_| CoreError::invalid("in_reply_to_id", "That post does not exist"))?;
+            let private = parent.visibility == Visibility::Direct;
+            (Some((parent.id, parent.author.id)), private)
+        }
+    };
+    // A reply to a private message stays private, and reaches its author whether or not the
+    // reply names them: a public answer would show the conversation to everyone.
+    if private_parent && input.visibility != Visibility::Direct {
+        return Err(CoreError::invalid(
+            "visibility",
+            "A reply to a private message stays private: send it to mentioned people only",
+        ));
+    }
     let mentioned: Vec<String> = content::mentions(&body);
     // Unknown handles stay plain text; people are mentioned once, in order.
     let known = profiles::by_handles(db, &mentioned).await?;
@@ -121,6 +141,11 @@ pub(super) async fn prepare(
             if p.id != actor.profile_id && !mention_ids.contains(&p.id) {
                 mention_ids.push(p.id);
             }
+        }
+    }
+    if let (true, Some((_, parent_author))) = (private_parent, parent) {
+        if parent_author != actor.profile_id && !mention_ids.contains(&parent_author) {
+            mention_ids.insert(0, parent_author);
         }
     }
     if input.visibility == Visibility::Direct && mention_ids.is_empty() {
@@ -150,16 +175,6 @@ pub(super) async fn prepare(
         ));
     }
     let consent = input.consent.as_ref().map(clean_consent).transpose()?;
-    let parent = match (existing_parent, input.in_reply_to_id) {
-        (Some(parent), _) => parent,
-        (None, None) => None,
-        (None, Some(id)) => {
-            let parent = view_published(db, Some(actor), id)
-                .await
-                .map_err(|_| CoreError::invalid("in_reply_to_id", "That post does not exist"))?;
-            Some((parent.id, parent.author.id))
-        }
-    };
     let body_html = if is_article {
         content::render_markdown(&body)
     } else {
