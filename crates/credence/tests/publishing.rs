@@ -1064,6 +1064,22 @@ async fn peer_review_and_coauthors(backend: Backend) {
     );
     let pending = posts::review_requests(&app.db, &shaw).await.unwrap();
     assert_eq!(pending.len(), 1, "asked again");
+    // An edit that does not name co-authors again keeps requests not answered yet.
+    let asked = author
+        .publish(json!({"credence_kind": "article", "title": "Statin myths",
+                        "status": "Three things statins do not do.", "coauthors": ["dr_tate"]}))
+        .await;
+    let asked_id = id_of(&asked);
+    let (s, v) = author
+        .put(
+            &format!("/api/v1/statuses/{asked_id}"),
+            json!({"status": "Three things statins do not do, plainly."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert!(posts::coauthorship_pending(&app.db, &tate, asked_id)
+        .await
+        .unwrap());
     // A reviewer who cannot read a followers-only post cannot mark it reviewed, and nothing
     // is recorded for them.
     let private = author

@@ -135,6 +135,25 @@ pub async fn review_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<
     Ok(col::<i64>(&row, "n")? > 0)
 }
 
+/// The handles of everyone the actor named as a co-author of their own post, whether or not
+/// they have answered (readers see only those who accepted): what an edit keeps when it does
+/// not name co-authors again. Empty for someone else's post.
+pub async fn named_coauthors(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT pr.handle FROM coauthors c JOIN profiles pr ON pr.id = c.profile_id \
+         JOIN posts p ON p.id = c.post_id WHERE c.post_id = $1 AND p.author_id = $2 \
+         ORDER BY pr.handle_lower",
+    )
+    .bind(post_id)
+    .bind(actor.profile_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| col(r, "handle"))
+        .collect::<sqlx::Result<_>>()?)
+}
+
 /// Whether the actor was named a co-author of this post and has not answered yet.
 pub async fn coauthorship_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<bool> {
     let row = sqlx::query(

@@ -206,7 +206,8 @@ pub async fn edit(
         compose.topics = current.topics.iter().map(|t| t.slug.clone()).collect();
     }
     if kept_coauthors {
-        compose.coauthors = current.coauthors.iter().map(|c| c.handle.clone()).collect();
+        // Those who have not answered yet too: an edit does not withdraw a request.
+        compose.coauthors = posts::named_coauthors(&state.db, actor, id).await?;
     }
     compose.visibility = current.visibility;
     if compose.title.is_empty() {

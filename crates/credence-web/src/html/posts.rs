@@ -616,12 +616,6 @@ impl ComposeForm {
             topics: p.topics.iter().map(|t| t.slug.clone()).collect(),
             citations,
             disclosure: p.disclosure.clone(),
-            coauthors: p
-                .coauthors
-                .iter()
-                .map(|c| c.handle.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
             media_ids: p.media.iter().map(|m| m.id).collect(),
             sensitive: p.sensitive,
             ..ComposeForm::blank()
@@ -892,7 +886,12 @@ pub async fn edit_form(
     if post.author.id != actor.profile_id || post.is_deleted() {
         return Err(CoreError::forbidden("Only the author can edit this post").into());
     }
-    compose_page(&state, &ctx, ComposeForm::from_post(&post), None, Some(id)).await
+    let mut form = ComposeForm::from_post(&post);
+    // Those who have not answered yet too: saving the form does not withdraw a request.
+    form.coauthors = posts::named_coauthors(&state.db, actor, id)
+        .await?
+        .join(", ");
+    compose_page(&state, &ctx, form, None, Some(id)).await
 }
 
 pub async fn edit(
