@@ -358,13 +358,14 @@ pub(crate) async fn load(
     viewer: Option<&Actor>,
     rows: Vec<AnyRow>,
 ) -> CoreResult<Vec<Post>> {
-    let rows: Vec<Row> = rows
+    let mut rows: Vec<Row> = rows
         .iter()
         .map(Row::from_row)
         .collect::<sqlx::Result<_>>()?;
-    // The boosted originals, one level deep (a boost of a boost points at the original).
+    // The listing's order, and what each boost points at (one level deep: a boost of a boost
+    // points at the original).
+    let order: Vec<(i64, Option<i64>)> = rows.iter().map(|r| (r.id, r.reblog_of_id)).collect();
     let original_ids: Vec<i64> = rows.iter().filter_map(|r| r.reblog_of_id).collect();
-    let mut originals: HashMap<i64, Post> = HashMap::new();
     if !original_ids.is_empty() {
         // The original is shown only if this viewer may read it (defence in depth: a boosted
         // post's audience cannot be narrowed, see `update`).
@@ -378,27 +379,29 @@ pub(crate) async fn load(
         for id in &original_ids {
             query = query.bind(*id);
         }
-        let fetched = query.fetch_all(&db.pool).await?;
-        let fetched: Vec<Row> = fetched
-            .iter()
-            .map(Row::from_row)
-            .collect::<sqlx::Result<_>>()?;
-        for post in hydrate(db, viewer, fetched).await? {
-            originals.insert(post.id, post);
+        for row in query.fetch_all(&db.pool).await? {
+            rows.push(Row::from_row(&row)?);
         }
     }
-    let mut posts = hydrate(db, viewer, rows).await?;
-    posts.retain_mut(|post| match post.reblog.take() {
-        None => true,
-        Some(stub) => match originals.get(&stub.id) {
-            Some(original) => {
-                post.reblog = Some(Box::new(original.clone()));
-                true
+    // Rows and originals joined in one pass; a post can be both (a post and its boost on one
+    // page), hence the map.
+    let by_id: HashMap<i64, Post> = hydrate(db, viewer, rows)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(order
+        .into_iter()
+        .filter_map(|(id, boost_of)| {
+            let mut post = by_id.get(&id)?.clone();
+            if let Some(original) = boost_of {
+                // A boost of a post this viewer may not read is left out.
+                let original = by_id.get(&original)?.clone();
+                post.reblog = Some(Box::new(original));
             }
-            None => false,
-        },
-    });
-    Ok(posts)
+            Some(post)
+        })
+        .collect())
 }
 
 /// Joins authors, citations, topics, media, co-authors, mentions and the viewer's own
@@ -477,9 +480,8 @@ async fn hydrate(db: &Db, viewer: Option<&Actor>, rows: Vec<Row>) -> CoreResult<
             in_reply_to_author_id: r
                 .in_reply_to_id
                 .and_then(|id| parent_authors.get(&id).copied()),
-            reblog: r
-                .reblog_of_id
-                .map(|id| Box::new(stub(id, &people, r.author_id))),
+            // Attached by `load`.
+            reblog: None,
             score: r.score,
             reading_grade: r.reading_grade,
             reviewer: r.reviewer_id.and_then(|id| people.get(&id).cloned()),
@@ -534,49 +536,6 @@ async fn viewer_flags(
         }
     }
     Ok(out)
-}
-
-/// A placeholder for a boosted post until the original is loaded (see [`load`]).
-fn stub(id: i64, people: &HashMap<i64, Profile>, author_id: i64) -> Post {
-    let author = people.get(&author_id).cloned().expect("author loaded");
-    Post {
-        id,
-        author,
-        kind: PostKind::Post,
-        state: PostState::Deleted,
-        visibility: Visibility::Public,
-        title: String::new(),
-        body: String::new(),
-        body_html: String::new(),
-        spoiler_text: String::new(),
-        sensitive: false,
-        disclosure: String::new(),
-        in_reply_to_id: None,
-        in_reply_to_author_id: None,
-        reblog: None,
-        label: String::new(),
-        label_text: String::new(),
-        label_reasons: Vec::new(),
-        score: 0,
-        reading_grade: None,
-        reviewer: None,
-        reviewed_at: None,
-        replies_count: 0,
-        favourites_count: 0,
-        reblogs_count: 0,
-        created_at: 0,
-        published_at: None,
-        scheduled_at: None,
-        edited_at: None,
-        citations: Vec::new(),
-        topics: Vec::new(),
-        media: Vec::new(),
-        coauthors: Vec::new(),
-        mentions: Vec::new(),
-        favourited: false,
-        reblogged: false,
-        bookmarked: false,
-    }
 }
 
 /// `select` ends with `WHERE` or `AND`, so a condition can come before the id list.
