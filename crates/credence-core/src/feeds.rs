@@ -51,11 +51,16 @@ impl Page {
     }
 
     /// The SQL to append to a condition over posts `p` for `only_media`.
-    fn media_condition(&self) -> &'static str {
+    fn media_condition(&self) -> String {
+        self.media_condition_on("p.id")
+    }
+
+    /// [`Page::media_condition`] for the post id in column `post_id`.
+    fn media_condition_on(&self, post_id: &str) -> String {
         if self.only_media {
-            " AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = p.id)"
+            format!(" AND EXISTS (SELECT 1 FROM media pm WHERE pm.post_id = {post_id})")
         } else {
-            ""
+            String::new()
         }
     }
 }
@@ -67,8 +72,6 @@ struct Query<'a> {
     key: &'a str,
     condition: &'a str,
     extra: &'a [i64],
-    /// One more column to read along (`expression AS name`), if any.
-    also: Option<&'a str>,
 }
 
 impl Query<'_> {
@@ -95,15 +98,15 @@ impl Query<'_> {
         let upper = self.extra.len() + 2;
         let lower = self.extra.len() + 3;
         let order = if ascending { "ASC" } else { "DESC" };
-        let also = self.also.map(|a| format!(", {a}")).unwrap_or_default();
         let sql = format!(
-            "SELECT {REF_COLUMNS}{also} FROM {from} WHERE {condition} AND {key} < ${upper} \
+            "SELECT {REF_COLUMNS} FROM {from} WHERE {condition} AND {key} < ${upper} \
              AND {key} > ${lower} ORDER BY {key} {order} LIMIT {limit}",
             from = self.from,
             condition = self.condition,
             key = self.key,
         );
-        let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
+        // Planned with the bounds each time (unprepared; see `Db::connect`).
+        let mut query = sqlx::query(&sql).persistent(false).bind(viewer_id(viewer));
         for value in self.extra {
             query = query.bind(*value);
         }
@@ -134,7 +137,6 @@ async fn page_of(
         key: "p.id",
         condition: &condition,
         extra,
-        also: None,
     };
     query
         .run(db, viewer, page.bounds(), page.ascending(), page.limit())
@@ -153,33 +155,16 @@ const LISTED: &str = "p.state = 'published' AND p.in_reply_to_id IS NULL";
 pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
     let visible = visible_to(1);
     let media = page.media_condition();
-    // Each entry is re-checked: it may no longer qualify (an unfollowed topic, a post edited
-    // out of a topic, a narrowed audience), and then it is skipped.
-    let from_feed = format!(
-        "e.owner_id = $1 AND {LISTED} AND {} AND {visible}{media}",
-        home_feeds::SOURCES
-    );
-    let feed = Query {
-        from: "home_entries e JOIN posts p ON p.id = e.post_id",
-        key: "e.post_id",
-        condition: &from_feed,
-        extra: &[],
-        also: Some("(SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id"),
-    };
     let (below, above) = page.bounds();
     let (ascending, limit) = (page.ascending(), page.limit());
-    let mut rows = feed
-        .rows(db, Some(actor), (below, above), ascending, limit)
-        .await?;
+    let mut rows = feed_rows(db, actor, page).await?;
     let floor = match rows.first() {
         Some(row) => col::<i64>(row, "floor_id")?,
         None => {
             // No feed yet (build it and read again), or nothing in this range.
             let (floor, built) = home_feeds::floor(db, actor.profile_id).await?;
             if built {
-                rows = feed
-                    .rows(db, Some(actor), (below, above), ascending, limit)
-                    .await?;
+                rows = feed_rows(db, actor, page).await?;
             }
             floor
         }
@@ -195,7 +180,6 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
         key: "p.id",
         condition: &from_posts,
         extra: &[],
-        also: None,
     };
     if ascending {
         // Oldest first from below the floor: rare (a client catching up from long ago).
@@ -213,6 +197,43 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
         );
     }
     Ok(refs)
+}
+
+/// A page of the owner's feed entries as ref rows, each with the feed's floor.
+///
+/// The page is cut from the entries alone, then joined to posts: entries are exact (see
+/// [`home_feeds`]; only the state is checked, in case a deletion races the read). The
+/// statement stays prepared on PostgreSQL, which then keeps a generic plan, and it names
+/// only the bounds the page has: `post_id < $2 AND post_id > $3` with unknown values reads
+/// as a narrow range to the planner, which then chose to collect every entry in it and
+/// sort them (or, on the join, to walk down all posts); `owner_id = $1` alone or with one
+/// bound keeps the walk down the primary key that stops after one page.
+async fn feed_rows(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<AnyRow>> {
+    let order = if page.ascending() { "ASC" } else { "DESC" };
+    let mut bounds = String::new();
+    let mut values = Vec::new();
+    if let Some(max_id) = page.max_id {
+        values.push(max_id);
+        bounds.push_str(&format!(" AND e.post_id < ${}", values.len() + 1));
+    }
+    if let Some(above) = page.since_id.or(page.min_id) {
+        values.push(above);
+        bounds.push_str(&format!(" AND e.post_id > ${}", values.len() + 1));
+    }
+    let sql = format!(
+        "SELECT {REF_COLUMNS}, \
+           (SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id \
+         FROM (SELECT e.post_id FROM home_entries e WHERE e.owner_id = $1{bounds}{media} \
+               ORDER BY e.post_id {order} LIMIT {limit}) e \
+         JOIN posts p ON p.id = e.post_id WHERE p.state = 'published' ORDER BY p.id {order}",
+        media = page.media_condition_on("e.post_id"),
+        limit = page.limit(),
+    );
+    let mut query = sqlx::query(&sql).bind(actor.profile_id);
+    for value in values {
+        query = query.bind(value);
+    }
+    Ok(query.fetch_all(&db.pool).await?)
 }
 
 /// Every public post on this server, newest first (boosts left out).
@@ -295,6 +316,7 @@ pub async fn explore(
          ORDER BY p.rank DESC, p.id DESC LIMIT $4"
     );
     let rows = sqlx::query(&sql)
+        .persistent(false)
         .bind(viewer_id(viewer))
         .bind(rank)
         .bind(id)

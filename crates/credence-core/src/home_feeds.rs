@@ -11,8 +11,12 @@
 //! - following or unfollowing a person or topic drops the owner's feed ([`forget`]), to be
 //!   rebuilt on the next read, and feeds older than [`MAX_AGE_MS`] are dropped ([`expire`]),
 //!   which bounds their size and forgets people who stopped reading;
-//! - entries are candidates only: every read re-checks source and visibility, so an entry
-//!   that stopped qualifying (a post edited out of a topic, a narrowed audience) is skipped.
+//! - entries are exact: a post is entered only for owners who may read it, and an edit of a
+//!   published post enters it afresh ([`refresh`]): out of the feeds of people who followed
+//!   only a topic it left or lost sight of it (a narrowed audience), into those it now
+//!   belongs in. Everything else that decides membership (follows, topic follows) drops the
+//!   owner's feed, and deleting a post (or undoing a boost) removes its entries. So a read
+//!   takes a page of entries as they stand.
 //!
 //! Building and fanning out must not interleave, or a post published while a feed is built
 //! could miss it: SQLite runs both in write transactions (one writer at a time); PostgreSQL
@@ -20,7 +24,7 @@
 
 use crate::db::{col, now_ms, Backend, Db};
 use crate::error::CoreResult;
-use crate::posts::Tx;
+use crate::posts::{visible_to, visible_to_profile, Tx};
 
 /// How many candidates a new feed holds (Mastodon keeps 800 in Redis).
 pub const WINDOW: i64 = 400;
@@ -75,9 +79,12 @@ async fn build(db: &Db, owner: i64) -> CoreResult<i64> {
     }
     let sql = format!(
         "SELECT p.id FROM posts p WHERE p.state = 'published' AND p.in_reply_to_id IS NULL \
-         AND {SOURCES} ORDER BY p.id DESC LIMIT {WINDOW}"
+         AND {SOURCES} AND {} ORDER BY p.id DESC LIMIT {WINDOW}",
+        visible_to(1)
     );
+    // Planned for this owner each time (rare, and the owner's follows decide the best plan).
     let ids: Vec<i64> = sqlx::query(&sql)
+        .persistent(false)
         .bind(owner)
         .fetch_all(&mut *tx)
         .await?
@@ -111,8 +118,9 @@ async fn build(db: &Db, owner: i64) -> CoreResult<i64> {
 }
 
 /// Adds a newly published top-level post (or boost) to the feeds it belongs in: its author's,
-/// their followers', and those of people following one of its topics. Runs in the publishing
-/// transaction, after the post's topics are written.
+/// their followers', and those of people following one of its topics, each if its owner may
+/// read it. Runs in the publishing transaction, after the post's topics and mentions are
+/// written.
 pub(crate) async fn fan_out(
     tx: &mut Tx,
     backend: Backend,
@@ -120,19 +128,43 @@ pub(crate) async fn fan_out(
     author_id: i64,
 ) -> CoreResult<()> {
     lock(tx, backend, Lock::Shared).await?;
-    sqlx::query(
+    enter(tx, post_id, author_id).await
+}
+
+/// Enters an edited published post afresh: its topics, audience or mentions may have changed,
+/// so it leaves every feed and enters those it belongs in now. Runs in the editing transaction.
+pub(crate) async fn refresh(
+    tx: &mut Tx,
+    backend: Backend,
+    post_id: i64,
+    author_id: i64,
+) -> CoreResult<()> {
+    lock(tx, backend, Lock::Shared).await?;
+    sqlx::query("DELETE FROM home_entries WHERE post_id = $1")
+        .bind(post_id)
+        .execute(&mut **tx)
+        .await?;
+    enter(tx, post_id, author_id).await
+}
+
+async fn enter(tx: &mut Tx, post_id: i64, author_id: i64) -> CoreResult<()> {
+    let sql = format!(
         "INSERT INTO home_entries (owner_id, post_id) \
-         SELECT h.owner_id, $2 FROM home_feeds h WHERE h.owner_id IN ( \
+         SELECT h.owner_id, p.id FROM home_feeds h JOIN posts p ON p.id = $2 \
+         WHERE h.owner_id IN ( \
            SELECT CAST($1 AS BIGINT) \
            UNION SELECT f.follower_id FROM follows f WHERE f.followee_id = $1 \
            UNION SELECT tf.profile_id FROM post_topics pt \
              JOIN topic_follows tf ON tf.topic_id = pt.topic_id WHERE pt.post_id = $2) \
+         AND {} \
          ON CONFLICT (owner_id, post_id) DO NOTHING",
-    )
-    .bind(author_id)
-    .bind(post_id)
-    .execute(&mut **tx)
-    .await?;
+        visible_to_profile("h.owner_id")
+    );
+    sqlx::query(&sql)
+        .bind(author_id)
+        .bind(post_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

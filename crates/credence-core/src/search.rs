@@ -166,7 +166,8 @@ pub async fn posts(
             )
         }
     };
-    let mut q = sqlx::query(&sql).bind(viewer_id(viewer));
+    // Planned with the words each time: a common word and a rare one want different plans.
+    let mut q = sqlx::query(&sql).persistent(false).bind(viewer_id(viewer));
     for b in &binds {
         q = q.bind(b.as_str());
     }

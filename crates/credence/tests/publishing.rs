@@ -1642,6 +1642,37 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
         home_ids(&reader).await,
         vec![private_id.clone(), earlier_id.clone()]
     );
+    // Feeds hold only what their owner may read: not a followers-only post in a followed topic
+    // by someone not followed, nor a private message to someone else; a private message to the
+    // reader comes in, and leaves when an edit addresses it to someone else.
+    other
+        .publish(json!({"status": "For my followers: #diabetes clinic news.",
+                        "visibility": "private"}))
+        .await;
+    author
+        .publish(json!({"status": "@dr_moss shall we swap Friday's clinic?",
+                        "visibility": "direct"}))
+        .await;
+    let to_reader = author
+        .publish(json!({"status": "@rowan your appointment moved to nine.",
+                        "visibility": "direct"}))
+        .await;
+    let to_reader_id = to_reader["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        home_ids(&reader).await,
+        vec![to_reader_id.clone(), private_id.clone(), earlier_id.clone()]
+    );
+    let (s, v) = author
+        .put(
+            &format!("/api/v1/statuses/{to_reader_id}"),
+            json!({"status": "@dr_moss the appointment moved to nine."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        home_ids(&reader).await,
+        vec![private_id.clone(), earlier_id.clone()]
+    );
 
     // Cached statuses and accounts follow what changes them.
     let (s, v) = author
@@ -1710,6 +1741,13 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
         .unwrap();
     assert_eq!(theirs["favourited"], false);
     assert_eq!(theirs["favourites_count"], 1);
+
+    // A deleted post leaves the feed.
+    let (s, _) = author
+        .delete(&format!("/api/v1/statuses/{private_id}"))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(home_ids(&reader).await, vec![earlier_id.clone()]);
 
     // Unfollowing takes their posts away, followers-only ones included.
     let (s, _) = reader

@@ -276,11 +276,17 @@ pub(crate) const POST_COLUMNS: &str = "p.id, p.author_id, p.kind, p.state, p.vis
 /// public posts; your own; followers-only posts of people you follow; anything that mentions
 /// you. Drafts, scheduled and deleted posts are left to the caller's `state` condition.
 pub fn visible_to(n: usize) -> String {
+    visible_to_profile(&format!("${n}"))
+}
+
+/// [`visible_to`] for the profile id that the SQL expression `who` gives (a bound parameter or
+/// a column of another table).
+pub(crate) fn visible_to_profile(who: &str) -> String {
     format!(
-        "(p.visibility = 'public' OR p.author_id = ${n} \
+        "(p.visibility = 'public' OR p.author_id = {who} \
           OR (p.visibility = 'followers' AND EXISTS (SELECT 1 FROM follows f \
-              WHERE f.follower_id = ${n} AND f.followee_id = p.author_id)) \
-          OR EXISTS (SELECT 1 FROM mentions m WHERE m.post_id = p.id AND m.profile_id = ${n}))"
+              WHERE f.follower_id = {who} AND f.followee_id = p.author_id)) \
+          OR EXISTS (SELECT 1 FROM mentions m WHERE m.post_id = p.id AND m.profile_id = {who}))"
     )
 }
 

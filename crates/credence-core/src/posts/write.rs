@@ -626,8 +626,8 @@ pub async fn update(
         id
     } else {
         if state == PostState::Published && prepared.parent.is_none() {
-            // An edit may file the post under a topic that more people follow.
-            home_feeds::fan_out(&mut tx, db.backend, id, author.id).await?;
+            // An edit may file the post under other topics or change who may read it.
+            home_feeds::refresh(&mut tx, db.backend, id, author.id).await?;
         }
         id
     };
@@ -710,6 +710,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
         "DELETE FROM mentions WHERE post_id = $1",
         "DELETE FROM media WHERE post_id = $1",
         "DELETE FROM notifications WHERE post_id = $1",
+        "DELETE FROM home_entries WHERE post_id = $1",
         "DELETE FROM posts WHERE reblog_of_id = $1",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *tx).await?;
