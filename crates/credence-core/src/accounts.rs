@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::Instant;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -556,6 +557,7 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
+    db.tokens.clear();
     Ok(())
 }
 
@@ -614,6 +616,8 @@ pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, role: Role) -> CoreR
         }
     }
     tx.commit().await?;
+    // Tokens carry the role.
+    db.tokens.clear();
     Ok(())
 }
 
@@ -843,13 +847,27 @@ pub async fn personal_token_for_handle(db: &Db, handle: &str) -> CoreResult<Stri
     Ok(token)
 }
 
+/// The live token `token` (not revoked), from the token cache if it was looked up lately.
 pub async fn token_info(db: &Db, token: &str) -> CoreResult<Option<TokenInfo>> {
+    let hash = token_hash(token);
+    if let Some(info) = db.tokens.get(&hash) {
+        return Ok(Some(info));
+    }
+    let (generation, at) = (db.tokens.generation(), Instant::now());
+    let info = lookup_token(db, &hash).await?;
+    if let Some(info) = &info {
+        db.tokens.store(hash, info.clone(), generation, at);
+    }
+    Ok(info)
+}
+
+async fn lookup_token(db: &Db, hash: &str) -> CoreResult<Option<TokenInfo>> {
     let row = sqlx::query(
         "SELECT t.id, t.kind, t.app_id, t.user_id, t.profile_id, t.scopes, t.created_at, u.role \
          FROM access_tokens t LEFT JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
-    .bind(token_hash(token))
+    .bind(hash)
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -890,6 +908,7 @@ pub async fn revoke_token(db: &Db, app_id: i64, token: &str) -> CoreResult<bool>
     .execute(&db.pool)
     .await?;
     if revoked.rows_affected() > 0 {
+        db.tokens.clear();
         return Ok(true);
     }
     let someone_elses =

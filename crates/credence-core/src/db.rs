@@ -5,11 +5,14 @@
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
+
+use crate::token_cache::{self, TokenCache};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -36,6 +39,8 @@ impl Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Bearer tokens looked up recently (see `token_cache` for what that trades).
+    pub tokens: Arc<TokenCache>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -92,7 +97,18 @@ impl Db {
             .connect(&url)
             .await
             .with_context(|| format!("cannot open the database at {}", redact_url(&url)))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            tokens: Arc::new(TokenCache::new(token_cache::DEFAULT_TTL)),
+        })
+    }
+
+    /// The same database with Bearer tokens trusted for `ttl` once looked up (zero: always
+    /// asked); see `token_cache`.
+    pub fn with_token_ttl(mut self, ttl: Duration) -> Db {
+        self.tokens = Arc::new(TokenCache::new(ttl));
+        self
     }
 
     /// Applies pending migrations for this backend.

@@ -37,6 +37,7 @@ pub mod secrets;
 pub mod seed;
 pub mod social;
 pub mod text;
+pub mod token_cache;
 pub mod topics;
 
 pub use db::Db;

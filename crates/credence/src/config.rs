@@ -56,6 +56,16 @@ pub struct Overrides {
     /// own copy if you changed Credence [default: the project's repository].
     #[arg(long, env = "CREDENCE_SOURCE_URL", global = true)]
     pub source_url: Option<String>,
+    /// How long a Bearer token, once looked up, is trusted without asking the database again;
+    /// a token revoked through another instance (or a `credence admin` command) keeps working
+    /// on this one for up to this long. 0 turns the cache off [default: 30].
+    #[arg(
+        long,
+        env = "CREDENCE_TOKEN_CACHE_SECONDS",
+        global = true,
+        value_name = "SECONDS"
+    )]
+    pub token_cache_seconds: Option<u64>,
 }
 
 /// What `credence.toml` may hold; every key is optional.
@@ -71,6 +81,7 @@ pub struct FileSettings {
     pub registrations_open: Option<bool>,
     pub trust_proxy: Option<bool>,
     pub source_url: Option<String>,
+    pub token_cache_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +95,7 @@ pub struct Settings {
     pub registrations_open: bool,
     pub trust_proxy: bool,
     pub source_url: String,
+    pub token_cache: std::time::Duration,
 }
 
 impl Settings {
@@ -154,6 +166,10 @@ impl Settings {
                 .unwrap_or(true),
             trust_proxy: o.trust_proxy.or(file.trust_proxy).unwrap_or(false),
             source_url,
+            token_cache: o.token_cache_seconds.or(file.token_cache_seconds).map_or(
+                credence_core::token_cache::DEFAULT_TTL,
+                std::time::Duration::from_secs,
+            ),
         })
     }
 

@@ -213,7 +213,9 @@ async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
     if settings.uses_sqlite() {
         settings.prepare_data_dir()?;
     }
-    let db = Db::connect(&settings.database_url).await?;
+    let db = Db::connect(&settings.database_url)
+        .await?
+        .with_token_ttl(settings.token_cache);
     db.migrate().await?;
     Ok(db)
 }

@@ -2,8 +2,11 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{spawn, Backend, PASSWORD};
-use credence_core::accounts::Role;
+use credence_core::accounts::{self, Role};
+use credence_core::db::Db;
 use credence_core::profiles;
 use credence_core::secrets::pkce_s256;
 use serde_json::{json, Value};
@@ -13,6 +16,7 @@ both_backends!(
     oauth_authorization_code_with_pkce,
     consent_page_policy_allows_app_schemes,
     apps_revoke_only_their_own_tokens,
+    cached_tokens_follow_revocations_and_role_changes,
     denying_an_out_of_band_app_shows_a_page,
     sign_up_from_an_app,
     licence_numbers_are_for_reviewers_only,
@@ -408,6 +412,85 @@ async fn apps_revoke_only_their_own_tokens(backend: Backend) {
     )
     .await;
     assert_eq!(s, 200, "revoking twice is fine");
+}
+
+/// Bearer tokens are cached once looked up (`token_cache`). What this server changes applies to
+/// the next request; what another instance changes applies once the cache's TTL has passed.
+async fn cached_tokens_follow_revocations_and_role_changes(backend: Backend) {
+    let app = spawn(backend).await;
+    let (admin, _) = app.user("cache_admin", Role::Admin).await;
+    let (person, _) = app.user("cache_person", Role::Member).await;
+    let token = app.token("cache_person").await;
+    let c = common::api();
+    let get = |path: &'static str, token: String| {
+        let req = c.get(app.url(path)).bearer_auth(token);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let queue = "/api/v1/credence/verification/queue";
+    let me = "/api/v1/accounts/verify_credentials";
+    // Looked up (and cached) as a member: the moderators' queue is refused.
+    assert_eq!(get(me, token.clone()).await, 200);
+    assert_eq!(get(queue, token.clone()).await, 403);
+    // Made a moderator: the next request may read the queue; made a member again: refused.
+    accounts::set_role(&app.db, &admin, person.user_id, Role::Moderator)
+        .await
+        .unwrap();
+    assert_eq!(get(queue, token.clone()).await, 200);
+    accounts::set_role(&app.db, &admin, person.user_id, Role::Member)
+        .await
+        .unwrap();
+    assert_eq!(get(queue, token.clone()).await, 403);
+
+    // Another instance on the same database, with its own cache, trusting tokens for 200 ms,
+    // and one that does not cache.
+    let other = Db::connect(&app.db_url)
+        .await
+        .unwrap()
+        .with_token_ttl(Duration::from_millis(200));
+    let uncached = Db::connect(&app.db_url)
+        .await
+        .unwrap()
+        .with_token_ttl(Duration::ZERO);
+    assert!(accounts::token_info(&other, &token)
+        .await
+        .unwrap()
+        .is_some());
+    // A password change here revokes every token of the person, at once on this server...
+    accounts::change_password(
+        &app.db,
+        &person,
+        PASSWORD,
+        "a whole new passphrase 2026",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(me, token.clone()).await, 401);
+    assert!(accounts::token_info(&uncached, &token)
+        .await
+        .unwrap()
+        .is_none());
+    // ... and on the other instance once its cache's TTL has passed.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(accounts::token_info(&other, &token)
+        .await
+        .unwrap()
+        .is_none());
+
+    // A token revoked by another instance: refused here once this server's TTL has passed
+    // (30 s by default, so this server is given a short one).
+    let fresh = app.token("cache_person").await;
+    let here = Db::connect(&app.db_url)
+        .await
+        .unwrap()
+        .with_token_ttl(Duration::from_millis(200));
+    assert!(accounts::token_info(&here, &fresh).await.unwrap().is_some());
+    sqlx::query("UPDATE access_tokens SET revoked_at = 1 WHERE revoked_at IS NULL")
+        .execute(&other.pool)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(accounts::token_info(&here, &fresh).await.unwrap().is_none());
 }
 
 async fn denying_an_out_of_band_app_shows_a_page(backend: Backend) {

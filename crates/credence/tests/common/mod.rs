@@ -48,6 +48,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub db: Db,
+    /// The database's URL, for a second handle on it (another instance).
+    pub db_url: String,
     _storage: Storage,
 }
 
@@ -151,6 +153,7 @@ pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)
         addr,
         base: format!("http://{addr}"),
         db,
+        db_url: url,
         _storage: storage,
     }
 }
