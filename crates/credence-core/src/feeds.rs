@@ -10,7 +10,8 @@ use crate::db::{col, Db};
 use crate::error::CoreResult;
 use crate::home_feeds;
 use crate::posts::{
-    self, refs_from_rows, viewer_id, visible_to, Post, PostRef, POST_COLUMNS, REF_COLUMNS,
+    self, refs_from_json, refs_from_rows, viewer_id, visible_to, Post, PostRef, POST_COLUMNS,
+    REF_COLUMNS, REF_NAMES,
 };
 
 /// Keyset pagination as Mastodon clients send it: `max_id` (older than), `since_id` (newer
@@ -157,19 +158,14 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
     let media = page.media_condition();
     let (below, above) = page.bounds();
     let (ascending, limit) = (page.ascending(), page.limit());
-    let mut rows = feed_rows(db, actor, page).await?;
-    let floor = match rows.first() {
-        Some(row) => col::<i64>(row, "floor_id")?,
-        None => {
-            // No feed yet (build it and read again), or nothing in this range.
-            let (floor, built) = home_feeds::floor(db, actor.profile_id).await?;
-            if built {
-                rows = feed_rows(db, actor, page).await?;
-            }
-            floor
+    let (floor, mut refs) = match feed_page(db, actor, page).await? {
+        (Some(floor), refs) => (floor, refs),
+        // No feed yet: build it and read again.
+        (None, _) => {
+            let (floor, _) = home_feeds::floor(db, actor.profile_id).await?;
+            (floor, feed_page(db, actor, page).await?.1)
         }
     };
-    let mut refs = newest_first(&rows, ascending)?;
     if above >= floor {
         // The feed covers the whole range.
         return Ok(refs);
@@ -199,7 +195,7 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
     Ok(refs)
 }
 
-/// A page of the owner's feed entries as ref rows, each with the feed's floor.
+/// A page of the owner's feed (newest first) and the feed's floor, `None` if there is no feed.
 ///
 /// The page is cut from the entries alone, then joined to posts: entries are exact (see
 /// [`home_feeds`]; only the state is checked, in case a deletion races the read). The
@@ -207,8 +203,9 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
 /// only the bounds the page has: `post_id < $2 AND post_id > $3` with unknown values reads
 /// as a narrow range to the planner, which then chose to collect every entry in it and
 /// sort them (or, on the join, to walk down all posts); `owner_id = $1` alone or with one
-/// bound keeps the walk down the primary key that stops after one page.
-async fn feed_rows(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<AnyRow>> {
+/// bound keeps the walk down the primary key that stops after one page. The page comes
+/// back as one row (see `Backend::json_rows`).
+async fn feed_page(db: &Db, actor: &Actor, page: &Page) -> CoreResult<(Option<i64>, Vec<PostRef>)> {
     let order = if page.ascending() { "ASC" } else { "DESC" };
     let mut bounds = String::new();
     let mut values = Vec::new();
@@ -221,11 +218,12 @@ async fn feed_rows(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<AnyRow
         bounds.push_str(&format!(" AND e.post_id > ${}", values.len() + 1));
     }
     let sql = format!(
-        "SELECT {REF_COLUMNS}, \
-           (SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id \
-         FROM (SELECT e.post_id FROM home_entries e WHERE e.owner_id = $1{bounds}{media} \
-               ORDER BY e.post_id {order} LIMIT {limit}) e \
-         JOIN posts p ON p.id = e.post_id WHERE p.state = 'published' ORDER BY p.id {order}",
+        "SELECT (SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id, \
+           (SELECT {refs} FROM (SELECT {REF_COLUMNS} \
+              FROM (SELECT e.post_id FROM home_entries e WHERE e.owner_id = $1{bounds}{media} \
+                    ORDER BY e.post_id {order} LIMIT {limit}) e \
+              JOIN posts p ON p.id = e.post_id WHERE p.state = 'published') r) AS refs",
+        refs = db.backend.json_rows(REF_NAMES, "r.id DESC"),
         media = page.media_condition_on("e.post_id"),
         limit = page.limit(),
     );
@@ -233,7 +231,9 @@ async fn feed_rows(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<AnyRow
     for value in values {
         query = query.bind(value);
     }
-    Ok(query.fetch_all(&db.pool).await?)
+    let row = query.fetch_one(&db.pool).await?;
+    let refs = refs_from_json(&col::<String>(&row, "refs")?)?;
+    Ok((col(&row, "floor_id")?, refs))
 }
 
 /// Every public post on this server, newest first (boosts left out).

@@ -78,6 +78,45 @@ impl PostRef {
     }
 }
 
+/// The names of [`REF_COLUMNS`], in the order [`refs_from_json`] reads them, for a query that
+/// selects from a subquery of them aliased `r`.
+pub(crate) const REF_NAMES: &str = "r.id, r.author_id, r.reblog_of_id, r.version, \
+    r.replies_count, r.favourites_count, r.reblogs_count, r.author_version, r.people_version, \
+    r.favourited, r.reblogged, r.bookmarked";
+
+/// Refs from a JSON array of arrays of [`REF_NAMES`] (see `Backend::json_rows`).
+pub(crate) fn refs_from_json(text: &str) -> CoreResult<Vec<PostRef>> {
+    let rows: Vec<[Option<i64>; 12]> = serde_json::from_str(text)
+        .map_err(|e| crate::error::CoreError::Internal(anyhow::anyhow!("a page of refs: {e}")))?;
+    rows.iter().map(PostRef::from_json).collect()
+}
+
+impl PostRef {
+    fn from_json(v: &[Option<i64>; 12]) -> CoreResult<PostRef> {
+        let field = |i: usize| {
+            v[i].ok_or_else(|| {
+                crate::error::CoreError::Internal(anyhow::anyhow!("ref field {i} is null"))
+            })
+        };
+        Ok(PostRef {
+            id: field(0)?,
+            author_id: field(1)?,
+            reblog_of_id: v[2],
+            version: RenderVersion {
+                post: field(3)?,
+                people: field(8)?,
+            },
+            author_version: field(7)?,
+            replies_count: field(4)?,
+            favourites_count: field(5)?,
+            reblogs_count: field(6)?,
+            favourited: field(9)? != 0,
+            reblogged: field(10)? != 0,
+            bookmarked: field(11)? != 0,
+        })
+    }
+}
+
 pub(crate) fn refs_from_rows(rows: &[AnyRow]) -> CoreResult<Vec<PostRef>> {
     Ok(rows
         .iter()
