@@ -34,6 +34,14 @@ impl Backend {
         }
     }
 
+    /// Whether a statement whose best plan depends on its values (a scan of all posts between
+    /// two ids, a full-text search) may stay prepared: on SQLite, yes (it plans without the
+    /// values either way, and preparing such a statement again costs more than running it);
+    /// on PostgreSQL, no: sent unprepared, it is planned with its values (see `Db::connect`).
+    pub(crate) fn keeps_value_plans(self) -> bool {
+        self == Backend::Sqlite
+    }
+
     pub fn from_url(url: &str) -> anyhow::Result<Self> {
         if url.starts_with("sqlite:") {
             Ok(Backend::Sqlite)
@@ -101,7 +109,7 @@ impl Db {
                 }),
             // Statements are prepared once per connection and PostgreSQL may then keep a
             // generic plan, which suits lookups by key (a home feed page, a profile). Scans of
-            // all posts between two ids are sent unprepared instead (`persistent(false)` in
+            // all posts between two ids are sent unprepared instead (`Backend::keeps_value_plans` in
             // `feeds` and `search`), so they are planned with their values: a generic plan for
             // `id < $2 AND id > $3` guesses a narrow range and once took 13 s for 40 ms of work.
             Backend::Postgres => options.max_connections(16),

@@ -82,9 +82,10 @@ async fn build(db: &Db, owner: i64) -> CoreResult<i64> {
          AND {SOURCES} AND {} ORDER BY p.id DESC LIMIT {WINDOW}",
         visible_to(1)
     );
-    // Planned for this owner each time (rare, and the owner's follows decide the best plan).
+    // On PostgreSQL, planned for this owner each time (rare, and the owner's follows decide
+    // the best plan).
     let ids: Vec<i64> = sqlx::query(&sql)
-        .persistent(false)
+        .persistent(db.backend.keeps_value_plans())
         .bind(owner)
         .fetch_all(&mut *tx)
         .await?

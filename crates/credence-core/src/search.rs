@@ -166,8 +166,11 @@ pub async fn posts(
             )
         }
     };
-    // Planned with the words each time: a common word and a rare one want different plans.
-    let mut q = sqlx::query(&sql).persistent(false).bind(viewer_id(viewer));
+    // On PostgreSQL, planned with the words each time: a common word and a rare one want
+    // different plans (`Backend::keeps_value_plans`).
+    let mut q = sqlx::query(&sql)
+        .persistent(db.backend.keeps_value_plans())
+        .bind(viewer_id(viewer));
     for b in &binds {
         q = q.bind(b.as_str());
     }
