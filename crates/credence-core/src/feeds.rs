@@ -10,8 +10,8 @@ use crate::db::{col, Db};
 use crate::error::CoreResult;
 use crate::home_feeds;
 use crate::posts::{
-    self, refs_from_json, refs_from_rows, viewer_id, visible_to, Post, PostRef, POST_COLUMNS,
-    REF_COLUMNS, REF_NAMES,
+    self, ref_columns, refs_from_json, refs_from_rows, viewer_id, visible_to, Post, PostRef,
+    POST_COLUMNS, REF_BASE_COLUMNS, REF_NAMES,
 };
 
 /// Keyset pagination as Mastodon clients send it: `max_id` (older than), `since_id` (newer
@@ -130,8 +130,9 @@ impl Query<'_> {
         }
         let order = if ascending { "ASC" } else { "DESC" };
         let sql = format!(
-            "SELECT {REF_COLUMNS} FROM {from} WHERE {condition}{bounds} \
+            "SELECT {columns} FROM {from} WHERE {condition}{bounds} \
              ORDER BY {key} {order} LIMIT {limit}",
+            columns = ref_columns(),
             from = self.from,
             condition = self.condition,
         );
@@ -235,7 +236,8 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
 /// A page of the owner's feed (newest first) and the feed's floor, `None` if there is no feed.
 ///
 /// The page is cut from the entries alone, then joined to posts: entries are exact (see
-/// [`home_feeds`]; only the state is checked, in case a deletion races the read). The
+/// [`home_feeds`], the owner's flags included; only the state is checked, in case a deletion
+/// races the read). The
 /// statement stays prepared on PostgreSQL, which then keeps a generic plan, and it names
 /// only the bounds the page has: `post_id < $2 AND post_id > $3` with unknown values reads
 /// as a narrow range to the planner, which then chose to collect every entry in it and
@@ -256,8 +258,10 @@ async fn feed_page(db: &Db, actor: &Actor, page: &Page) -> CoreResult<(Option<i6
     }
     let sql = format!(
         "SELECT (SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id, \
-           (SELECT {refs} FROM (SELECT {REF_COLUMNS} \
-              FROM (SELECT e.post_id FROM home_entries e WHERE e.owner_id = $1{bounds}{media} \
+           (SELECT {refs} FROM (SELECT {REF_BASE_COLUMNS}, e.favourited, e.reblogged, \
+                e.bookmarked \
+              FROM (SELECT e.post_id, e.favourited, e.reblogged, e.bookmarked \
+                    FROM home_entries e WHERE e.owner_id = $1{bounds}{media} \
                     ORDER BY e.post_id {order} LIMIT {limit}) e \
               JOIN posts p ON p.id = e.post_id WHERE p.state = 'published') r) AS refs",
         refs = db.backend.json_rows(REF_NAMES, "r.id DESC"),
@@ -353,9 +357,10 @@ pub async fn explore(
         ""
     };
     let sql = format!(
-        "SELECT {REF_COLUMNS}, p.rank FROM posts p WHERE p.state = 'published' \
+        "SELECT {columns}, p.rank FROM posts p WHERE p.state = 'published' \
          AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND p.in_reply_to_id IS NULL\
-         {after_cursor} ORDER BY p.rank DESC, p.id DESC LIMIT {limit}"
+         {after_cursor} ORDER BY p.rank DESC, p.id DESC LIMIT {limit}",
+        columns = ref_columns(),
     );
     let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
     if let Some((rank, id)) = after {

@@ -16,15 +16,20 @@
 //!   only a topic it left or lost sight of it (a narrowed audience), into those it now
 //!   belongs in. Everything else that decides membership (follows, topic follows) drops the
 //!   owner's feed, and deleting a post (or undoing a boost) removes its entries. So a read
-//!   takes a page of entries as they stand.
+//!   takes a page of entries as they stand;
+//! - entries keep their owner's own flags (liked, boosted, bookmarked: migration 0006), set when
+//!   entries are made and recomputed by [`refresh_flags`] in the favourite, boost and bookmark
+//!   transactions.
 //!
 //! Building and fanning out must not interleave, or a post published while a feed is built
-//! could miss it: SQLite runs both in write transactions (one writer at a time); PostgreSQL
-//! takes a transaction-level advisory lock, shared by publishers and exclusive for a build.
+//! could miss it (and a like racing a build would be missed by both: the build cannot see the
+//! uncommitted like, the like's update cannot see the uncommitted entries): SQLite runs all of
+//! them in write transactions (one writer at a time); PostgreSQL takes a transaction-level
+//! advisory lock, shared by publishers and flag updates and exclusive for a build.
 
 use crate::db::{col, now_ms, Backend, Db};
 use crate::error::CoreResult;
-use crate::posts::{visible_to, visible_to_profile, Tx};
+use crate::posts::{flags_of, visible_to, visible_to_profile, Tx};
 
 /// How many candidates a new feed holds (Mastodon keeps 800 in Redis).
 pub const WINDOW: i64 = 400;
@@ -104,6 +109,7 @@ async fn build(db: &Db, owner: i64) -> CoreResult<i64> {
         }
         query.execute(&mut *tx).await?;
     }
+    set_flags(&mut tx, "home_entries.owner_id = $1", owner).await?;
     // A full window may have older candidates below it; a short one holds them all.
     let floor = match ids.last() {
         Some(oldest) if ids.len() as i64 == WINDOW => oldest - 1,
@@ -145,7 +151,9 @@ pub(crate) async fn refresh(
         .bind(post_id)
         .execute(&mut **tx)
         .await?;
-    enter(tx, post_id, author_id).await
+    enter(tx, post_id, author_id).await?;
+    // Unlike a new post, an edited one may be liked, boosted or bookmarked already.
+    set_flags(tx, "home_entries.post_id = $1", post_id).await
 }
 
 async fn enter(tx: &mut Tx, post_id: i64, author_id: i64) -> CoreResult<()> {
@@ -167,6 +175,45 @@ async fn enter(tx: &mut Tx, post_id: i64, author_id: i64) -> CoreResult<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Recomputes `owner`'s flags on their entry for `post_id` (if their feed has it), after they
+/// liked, boosted or bookmarked it or took that back. Runs in that change's transaction.
+pub(crate) async fn refresh_flags(
+    tx: &mut Tx,
+    backend: Backend,
+    owner: i64,
+    post_id: i64,
+) -> CoreResult<()> {
+    lock(tx, backend, Lock::Shared).await?;
+    let sql = format!(
+        "{} AND home_entries.post_id = $2",
+        flags_update("home_entries.owner_id = $1")
+    );
+    sqlx::query(&sql)
+        .bind(owner)
+        .bind(post_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sets the flags of the entries that `condition` (over `home_entries`, with `$1`) selects.
+async fn set_flags(tx: &mut Tx, condition: &str, value: i64) -> CoreResult<()> {
+    sqlx::query(&flags_update(condition))
+        .bind(value)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn flags_update(condition: &str) -> String {
+    let [favourited, reblogged, bookmarked] =
+        flags_of("home_entries.owner_id", "home_entries.post_id");
+    format!(
+        "UPDATE home_entries SET favourited = {favourited}, reblogged = {reblogged}, \
+         bookmarked = {bookmarked} WHERE {condition}"
+    )
 }
 
 /// Drops `owner`'s feed after they follow or unfollow someone or something: it is rebuilt,

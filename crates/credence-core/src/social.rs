@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::accounts::Actor;
-use crate::db::{col, new_id, now_ms, Db};
+use crate::db::{col, new_id, now_ms, Backend, Db};
 use crate::error::{CoreError, CoreResult};
 use crate::home_feeds;
 use crate::posts::{self, Post, Visibility};
@@ -201,6 +201,7 @@ pub async fn favourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
         )
         .await?;
     }
+    home_feeds::refresh_flags(&mut tx, db.backend, actor.profile_id, id).await?;
     tx.commit().await?;
     posts::view(db, Some(actor), id).await
 }
@@ -223,6 +224,7 @@ pub async fn unfavourite(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
         .execute(&mut *tx)
         .await?;
     }
+    home_feeds::refresh_flags(&mut tx, db.backend, actor.profile_id, id).await?;
     tx.commit().await?;
     posts::view(db, Some(actor), id).await
 }
@@ -267,6 +269,7 @@ pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
         )
         .await?;
         home_feeds::fan_out(&mut tx, db.backend, boost_id, actor.profile_id).await?;
+        home_feeds::refresh_flags(&mut tx, db.backend, actor.profile_id, original.id).await?;
     }
     tx.commit().await?;
     let id = if inserted == 1 {
@@ -287,7 +290,7 @@ pub async fn reblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
 pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
     let original = target(db, actor, id).await?;
     let mut tx = db.begin_write().await?;
-    remove_boost(&mut tx, actor.profile_id, original.id).await?;
+    remove_boost(&mut tx, db.backend, actor.profile_id, original.id).await?;
     tx.commit().await?;
     posts::view(db, Some(actor), original.id).await
 }
@@ -297,6 +300,7 @@ pub async fn unreblog(db: &Db, actor: &Actor, id: i64) -> CoreResult<Post> {
 /// on (author, original) would otherwise block boosting the post again.
 pub(crate) async fn remove_boost(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
     booster: i64,
     original: i64,
 ) -> CoreResult<()> {
@@ -315,12 +319,14 @@ pub(crate) async fn remove_boost(
         .bind(removed as i64)
         .execute(&mut **tx)
         .await?;
+        home_feeds::refresh_flags(tx, backend, booster, original).await?;
     }
     Ok(())
 }
 
 pub async fn bookmark(db: &Db, actor: &Actor, id: i64, on: bool) -> CoreResult<Post> {
     let id = target(db, actor, id).await?.id;
+    let mut tx = db.begin_write().await?;
     if on {
         sqlx::query(
             "INSERT INTO bookmarks (profile_id, post_id, created_at) VALUES ($1, $2, $3) \
@@ -329,15 +335,17 @@ pub async fn bookmark(db: &Db, actor: &Actor, id: i64, on: bool) -> CoreResult<P
         .bind(actor.profile_id)
         .bind(id)
         .bind(now_ms())
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
     } else {
         sqlx::query("DELETE FROM bookmarks WHERE profile_id = $1 AND post_id = $2")
             .bind(actor.profile_id)
             .bind(id)
-            .execute(&db.pool)
+            .execute(&mut *tx)
             .await?;
     }
+    home_feeds::refresh_flags(&mut tx, db.backend, actor.profile_id, id).await?;
+    tx.commit().await?;
     posts::view(db, Some(actor), id).await
 }
 

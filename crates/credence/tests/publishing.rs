@@ -1741,6 +1741,48 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
         .unwrap();
     assert_eq!(theirs["favourited"], false);
     assert_eq!(theirs["favourites_count"], 1);
+    // The reader's own flags, kept on their feed's entries, follow what they do.
+    let flags_on_home = || async {
+        let (_, home) = reader.get("/api/v1/timelines/home").await;
+        let shown = home
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == earlier_id.as_str())
+            .cloned()
+            .unwrap();
+        (
+            shown["favourited"].clone(),
+            shown["reblogged"].clone(),
+            shown["bookmarked"].clone(),
+        )
+    };
+    for action in ["bookmark", "unfavourite", "reblog"] {
+        let (s, v) = reader
+            .post(
+                &format!("/api/v1/statuses/{earlier_id}/{action}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{action}: {v}");
+    }
+    assert_eq!(
+        flags_on_home().await,
+        (json!(false), json!(true), json!(true))
+    );
+    for action in ["unbookmark", "favourite", "unreblog"] {
+        let (s, v) = reader
+            .post(
+                &format!("/api/v1/statuses/{earlier_id}/{action}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{action}: {v}");
+    }
+    assert_eq!(
+        flags_on_home().await,
+        (json!(true), json!(false), json!(false))
+    );
 
     // A deleted post leaves the feed.
     let (s, _) = author

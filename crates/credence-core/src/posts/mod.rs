@@ -37,7 +37,9 @@ use crate::text::{multi_line, single_line};
 use crate::topics::{self, Topic};
 
 pub use refs::{boosted, load_ids, load_refs, readable, PostRef, RenderVersion};
-pub(crate) use refs::{refs_from_json, refs_from_rows, REF_COLUMNS, REF_NAMES};
+pub(crate) use refs::{
+    flags_of, ref_columns, refs_from_json, refs_from_rows, REF_BASE_COLUMNS, REF_NAMES,
+};
 pub use review::*;
 pub use rules::*;
 pub use write::*;

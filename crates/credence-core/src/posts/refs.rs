@@ -42,19 +42,35 @@ pub struct RenderVersion {
     pub people: i64,
 }
 
-/// The columns of a [`PostRef`] for the viewer at `$1` (table alias `p`).
-pub(crate) const REF_COLUMNS: &str = "p.id, p.author_id, p.reblog_of_id, p.version, \
+/// The columns of a [`PostRef`] but the viewer's flags (table alias `p`).
+pub(crate) const REF_BASE_COLUMNS: &str = "p.id, p.author_id, p.reblog_of_id, p.version, \
     p.replies_count, p.favourites_count, p.reblogs_count, \
     (SELECT a.version FROM profiles a WHERE a.id = p.author_id) AS author_version, \
     CAST(COALESCE((SELECT r.version FROM profiles r WHERE r.id = p.reviewer_id), 0) \
       + COALESCE((SELECT SUM(ca.version) FROM coauthors c JOIN profiles ca ON ca.id = c.profile_id \
-          WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL), 0) AS BIGINT) AS people_version, \
-    CAST(CASE WHEN EXISTS (SELECT 1 FROM favourites vf WHERE vf.post_id = p.id AND vf.profile_id = $1) \
-      THEN 1 ELSE 0 END AS BIGINT) AS favourited, \
-    CAST(CASE WHEN EXISTS (SELECT 1 FROM posts vb WHERE vb.author_id = $1 AND vb.reblog_of_id = p.id) \
-      THEN 1 ELSE 0 END AS BIGINT) AS reblogged, \
-    CAST(CASE WHEN EXISTS (SELECT 1 FROM bookmarks vk WHERE vk.post_id = p.id AND vk.profile_id = $1) \
-      THEN 1 ELSE 0 END AS BIGINT) AS bookmarked";
+          WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL), 0) AS BIGINT) AS people_version";
+
+/// The columns of a [`PostRef`] for the viewer at `$1` (table alias `p`).
+pub(crate) fn ref_columns() -> String {
+    let [favourited, reblogged, bookmarked] = flags_of("$1", "p.id");
+    format!(
+        "{REF_BASE_COLUMNS}, {favourited} AS favourited, {reblogged} AS reblogged, \
+         {bookmarked} AS bookmarked"
+    )
+}
+
+/// Whether the profile `who` liked, boosted and bookmarked the post `post` (SQL expressions
+/// of 0 or 1), as listings read them and home feed entries keep them.
+pub(crate) fn flags_of(who: &str, post: &str) -> [String; 3] {
+    [
+        format!(
+            "(SELECT 1 FROM favourites vf WHERE vf.post_id = {post} AND vf.profile_id = {who})"
+        ),
+        format!("(SELECT 1 FROM posts vb WHERE vb.author_id = {who} AND vb.reblog_of_id = {post})"),
+        format!("(SELECT 1 FROM bookmarks vk WHERE vk.post_id = {post} AND vk.profile_id = {who})"),
+    ]
+    .map(|exists| format!("CAST(CASE WHEN EXISTS {exists} THEN 1 ELSE 0 END AS BIGINT)"))
+}
 
 impl PostRef {
     pub(crate) fn from_row(r: &AnyRow) -> sqlx::Result<PostRef> {
@@ -78,7 +94,7 @@ impl PostRef {
     }
 }
 
-/// The names of [`REF_COLUMNS`], in the order [`refs_from_json`] reads them, for a query that
+/// The names of [`ref_columns`], in the order [`refs_from_json`] reads them, for a query that
 /// selects from a subquery of them aliased `r`.
 pub(crate) const REF_NAMES: &str = "r.id, r.author_id, r.reblog_of_id, r.version, \
     r.replies_count, r.favourites_count, r.reblogs_count, r.author_version, r.people_version, \
@@ -136,7 +152,8 @@ pub async fn boosted(
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT {REF_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
+        "SELECT {} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
+        ref_columns(),
         placeholders(2, ids.len()),
         visible_to(1)
     );

@@ -690,7 +690,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> CoreResult<()> {
     let mut tx = db.begin_write().await?;
     if let Some(original) = col::<Option<i64>>(&row, "reblog_of_id")? {
         // Deleting a boost is undoing it (as on Mastodon).
-        social::remove_boost(&mut tx, author_id, original).await?;
+        social::remove_boost(&mut tx, db.backend, author_id, original).await?;
         tx.commit().await?;
         return Ok(());
     }
