@@ -109,7 +109,7 @@ async fn build(db: &Db, owner: i64) -> CoreResult<i64> {
         }
         query.execute(&mut *tx).await?;
     }
-    set_flags(&mut tx, "home_entries.owner_id = $1", owner).await?;
+    set_flags(&mut tx, "home_entries.owner_id = $1", &[owner]).await?;
     // A full window may have older candidates below it; a short one holds them all.
     let floor = match ids.last() {
         Some(oldest) if ids.len() as i64 == WINDOW => oldest - 1,
@@ -153,7 +153,7 @@ pub(crate) async fn refresh(
         .await?;
     enter(tx, post_id, author_id).await?;
     // Unlike a new post, an edited one may be liked, boosted or bookmarked already.
-    set_flags(tx, "home_entries.post_id = $1", post_id).await
+    set_flags(tx, "home_entries.post_id = $1", &[post_id]).await
 }
 
 async fn enter(tx: &mut Tx, post_id: i64, author_id: i64) -> CoreResult<()> {
@@ -186,24 +186,23 @@ pub(crate) async fn refresh_flags(
     post_id: i64,
 ) -> CoreResult<()> {
     lock(tx, backend, Lock::Shared).await?;
-    let sql = format!(
-        "{} AND home_entries.post_id = $2",
-        flags_update("home_entries.owner_id = $1")
-    );
-    sqlx::query(&sql)
-        .bind(owner)
-        .bind(post_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    set_flags(
+        tx,
+        "home_entries.owner_id = $1 AND home_entries.post_id = $2",
+        &[owner, post_id],
+    )
+    .await
 }
 
-/// Sets the flags of the entries that `condition` (over `home_entries`, with `$1`) selects.
-async fn set_flags(tx: &mut Tx, condition: &str, value: i64) -> CoreResult<()> {
-    sqlx::query(&flags_update(condition))
-        .bind(value)
-        .execute(&mut **tx)
-        .await?;
+/// Recomputes the flags of the entries that `condition` (over `home_entries`, with `values`
+/// bound from `$1`) selects.
+async fn set_flags(tx: &mut Tx, condition: &str, values: &[i64]) -> CoreResult<()> {
+    let sql = flags_update(condition);
+    let mut query = sqlx::query(&sql);
+    for value in values {
+        query = query.bind(*value);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 
