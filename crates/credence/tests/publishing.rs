@@ -1757,28 +1757,23 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
             shown["bookmarked"].clone(),
         )
     };
-    for action in ["bookmark", "unfavourite", "reblog"] {
-        let (s, v) = reader
-            .post(
-                &format!("/api/v1/statuses/{earlier_id}/{action}"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, 200, "{action}: {v}");
-    }
+    let act = |actions: [&'static str; 3]| {
+        let (reader, id) = (&reader, &earlier_id);
+        async move {
+            for action in actions {
+                let (s, v) = reader
+                    .post(&format!("/api/v1/statuses/{id}/{action}"), json!({}))
+                    .await;
+                assert_eq!(s, 200, "{action}: {v}");
+            }
+        }
+    };
+    act(["bookmark", "unfavourite", "reblog"]).await;
     assert_eq!(
         flags_on_home().await,
         (json!(false), json!(true), json!(true))
     );
-    for action in ["unbookmark", "favourite", "unreblog"] {
-        let (s, v) = reader
-            .post(
-                &format!("/api/v1/statuses/{earlier_id}/{action}"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, 200, "{action}: {v}");
-    }
+    act(["unbookmark", "favourite", "unreblog"]).await;
     assert_eq!(
         flags_on_home().await,
         (json!(true), json!(false), json!(false))
