@@ -7,8 +7,8 @@
 //! (RFC 7662, section 4): whatever this process changes — a token revoked, a password changed
 //! (which revokes every token of the person), a role changed — clears the cache at once; a
 //! change made by another process (another instance on the same PostgreSQL database, or a
-//! `credence admin` command) reaches this one within [`TokenCache::ttl`], [`DEFAULT_TTL`]
-//! unless configured otherwise.
+//! `credence admin` command) reaches this one within the cache's TTL ([`DEFAULT_TTL`] unless
+//! configured otherwise: `--token-cache-seconds`).
 //!
 //! Keys are the tokens' SHA-256 hashes, as stored in the database, never the tokens.
 
@@ -41,10 +41,6 @@ impl TokenCache {
             generation: AtomicU64::new(0),
             ttl,
         }
-    }
-
-    pub fn ttl(&self) -> Duration {
-        self.ttl
     }
 
     /// The cached token for `hash` if it was looked up less than the TTL ago.
