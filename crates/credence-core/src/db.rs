@@ -12,6 +12,7 @@ use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
+use crate::ref_cache::RefCache;
 use crate::token_cache::{self, TokenCache};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,11 @@ pub struct Db {
     pub backend: Backend,
     /// Bearer tokens looked up recently (see `token_cache` for what that trades).
     pub tokens: Arc<TokenCache>,
+    /// Posts and accounts as listings need them, on PostgreSQL once [`Db::watch_changes`]
+    /// listens (see `ref_cache`).
+    pub refs: Arc<RefCache>,
+    /// Where the pool connects, for the change listener's own connection.
+    pub(crate) url: Arc<str>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -122,6 +128,8 @@ impl Db {
             pool,
             backend,
             tokens: Arc::new(TokenCache::new(token_cache::DEFAULT_TTL)),
+            refs: Arc::default(),
+            url: url.into(),
         })
     }
 

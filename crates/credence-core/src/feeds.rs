@@ -7,11 +7,11 @@ use crate::accounts::Actor;
 use sqlx::any::AnyRow;
 
 use crate::db::{col, Db};
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::home_feeds;
 use crate::posts::{
-    self, ref_columns, refs_from_json, refs_from_rows, viewer_id, visible_to, Post, PostRef,
-    POST_COLUMNS, REF_BASE_COLUMNS, REF_NAMES,
+    self, cached_refs, ref_columns, refs_from_json, refs_from_rows, viewer_id, visible_to, Entry,
+    Post, PostRef, POST_COLUMNS, REF_BASE_COLUMNS, REF_NAMES,
 };
 
 /// Keyset pagination as Mastodon clients send it: `max_id` (older than), `since_id` (newer
@@ -237,7 +237,67 @@ pub async fn home(db: &Db, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef
 /// bound keeps the walk down the primary key that stops after one page. The page comes
 /// back as one row (see `Backend::json_rows`).
 async fn feed_page(db: &Db, actor: &Actor, page: &Page) -> CoreResult<(Option<i64>, Vec<PostRef>)> {
-    let order = if page.ascending() { "ASC" } else { "DESC" };
+    if db.refs.is_live() {
+        return cached_feed_page(db, actor, page).await;
+    }
+    let (bounds, values) = entry_bounds(page);
+    let sql = format!(
+        "SELECT (SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id, \
+           (SELECT {refs} FROM (SELECT {REF_BASE_COLUMNS}, e.favourited, e.reblogged, \
+                e.bookmarked \
+              FROM ({entries}) e \
+              JOIN posts p ON p.id = e.post_id WHERE p.state = 'published') r) AS refs",
+        refs = db.backend.json_rows(REF_NAMES, "r.id DESC"),
+        entries = entries_sql(page, &bounds),
+    );
+    let mut query = sqlx::query(&sql).bind(actor.profile_id);
+    for value in values {
+        query = query.bind(value);
+    }
+    let row = query.fetch_one(&db.pool).await?;
+    let refs = refs_from_json(&col::<String>(&row, "refs")?)?;
+    Ok((col(&row, "floor_id")?, refs))
+}
+
+/// [`feed_page`] with the cache of posts and accounts on (PostgreSQL, `ref_cache`): the
+/// statement reads the owner's entries only, and the posts' counts and versions come from
+/// the cache (the database is asked only for what it lacks).
+async fn cached_feed_page(
+    db: &Db,
+    actor: &Actor,
+    page: &Page,
+) -> CoreResult<(Option<i64>, Vec<PostRef>)> {
+    let (bounds, values) = entry_bounds(page);
+    let sql = format!(
+        "SELECT h.floor_id, (SELECT {entries} FROM ({page}) e) AS entries \
+         FROM home_feeds h WHERE h.owner_id = $1",
+        entries = db.backend.json_rows(
+            "e.post_id, e.favourited, e.reblogged, e.bookmarked",
+            "e.post_id DESC"
+        ),
+        page = entries_sql(page, &bounds),
+    );
+    let mut query = sqlx::query(&sql).bind(actor.profile_id);
+    for value in values {
+        query = query.bind(value);
+    }
+    let Some(row) = query.fetch_optional(&db.pool).await? else {
+        return Ok((None, Vec::new()));
+    };
+    let entries: Vec<[i64; 4]> = serde_json::from_str(&col::<String>(&row, "entries")?)
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("a page of feed entries: {e}")))?;
+    let entries: Vec<Entry> = entries
+        .iter()
+        .map(|[id, favourited, reblogged, bookmarked]| {
+            (*id, [*favourited != 0, *reblogged != 0, *bookmarked != 0])
+        })
+        .collect();
+    Ok((col(&row, "floor_id")?, cached_refs(db, &entries).await?))
+}
+
+/// The page's bounds on `e.post_id` (only those it has: see [`feed_page`]) and their values,
+/// numbered from `$2`.
+fn entry_bounds(page: &Page) -> (String, Vec<i64>) {
     let mut bounds = String::new();
     let mut values = Vec::new();
     if let Some(max_id) = page.max_id {
@@ -248,25 +308,19 @@ async fn feed_page(db: &Db, actor: &Actor, page: &Page) -> CoreResult<(Option<i6
         values.push(above);
         bounds.push_str(&format!(" AND e.post_id > ${}", values.len() + 1));
     }
-    let sql = format!(
-        "SELECT (SELECT h.floor_id FROM home_feeds h WHERE h.owner_id = $1) AS floor_id, \
-           (SELECT {refs} FROM (SELECT {REF_BASE_COLUMNS}, e.favourited, e.reblogged, \
-                e.bookmarked \
-              FROM (SELECT e.post_id, e.favourited, e.reblogged, e.bookmarked \
-                    FROM home_entries e WHERE e.owner_id = $1{bounds}{media} \
-                    ORDER BY e.post_id {order} LIMIT {limit}) e \
-              JOIN posts p ON p.id = e.post_id WHERE p.state = 'published') r) AS refs",
-        refs = db.backend.json_rows(REF_NAMES, "r.id DESC"),
+    (bounds, values)
+}
+
+/// The owner's (`$1`) entries on the page: post id and flags, cut before any join.
+fn entries_sql(page: &Page, bounds: &str) -> String {
+    format!(
+        "SELECT e.post_id, e.favourited, e.reblogged, e.bookmarked \
+         FROM home_entries e WHERE e.owner_id = $1{bounds}{media} \
+         ORDER BY e.post_id {order} LIMIT {limit}",
         media = page.media_condition_on("e.post_id"),
+        order = if page.ascending() { "ASC" } else { "DESC" },
         limit = page.limit(),
-    );
-    let mut query = sqlx::query(&sql).bind(actor.profile_id);
-    for value in values {
-        query = query.bind(value);
-    }
-    let row = query.fetch_one(&db.pool).await?;
-    let refs = refs_from_json(&col::<String>(&row, "refs")?)?;
-    Ok((col(&row, "floor_id")?, refs))
+    )
 }
 
 /// Every public post on this server, newest first (boosts left out).

@@ -32,6 +32,7 @@ pub mod media;
 pub mod oauth;
 pub mod posts;
 pub mod profiles;
+pub mod ref_cache;
 pub mod search;
 pub mod secrets;
 pub mod seed;

@@ -12,7 +12,7 @@ pub mod session;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
@@ -132,6 +132,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            writes_heard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             metrics::track,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -156,6 +160,25 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// After a request that may have written (any method but GET, HEAD and OPTIONS), waits until
+/// this instance's caches have heard of its changes (`Db::caught_up`), so that the person's
+/// next request here reads them.
+async fn writes_heard(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let safe = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if !safe {
+        state.db.caught_up().await;
+    }
+    response
+}
+
 /// Serves until `shutdown` completes, then stops accepting and lets in-flight requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
@@ -164,6 +187,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Trailing slashes are trimmed before routing: Mastodon accepts `/api/v1/instance/`, and
     // client libraries (Mastodon.py) send it.
+    state.db.watch_changes().await;
     let scheduler = tokio::spawn(run_scheduler(state.db.clone()));
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
     axum::serve(

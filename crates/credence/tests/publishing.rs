@@ -38,6 +38,7 @@ both_backends!(
     small_review_findings,
     home_feeds_and_cached_statuses_stay_current,
     replies_to_private_messages_stay_private,
+    home_pages_follow_changes_made_elsewhere,
 );
 
 struct Client {
@@ -1705,6 +1706,9 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
     posts::decide_review(&app.db, &reviewer_actor, earlier_id.parse().unwrap(), true)
         .await
         .unwrap();
+    // Written outside a request: wait, as a request would, until this instance has heard of
+    // the changes (PostgreSQL; see `ref_cache`).
+    app.db.caught_up().await;
     assert_eq!(
         home_ids(&reader).await,
         vec![private_id.clone(), earlier_id.clone()]
@@ -1831,4 +1835,126 @@ async fn replies_to_private_messages_stay_private(backend: Backend) {
     assert_eq!(seen["mentions"][0]["username"], "dr_lane");
     let (s, _) = stranger.get(&format!("/api/v1/statuses/{reply_id}")).await;
     assert_eq!(s, 404);
+}
+
+/// The post `id` as the home timeline shows it to `client`, once `done` holds for it (changes
+/// made through another instance or outside Credence arrive as notices: milliseconds, not at
+/// once); fails if it never does.
+async fn home_status_once(client: &Client, id: i64, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..500 {
+        let (s, home) = client.get("/api/v1/timelines/home").await;
+        assert_eq!(s, 200, "{home}");
+        last = home
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|status| id_of(status) == id)
+            .cloned()
+            .unwrap_or(Value::Null);
+        if done(&last) {
+            return last;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the home timeline never showed the change; last seen: {last}");
+}
+
+/// Two instances on one database (PostgreSQL: each keeps posts and accounts in memory and
+/// forgets them on the database's change notices): a home page read on one follows likes,
+/// profile changes, statements run outside Credence and deletions made elsewhere, and a
+/// person's own change shows on their next request at once.
+async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, author_id) = verified_pro(&app, "dr_vance").await;
+    let (fan, _) = person(&app, "fan_one", Role::Member).await;
+    let (on_first, _) = person(&app, "reader_two", Role::Member).await;
+    let reader = Client {
+        http: common::api(),
+        base: app.another_instance().await,
+        token: on_first.token.clone(),
+    };
+    let (s, _) = reader
+        .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let id = id_of(
+        &author
+            .publish(json!({"status": "Stretch gently before a long walk."}))
+            .await,
+    );
+    // Read (and kept) on the second instance.
+    let seen = home_status_once(&reader, id, |s| !s.is_null()).await;
+    assert_eq!(seen["favourites_count"], 0);
+
+    // A like through the first instance reaches the second.
+    let (s, _) = fan
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    home_status_once(&reader, id, |s| s["favourites_count"] == 1).await;
+
+    // The reader's own like, through the second instance, is on their very next page there.
+    let (s, _) = reader
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let (_, home) = reader.get("/api/v1/timelines/home").await;
+    let mine = home
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|status| id_of(status) == id)
+        .unwrap();
+    assert_eq!(mine["favourites_count"], 2, "{mine}");
+    assert_eq!(mine["favourited"], true);
+
+    // The author's new name, changed on the first instance.
+    let author_actor = actor_of(&app, &author).await;
+    profiles::update(
+        &app.db,
+        &author_actor,
+        profiles::ProfileUpdate {
+            display_name: Some("Dr Ana Vance".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    home_status_once(&reader, id, |s| {
+        s["account"]["display_name"] == "Dr Ana Vance"
+    })
+    .await;
+
+    // A statement run outside Credence (an operator's psql) is heard like any other.
+    sqlx::query("UPDATE posts SET reblogs_count = 42 WHERE id = $1")
+        .bind(id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    home_status_once(&reader, id, |s| s["reblogs_count"] == 42).await;
+
+    if backend == Backend::Postgres {
+        // Listeners that lose their connection forget everything: a change made while they
+        // were away (its notice lost) is still read.
+        let (killed,): (i64,) = sqlx::query_as(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(killed, 2, "one listener per instance");
+        sqlx::query("UPDATE posts SET reblogs_count = 43 WHERE id = $1")
+            .bind(id)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        home_status_once(&reader, id, |s| s["reblogs_count"] == 43).await;
+    }
+
+    // Deleted on the first instance: gone from the second.
+    let (s, _) = author.delete(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(s, 200);
+    home_status_once(&reader, id, Value::is_null).await;
 }

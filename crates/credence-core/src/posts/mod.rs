@@ -38,7 +38,8 @@ use crate::topics::{self, Topic};
 
 pub use refs::{boosted, load_ids, load_refs, readable, PostRef, RenderVersion};
 pub(crate) use refs::{
-    flags_of, ref_columns, refs_from_json, refs_from_rows, REF_BASE_COLUMNS, REF_NAMES,
+    cached as cached_refs, flags_of, ref_columns, refs_from_json, refs_from_rows, Entry,
+    REF_BASE_COLUMNS, REF_NAMES,
 };
 pub use review::*;
 pub use rules::*;

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use crate::accounts::Actor;
 use crate::db::{col, placeholders, Db};
 use crate::error::CoreResult;
+use crate::ref_cache::CachedPost;
 
 use super::{load, viewer_id, visible_to, Post, POST_COLUMNS};
 
@@ -224,4 +225,136 @@ pub async fn load_refs(db: &Db, viewer: Option<&Actor>, refs: &[PostRef]) -> Cor
         .map(|p| (p.id, p))
         .collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// A home feed entry: the post's id and its owner's flags (liked, boosted, bookmarked).
+pub(crate) type Entry = (i64, [bool; 3]);
+
+/// Refs for feed entries, in their order, from the posts and accounts the cache keeps
+/// (`ref_cache`), reading from the database only what it lacks. Entries whose post is no
+/// longer published are left out. PostgreSQL only (`string_agg`): the cache is on nowhere else.
+pub(crate) async fn cached(db: &Db, entries: &[Entry]) -> CoreResult<Vec<PostRef>> {
+    let cache = &db.refs;
+    // Taken before anything is read: what is read after a notice was sent is not kept.
+    let generation = cache.generation();
+    let mut posts: HashMap<i64, CachedPost> = entries
+        .iter()
+        .filter_map(|(id, _)| Some((*id, cache.post(*id)?)))
+        .collect();
+    let missing: Vec<i64> = entries
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !posts.contains_key(id))
+        .collect();
+    for (id, post) in cached_posts_from_db(db, &missing).await? {
+        cache.keep_post(id, post.clone(), generation);
+        posts.insert(id, post);
+    }
+    let mut versions: HashMap<i64, i64> = HashMap::new();
+    let mut missing = Vec::new();
+    for post in posts.values() {
+        for id in std::iter::once(&post.author_id).chain(post.people.iter()) {
+            if versions.contains_key(id) || missing.contains(id) {
+                continue;
+            }
+            match cache.profile_version(*id) {
+                Some(version) => {
+                    versions.insert(*id, version);
+                }
+                None => missing.push(*id),
+            }
+        }
+    }
+    for (id, version) in profile_versions_from_db(db, &missing).await? {
+        cache.keep_profile(id, version, generation);
+        versions.insert(id, version);
+    }
+    // An account gone since (its posts go with it) counts as version 0, as in `ref_columns`.
+    let version_of = |id: &i64| versions.get(id).copied().unwrap_or(0);
+    Ok(entries
+        .iter()
+        .filter_map(|(id, [favourited, reblogged, bookmarked])| {
+            let post = posts.get(id)?;
+            Some(PostRef {
+                id: *id,
+                author_id: post.author_id,
+                reblog_of_id: post.reblog_of_id,
+                version: RenderVersion {
+                    post: post.version,
+                    people: post.people.iter().map(version_of).sum(),
+                },
+                author_version: version_of(&post.author_id),
+                replies_count: post.replies_count,
+                favourites_count: post.favourites_count,
+                reblogs_count: post.reblogs_count,
+                favourited: *favourited,
+                reblogged: *reblogged,
+                bookmarked: *bookmarked,
+            })
+        })
+        .collect())
+}
+
+/// The published posts among `ids` as the cache keeps them.
+async fn cached_posts_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, CachedPost)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT p.id, p.author_id, p.reblog_of_id, p.version, p.replies_count, \
+           p.favourites_count, p.reblogs_count, p.reviewer_id, \
+           (SELECT string_agg(CAST(c.profile_id AS TEXT), ',') FROM coauthors c \
+             WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL) AS coauthor_ids \
+         FROM posts p WHERE p.state = 'published' AND p.id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    let post = |r: &AnyRow| -> sqlx::Result<(i64, CachedPost)> {
+        let coauthors: Option<String> = col(r, "coauthor_ids")?;
+        let people = col::<Option<i64>>(r, "reviewer_id")?
+            .into_iter()
+            .chain(
+                coauthors
+                    .iter()
+                    .flat_map(|ids| ids.split(','))
+                    .filter_map(|id| id.parse().ok()),
+            )
+            .collect();
+        Ok((
+            col(r, "id")?,
+            CachedPost {
+                author_id: col(r, "author_id")?,
+                reblog_of_id: col(r, "reblog_of_id")?,
+                version: col(r, "version")?,
+                replies_count: col(r, "replies_count")?,
+                favourites_count: col(r, "favourites_count")?,
+                reblogs_count: col(r, "reblogs_count")?,
+                people,
+            },
+        ))
+    };
+    Ok(rows.iter().map(post).collect::<sqlx::Result<_>>()?)
+}
+
+async fn profile_versions_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT a.id, a.version FROM profiles a WHERE a.id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((col(r, "id")?, col(r, "version")?)))
+        .collect::<sqlx::Result<_>>()?)
 }

@@ -185,6 +185,17 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Another server on this test's database, as a second instance behind a load balancer
+    /// would be: its own pool and caches. Returns its base URL.
+    pub async fn another_instance(&self) -> String {
+        let db = Db::connect(&self.db_url).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = credence_web::app_state(db, WebConfig::for_local(addr));
+        tokio::spawn(credence_web::serve(listener, state, std::future::pending()));
+        format!("http://{addr}")
+    }
+
     /// Creates an account directly through the core service (fast set-up for tests).
     pub async fn user(&self, handle: &str, role: Role) -> (Actor, Profile) {
         let (user, profile) = accounts::create_account(
