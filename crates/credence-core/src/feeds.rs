@@ -6,7 +6,7 @@
 use crate::accounts::Actor;
 use sqlx::any::AnyRow;
 
-use crate::db::{col, Db};
+use crate::db::{col, Backend, Db};
 use crate::error::{CoreError, CoreResult};
 use crate::home_feeds;
 use crate::posts::{
@@ -268,8 +268,18 @@ async fn cached_feed_page(
     page: &Page,
 ) -> CoreResult<(Option<i64>, Vec<PostRef>)> {
     let (bounds, values) = entry_bounds(page);
+    // SQLite: the change log's newest row, read with the page (see `ref_cache`).
+    let newest = match db.backend {
+        // The counter, not max(seq): it survives the rows' deletion, so a log emptied by
+        // hand reads as a gap (forget everything), not as "nothing new".
+        Backend::Sqlite => {
+            "(SELECT COALESCE(max(seq), 0) FROM sqlite_sequence WHERE name = 'ref_changes')"
+        }
+        Backend::Postgres => "0",
+    };
     let sql = format!(
-        "SELECT h.floor_id, (SELECT {entries} FROM ({page}) e) AS entries \
+        "SELECT h.floor_id, CAST({newest} AS BIGINT) AS newest_change, \
+           (SELECT {entries} FROM ({page}) e) AS entries \
          FROM home_feeds h WHERE h.owner_id = $1",
         entries = db.backend.json_rows(
             "e.post_id, e.favourited, e.reblogged, e.bookmarked",
@@ -284,6 +294,9 @@ async fn cached_feed_page(
     let Some(row) = query.fetch_optional(&db.pool).await? else {
         return Ok((None, Vec::new()));
     };
+    if db.backend == Backend::Sqlite {
+        db.apply_change_log(col(&row, "newest_change")?).await?;
+    }
     let entries: Vec<[i64; 4]> = serde_json::from_str(&col::<String>(&row, "entries")?)
         .map_err(|e| CoreError::Internal(anyhow::anyhow!("a page of feed entries: {e}")))?;
     let entries: Vec<Entry> = entries

@@ -14,16 +14,19 @@
 //!   ([`Db::caught_up`], called by the web layer after every request that may write), so the
 //!   next request of the same person sees them, on this instance. Another instance sees them
 //!   when the notice reaches it (a round trip on the database's connection: milliseconds).
-//! - Until the listener is connected, and whenever it loses its connection (notices sent
+//! - (PostgreSQL) Until the listener is connected, and whenever it loses its connection (notices sent
 //!   meanwhile are lost), the cache is off: everything is forgotten and pages read the
 //!   database in full until it is listening again. A heartbeat on the channel catches a
 //!   connection that died without a word.
 //!
-//! SQLite has no notices and needs none of this: its statements do not cross a network and a
-//! home page there is a single cheap statement already.
+//!
+//! SQLite has no notices: there the same triggers write a change log (its migration 0007), and
+//! a page statement reads the log's newest row with the page; the process applies the rows it
+//! has not applied before it uses the cache ([`Db::apply_change_log`]). Every change is then
+//! seen by the next page read in any process, its own writes included, with no waiting.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,7 +34,8 @@ use quick_cache::sync::Cache;
 use sqlx::postgres::PgListener;
 use tokio::sync::oneshot;
 
-use crate::db::{Backend, Db};
+use crate::db::{col, Backend, Db};
+use crate::error::CoreResult;
 
 /// The channel of migration 0007.
 const CHANNEL: &str = "credence_refs";
@@ -42,6 +46,10 @@ const PROFILES: usize = 50_000;
 /// for its own heartbeat before treating the connection as lost.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 const HEARTBEAT_LIMIT: Duration = Duration::from_secs(25);
+/// SQLite: change log rows read at once (more than that: forget everything instead), and rows
+/// kept when pruning.
+const CHANGE_LOG_BATCH: i64 = 1_000;
+const CHANGE_LOG_KEPT: i64 = 100_000;
 /// How long a write request waits to hear its own changes before giving up on the cache
 /// (it then forgets everything, which is always safe).
 const CATCH_UP_LIMIT: Duration = Duration::from_secs(5);
@@ -71,6 +79,10 @@ pub struct RefCache {
     instance: u64,
     next_mark: AtomicU64,
     waiting: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    /// SQLite: the last row of the change log applied (mirrored in `applied_fast` so that a
+    /// page with nothing new need not take the lock).
+    applied: tokio::sync::Mutex<i64>,
+    applied_fast: AtomicI64,
 }
 
 impl Default for RefCache {
@@ -83,6 +95,8 @@ impl Default for RefCache {
             instance: rand::random(),
             next_mark: AtomicU64::new(0),
             waiting: Mutex::new(HashMap::new()),
+            applied: tokio::sync::Mutex::new(0),
+            applied_fast: AtomicI64::new(0),
         }
     }
 }
@@ -204,13 +218,25 @@ fn keep<V: Clone>(cache: &Cache<i64, V>, id: i64, value: V, still: impl Fn() -> 
 }
 
 impl Db {
-    /// Listens for change notices in the background (PostgreSQL; nothing on SQLite); the
-    /// cache is on while the listener is connected. Returns once the first attempt to connect
-    /// is over: with the cache on, or off and retrying.
+    /// Turns the cache on and keeps it exact: on PostgreSQL by listening for change notices in
+    /// the background (the cache is on while the listener is connected; returns once the
+    /// first attempt to connect is over), on SQLite from the change log, which pages read as
+    /// they go (see [`Db::apply_change_log`]).
     pub async fn watch_changes(&self) {
-        if self.backend != Backend::Postgres {
-            return;
+        match self.backend {
+            Backend::Postgres => self.listen_for_notices().await,
+            Backend::Sqlite => match newest_change(self).await {
+                Ok(newest) => {
+                    *self.refs.applied.lock().await = newest;
+                    self.refs.applied_fast.store(newest, Ordering::Release);
+                    self.refs.start();
+                }
+                Err(e) => tracing::warn!(error = %e, "change log unreadable; caching nothing"),
+            },
         }
+    }
+
+    async fn listen_for_notices(&self) {
         let listener = match listen(&self.url).await {
             Ok(listener) => {
                 self.refs.start();
@@ -225,11 +251,78 @@ impl Db {
         tokio::spawn(async move { watch(db, listener).await });
     }
 
+    /// SQLite: applies the change log up to `newest` (read in the same statement as the page
+    /// about to use the cache), so that the cache holds nothing changed before that statement.
+    pub(crate) async fn apply_change_log(&self, newest: i64) -> CoreResult<()> {
+        let cache = &self.refs;
+        if cache.applied_fast.load(Ordering::Acquire) >= newest {
+            return Ok(());
+        }
+        let mut applied = cache.applied.lock().await;
+        if *applied >= newest {
+            return Ok(());
+        }
+        let rows = sqlx::query(
+            "SELECT seq, kind, id FROM ref_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(*applied)
+        .bind(CHANGE_LOG_BATCH + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let changes = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    col::<i64>(r, "seq")?,
+                    col::<String>(r, "kind")?,
+                    col::<i64>(r, "id")?,
+                ))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        let complete = changes
+            .first()
+            .is_some_and(|(seq, _, _)| *seq == *applied + 1)
+            && changes.len() as i64 <= CHANGE_LOG_BATCH;
+        if complete {
+            cache.generation.fetch_add(1, Ordering::AcqRel);
+            for (_, kind, id) in &changes {
+                if kind == "p" {
+                    cache.posts.remove(id);
+                } else {
+                    cache.profiles.remove(id);
+                }
+            }
+        } else {
+            // Pruned past what we applied, or too much to apply one by one.
+            cache.forget_everything();
+        }
+        let last = changes.last().map_or(newest, |(seq, _, _)| *seq);
+        *applied = last.max(newest);
+        cache.applied_fast.store(*applied, Ordering::Release);
+        Ok(())
+    }
+
+    /// SQLite: drops change log rows every process has long applied (a process further behind
+    /// finds the gap and forgets everything). The scheduler calls it.
+    pub async fn prune_change_log(&self) -> CoreResult<u64> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let done = sqlx::query(
+            "DELETE FROM ref_changes WHERE seq < (SELECT max(seq) FROM ref_changes) - $1",
+        )
+        .bind(CHANGE_LOG_KEPT)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Returns once this instance has heard every change committed before the call (a
     /// no-op when the cache is off). The web layer calls it after each request that may
     /// write, so that the writer's next request on this instance reads its own changes.
     pub async fn caught_up(&self) {
-        if !self.refs.is_live() {
+        // SQLite: pages apply the change log themselves.
+        if self.backend != Backend::Postgres || !self.refs.is_live() {
             return;
         }
         let (n, mark, heard) = self.refs.mark();
@@ -247,6 +340,15 @@ impl Db {
             self.refs.forget_everything();
         }
     }
+}
+
+async fn newest_change(db: &Db) -> sqlx::Result<i64> {
+    let row = sqlx::query(
+        "SELECT COALESCE(max(seq), 0) AS newest FROM sqlite_sequence WHERE name = 'ref_changes'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    col(&row, "newest")
 }
 
 async fn notify(db: &Db, payload: String) -> sqlx::Result<()> {

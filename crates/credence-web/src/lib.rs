@@ -202,8 +202,8 @@ pub async fn serve(
     Ok(())
 }
 
-/// Publishes scheduled posts when their time comes, and every ten minutes drops home feeds
-/// due for a rebuild. Every instance runs it; the claim in `posts::publish_due` makes each
+/// Publishes scheduled posts when their time comes, every minute prunes the change log
+/// (SQLite, see `ref_cache`), and every ten minutes drops home feeds due for a rebuild. Every instance runs it; the claim in `posts::publish_due` makes each
 /// post go out once.
 async fn run_scheduler(db: credence_core::Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -214,6 +214,11 @@ async fn run_scheduler(db: credence_core::Db) {
             Ok(0) => {}
             Ok(n) => tracing::info!(published = n, "published scheduled posts"),
             Err(e) => tracing::warn!(error = %e, "publishing scheduled posts"),
+        }
+        if round % 12 == 0 {
+            if let Err(e) = db.prune_change_log().await {
+                tracing::warn!(error = %e, "pruning the change log");
+            }
         }
         if round % 120 == 0 {
             match credence_core::home_feeds::expire(&db).await {

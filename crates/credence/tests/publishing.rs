@@ -1860,8 +1860,8 @@ async fn home_status_once(client: &Client, id: i64, done: impl Fn(&Value) -> boo
     panic!("the home timeline never showed the change; last seen: {last}");
 }
 
-/// Two instances on one database (PostgreSQL: each keeps posts and accounts in memory and
-/// forgets them on the database's change notices): a home page read on one follows likes,
+/// Two instances on one database (each keeps posts and accounts in memory and forgets them on
+/// the database's change notices or change log): a home page read on one follows likes,
 /// profile changes, statements run outside Credence and deletions made elsewhere, and a
 /// person's own change shows on their next request at once.
 async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
@@ -1951,6 +1951,20 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
             .await
             .unwrap();
         home_status_once(&reader, id, |s| s["reblogs_count"] == 43).await;
+    } else {
+        // A process that finds change log rows it had not applied gone (pruned, or deleted
+        // by hand) forgets everything.
+        sqlx::query("UPDATE posts SET reblogs_count = 43 WHERE id = $1")
+            .bind(id)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM ref_changes")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let (_, home) = reader.get("/api/v1/timelines/home").await;
+        assert_eq!(home[0]["reblogs_count"], 43, "{home}");
     }
 
     // Deleted on the first instance: gone from the second.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sqlx::any::AnyRow;
 
 use crate::accounts::Actor;
-use crate::db::{col, placeholders, Db};
+use crate::db::{col, placeholders, Backend, Db};
 use crate::error::CoreResult;
 use crate::ref_cache::CachedPost;
 
@@ -232,7 +232,7 @@ pub(crate) type Entry = (i64, [bool; 3]);
 
 /// Refs for feed entries, in their order, from the posts and accounts the cache keeps
 /// (`ref_cache`), reading from the database only what it lacks. Entries whose post is no
-/// longer published are left out. PostgreSQL only (`string_agg`): the cache is on nowhere else.
+/// longer published are left out.
 pub(crate) async fn cached(db: &Db, entries: &[Entry]) -> CoreResult<Vec<PostRef>> {
     let cache = &db.refs;
     // Taken before anything is read: what is read after a notice was sent is not kept.
@@ -300,10 +300,14 @@ async fn cached_posts_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, Cach
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let join = match db.backend {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
+    };
     let sql = format!(
         "SELECT p.id, p.author_id, p.reblog_of_id, p.version, p.replies_count, \
            p.favourites_count, p.reblogs_count, p.reviewer_id, \
-           (SELECT string_agg(CAST(c.profile_id AS TEXT), ',') FROM coauthors c \
+           (SELECT {join}(CAST(c.profile_id AS TEXT), ',') FROM coauthors c \
              WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL) AS coauthor_ids \
          FROM posts p WHERE p.state = 'published' AND p.id IN ({})",
         placeholders(1, ids.len())
