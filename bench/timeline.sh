@@ -135,6 +135,8 @@ for backend in $BACKENDS; do
   auth=(-H "Authorization: Bearer $token")
   smoke /healthz
   smoke /api/v1/timelines/home "${auth[@]}"
+  # The page differs with the seeded member (articles are long): say what was measured.
+  printf 'home page: %s bytes\n' "$(wc -c <"$work/smoke.json")" | tee -a "$results/$backend-table.txt"
   smoke /api/v1/trends/statuses
   smoke /api/v1/timelines/public
   smoke /api/v1/statuses -X POST "${auth[@]}" -H 'Content-Type: application/json' \
