@@ -35,6 +35,14 @@ impl Backend {
         }
     }
 
+    /// SQL aggregating the text `expr` of a group's rows into one text separated by `sep`.
+    pub(crate) fn text_agg(self, expr: &str, sep: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("group_concat({expr}, '{sep}')"),
+            Backend::Postgres => format!("string_agg({expr}, '{sep}')"),
+        }
+    }
+
     /// Whether a statement whose best plan depends on its values (a scan of all posts between
     /// two ids, a full-text search) may stay prepared: on SQLite, yes (it plans without the
     /// values either way, and preparing such a statement again costs more than running it);

@@ -259,9 +259,9 @@ async fn feed_page(db: &Db, actor: &Actor, page: &Page) -> CoreResult<(Option<i6
     Ok((col(&row, "floor_id")?, refs))
 }
 
-/// [`feed_page`] with the cache of posts and accounts on (PostgreSQL, `ref_cache`): the
-/// statement reads the owner's entries only, and the posts' counts and versions come from
-/// the cache (the database is asked only for what it lacks).
+/// [`feed_page`] with the cache of posts and accounts on (`ref_cache`): the statement reads
+/// the owner's entries only (and on SQLite where the change log stands), and the posts'
+/// counts and versions come from the cache (the database is asked only for what it lacks).
 async fn cached_feed_page(
     db: &Db,
     actor: &Actor,

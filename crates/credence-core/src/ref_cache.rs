@@ -102,7 +102,8 @@ impl Default for RefCache {
 }
 
 impl RefCache {
-    /// Whether the cache may be used: its listener is connected.
+    /// Whether the cache may be used: on PostgreSQL, its listener is connected; on SQLite,
+    /// `Db::watch_changes` has read where the change log stands.
     pub fn is_live(&self) -> bool {
         self.live.load(Ordering::Acquire)
     }
@@ -140,8 +141,12 @@ impl RefCache {
             return;
         };
         match kind {
-            "p" => self.forget(&self.posts, rest),
-            "a" => self.forget(&self.profiles, rest),
+            "p" | "a" if rest == "*" => self.forget_all_of(kind),
+            "p" | "a" => self.forget(
+                rest.split(',')
+                    .filter_map(|id| id.parse::<i64>().ok())
+                    .map(|id| (kind, id)),
+            ),
             // A catch-up or heartbeat mark: `<instance>:<n>`; another instance's is not ours.
             "m" => {
                 if let Some(waiter) = self.own_mark(rest).and_then(|n| self.unwait(n)) {
@@ -165,14 +170,29 @@ impl RefCache {
         self.waiting.lock().unwrap().remove(&n)
     }
 
-    fn forget<V: Clone>(&self, cache: &Cache<i64, V>, ids: &str) {
+    /// Forgets the posts (`p`) and accounts (`a`) named by notices or change log rows.
+    fn forget<'k>(&self, changes: impl IntoIterator<Item = (&'k str, i64)>) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        if ids == "*" {
-            cache.clear();
-            return;
+        for (kind, id) in changes {
+            match kind {
+                "p" => {
+                    self.posts.remove(&id);
+                }
+                "a" => {
+                    self.profiles.remove(&id);
+                }
+                _ => tracing::warn!(kind, id, "unknown kind of change"),
+            }
         }
-        for id in ids.split(',').filter_map(|id| id.parse::<i64>().ok()) {
-            cache.remove(&id);
+    }
+
+    /// Forgets every post (`p`) or every account (`a`).
+    fn forget_all_of(&self, kind: &str) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if kind == "p" {
+            self.posts.clear();
+        } else {
+            self.profiles.clear();
         }
     }
 
@@ -284,14 +304,7 @@ impl Db {
             .is_some_and(|(seq, _, _)| *seq == *applied + 1)
             && changes.len() as i64 <= CHANGE_LOG_BATCH;
         if complete {
-            cache.generation.fetch_add(1, Ordering::AcqRel);
-            for (_, kind, id) in &changes {
-                if kind == "p" {
-                    cache.posts.remove(id);
-                } else {
-                    cache.profiles.remove(id);
-                }
-            }
+            cache.forget(changes.iter().map(|(_, kind, id)| (kind.as_str(), *id)));
         } else {
             // Pruned past what we applied, or too much to apply one by one.
             cache.forget_everything();

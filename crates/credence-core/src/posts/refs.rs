@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sqlx::any::AnyRow;
 
 use crate::accounts::Actor;
-use crate::db::{col, placeholders, Backend, Db};
+use crate::db::{col, placeholders, Db};
 use crate::error::CoreResult;
 use crate::ref_cache::CachedPost;
 
@@ -300,17 +300,14 @@ async fn cached_posts_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, Cach
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let join = match db.backend {
-        Backend::Sqlite => "group_concat",
-        Backend::Postgres => "string_agg",
-    };
     let sql = format!(
         "SELECT p.id, p.author_id, p.reblog_of_id, p.version, p.replies_count, \
            p.favourites_count, p.reblogs_count, p.reviewer_id, \
-           (SELECT {join}(CAST(c.profile_id AS TEXT), ',') FROM coauthors c \
+           (SELECT {coauthors} FROM coauthors c \
              WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL) AS coauthor_ids \
          FROM posts p WHERE p.state = 'published' AND p.id IN ({})",
-        placeholders(1, ids.len())
+        placeholders(1, ids.len()),
+        coauthors = db.backend.text_agg("CAST(c.profile_id AS TEXT)", ","),
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
