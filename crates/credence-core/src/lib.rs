@@ -1,45 +1,55 @@
 //! Credence domain: every rule and every query lives here, behind service functions that the
-//! HTML pages, the JSON API and the CLI all call, so a rule is written once.
+//! HTML pages, the JSON API and the CLI all call with the acting `Actor`, so a rule is written
+//! once.
 //!
-//! Modules by capability:
-//! - [`db`]: the connection pool (SQLite or PostgreSQL through sqlx's `Any` driver), migrations,
-//!   ids and clocks.
-//! - [`accounts`]: logins, passwords, roles, sessions, login throttling, access tokens.
-//! - [`profiles`]: personal, professional and organisation profiles, disclosures, verification.
-//! - [`oauth`]: OAuth 2 applications and authorization codes (PKCE) for API clients.
-//! - [`audit`]: the append-only log of who decided what.
-//! - [`demo`]: realistic seed content.
-//! - [`seed`]: a large generated instance (`demo --posts N --authors M`) for load tests.
-//! - [`text`]: rules for typed text (lengths, control and invisible format characters).
-//! - [`posts`]: composing, publishing (with the credibility rules), editing and deleting.
-//! - [`content`]: Markdown and plain-text rendering to sanitised HTML.
-//! - [`media`]: uploads (cleaned by `credence-media`) and their alt text.
-//! - [`topics`]: curated topics and hashtags.
-//! - [`social`]: follows, favourites, boosts, bookmarks, notifications.
-//! - [`feeds`]: timelines with keyset pagination, explore ranking, threads.
-//! - [`home_feeds`]: materialised home timelines (built on first read, filled on publish).
-//! - [`search`]: full-text search with medical synonyms.
+//! The [`kernel`] is the bottom layer and imports nothing else from this crate. Above it, one
+//! folder per capability; a capability uses the kernel and the capabilities below it, never one
+//! above (the table of allowed directions is in `docs/architecture.md`, and the architecture
+//! test in `tests/architecture.rs` enforces it):
+//!
+//! - [`audit`]: the append-only log of who decided what;
+//! - [`content`]: Markdown and plain-text rendering to sanitised HTML;
+//! - [`profiles`]: personal, professional and organisation profiles, credentials, disclosures;
+//! - [`verification`]: the verification workflow;
+//! - [`accounts`]: logins, passwords, sessions, sign-in throttling, Bearer tokens;
+//! - [`admin`]: administrators' changes to others' logins;
+//! - [`oauth`]: OAuth 2 applications, authorization codes (PKCE) and token grants;
+//! - [`media`]: uploads (cleaned by `credence-media`) and their alt text;
+//! - [`home_feeds`]: materialised home timelines, filled as posts are published;
+//! - [`topics`]: curated topics and hashtags, and following them;
+//! - [`notifications`]: in-app notifications, recorded where things happen;
+//! - [`posts`]: composing, publishing (with the credibility rules), editing, deleting, review;
+//! - [`engagement`]: follows, favourites, boosts, bookmarks;
+//! - [`timelines`]: every listing, with keyset pagination, and the notifications page;
+//! - [`search`]: full-text search with medical synonyms;
+//! - [`jobs`]: the background work every instance runs.
 
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod content;
-pub mod db;
-pub mod demo;
-pub mod error;
-pub mod feeds;
+pub mod engagement;
 pub mod home_feeds;
+pub mod jobs;
+pub mod kernel;
 pub mod media;
+pub mod notifications;
 pub mod oauth;
 pub mod posts;
 pub mod profiles;
-pub mod ref_cache;
 pub mod search;
-pub mod secrets;
-pub mod seed;
-pub mod social;
-pub mod text;
-pub mod token_cache;
+pub mod timelines;
 pub mod topics;
+pub mod verification;
 
-pub use db::Db;
-pub use error::{CoreError, CoreResult};
+pub use kernel::{Actor, Core, CoreError, CoreOptions, CoreResult, Role};
+
+/// Opens Credence's storage as every command needs it: connects, applies the migrations, and
+/// adds the data every instance relies on (the curated topics).
+pub async fn open(options: &CoreOptions) -> anyhow::Result<Core> {
+    let core = Core::open(options).await?;
+    topics::seed_curated(&core)
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding curated topics: {e}"))?;
+    Ok(core)
+}

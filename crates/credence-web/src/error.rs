@@ -7,6 +7,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
+use credence_core::oauth::GrantError;
 use credence_core::CoreError;
 
 pub fn status_of(err: &CoreError) -> StatusCode {
@@ -16,6 +17,8 @@ pub fn status_of(err: &CoreError) -> StatusCode {
         CoreError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
         CoreError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        CoreError::RegistrationsClosed => StatusCode::FORBIDDEN,
         CoreError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CoreError::Database(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -72,19 +75,6 @@ impl From<CoreError> for HtmlError {
         HtmlError::Page {
             status: status_of(&err),
             message: public_message(&err),
-        }
-    }
-}
-
-pub fn render<T: Template>(template: &T) -> Response {
-    match template.render() {
-        Ok(body) => Html(body).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "rendering a template");
-            error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be shown",
-            )
         }
     }
 }
@@ -175,6 +165,35 @@ impl IntoResponse for ApiError {
             body["report"] = report;
         }
         (self.status, Json(body)).into_response()
+    }
+}
+
+/// The HTTP status of an OAuth error (RFC 6749 §5.2): a client that failed to authenticate
+/// gets 401, another client's token 403 (what Doorkeeper, Mastodon's OAuth server, answers),
+/// our own failure 500, anything else about the request 400.
+pub fn grant_status(error: &GrantError) -> StatusCode {
+    match error.error {
+        "invalid_client" => StatusCode::UNAUTHORIZED,
+        "unauthorized_client" => StatusCode::FORBIDDEN,
+        "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// An error in OAuth's own format (RFC 6749 §5.2).
+pub fn grant_error(error: GrantError) -> Response {
+    (
+        grant_status(&error),
+        Json(serde_json::json!({"error": error.error, "error_description": error.description})),
+    )
+        .into_response()
+}
+
+/// Missing records, and records the caller may not see, look the same on the API: 404.
+pub fn hide(err: CoreError) -> ApiError {
+    match err {
+        CoreError::NotFound(_) => ApiError::not_found(),
+        other => other.into(),
     }
 }
 

@@ -11,7 +11,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
-use crate::AppState;
+use crate::state::AppState;
 
 pub struct Metrics {
     registry: Registry,
@@ -90,7 +90,7 @@ pub async fn prometheus(State(state): State<AppState>) -> Response {
 
 /// Healthy when the database answers.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    if state.db.ping().await {
+    if state.core.db.ping().await {
         (StatusCode::OK, "ok\n").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()

@@ -15,13 +15,13 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use credence_core::accounts::{self, Actor, Session};
+use credence_core::accounts::{self, Session};
+use credence_core::kernel::secrets::{constant_time_eq, random_token};
 use credence_core::profiles::{self, Profile};
-use credence_core::secrets::{constant_time_eq, random_token};
-use credence_core::CoreError;
+use credence_core::{Actor, CoreError};
 
 use crate::error::HtmlError;
-use crate::{AppState, WebConfig};
+use crate::state::{AppState, WebConfig};
 
 pub const SESSION_COOKIE: &str = "credence_session";
 pub const CSRF_COOKIE: &str = "credence_csrf";
@@ -107,18 +107,20 @@ impl FromRequestParts<AppState> for Ctx {
         let address = client_address(parts, state);
         let secure = secure_request(&parts.headers, &state.config);
         let session = match jar.get(SESSION_COOKIE) {
-            Some(cookie) => match accounts::session_from_cookie(&state.db, cookie.value()).await {
-                Ok(session) => session,
-                // Expired (its row is already deleted). Reading a page just shows it signed
-                // out; a form sent with it gets a 401 saying so, because the person believes
-                // they are signed in and would otherwise lose their change without knowing.
-                Err(CoreError::Unauthenticated(_)) if parts.method.is_safe() => None,
-                Err(e) => return Err(e.into()),
-            },
+            Some(cookie) => {
+                match accounts::session_from_cookie(&state.core, cookie.value()).await {
+                    Ok(session) => session,
+                    // Expired (its row is already deleted). Reading a page just shows it signed
+                    // out; a form sent with it gets a 401 saying so, because the person believes
+                    // they are signed in and would otherwise lose their change without knowing.
+                    Err(CoreError::Unauthenticated(_)) if parts.method.is_safe() => None,
+                    Err(e) => return Err(e.into()),
+                }
+            }
             None => None,
         };
         let profile = match &session {
-            Some(s) => Some(profiles::get(&state.db, s.actor.profile_id).await?),
+            Some(s) => Some(profiles::get(&state.core, s.actor.profile_id).await?),
             None => None,
         };
         let csrf = session

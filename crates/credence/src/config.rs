@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use credence_core::accounts::Email;
-use credence_core::text::single_line;
+use credence_core::kernel::db::{redact_url, Backend};
+use credence_core::kernel::text::single_line;
+use credence_core::kernel::token_cache;
+use credence_core::CoreOptions;
 use credence_web::WebConfig;
 use serde::Deserialize;
 
@@ -123,7 +126,7 @@ impl Settings {
             .clone()
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("credence.db").display()));
-        credence_core::db::Backend::from_url(&database_url)?;
+        Backend::from_url(&database_url)?;
         let public_url = o.public_url.clone().or(file.public_url);
         if let Some(u) = &public_url {
             require_web_address("public URL", u)?;
@@ -166,18 +169,15 @@ impl Settings {
                 .unwrap_or(true),
             trust_proxy: o.trust_proxy.or(file.trust_proxy).unwrap_or(false),
             source_url,
-            token_cache: o.token_cache_seconds.or(file.token_cache_seconds).map_or(
-                credence_core::token_cache::DEFAULT_TTL,
-                std::time::Duration::from_secs,
-            ),
+            token_cache: o
+                .token_cache_seconds
+                .or(file.token_cache_seconds)
+                .map_or(token_cache::DEFAULT_TTL, std::time::Duration::from_secs),
         })
     }
 
     pub fn uses_sqlite(&self) -> bool {
-        matches!(
-            credence_core::db::Backend::from_url(&self.database_url),
-            Ok(credence_core::db::Backend::Sqlite)
-        )
+        matches!(Backend::from_url(&self.database_url), Ok(Backend::Sqlite))
     }
 
     /// Creates the data directory and proves it is writable, so a mistake is reported at start
@@ -193,8 +193,17 @@ impl Settings {
         Ok(())
     }
 
+    /// What the domain needs to open: the database, and the settings its rules read.
+    pub fn core_options(&self) -> CoreOptions {
+        CoreOptions {
+            database_url: self.database_url.clone(),
+            token_ttl: self.token_cache,
+            registrations_open: self.registrations_open,
+        }
+    }
+
     pub fn database_url_redacted(&self) -> String {
-        credence_core::db::redact_url(&self.database_url)
+        redact_url(&self.database_url)
     }
 
     pub fn web_config(&self, bound: SocketAddr) -> WebConfig {
@@ -207,7 +216,6 @@ impl Settings {
                 .to_string(),
             instance_title: self.instance_title.clone(),
             contact_email: self.contact_email.clone(),
-            registrations_open: self.registrations_open,
             trust_proxy: self.trust_proxy,
             source_url: self.source_url.clone(),
         }

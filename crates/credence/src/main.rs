@@ -10,9 +10,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use credence_core::accounts::{self, NewAccount, Role};
-use credence_core::seed::{self, ScaleOptions};
-use credence_core::{demo, profiles, Db};
+use credence_core::accounts::{self, NewAccount};
+use credence_core::{verification, Core, CoreError, Role};
+use credence_seed::demo;
+use credence_seed::scale::{self as seed, ScaleOptions};
 
 use crate::config::{Overrides, Settings};
 
@@ -150,19 +151,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(settings, args).await,
         Command::Migrate => {
-            open_db(&settings).await?;
+            open_core(&settings).await?;
             println!("migrations applied to {}", settings.database_url_redacted());
             Ok(())
         }
         Command::Demo(args) => {
-            let db = open_db(&settings).await?;
-            let created = demo::seed(&db).await?;
+            let core = open_core(&settings).await?;
+            let created = demo::seed(&core).await?;
             println!(
                 "demo content: {created} account(s) created (password for all: {})",
                 demo::DEMO_PASSWORD
             );
             if let Some(scale) = args.scale() {
-                let summary = seed::seed(&db, scale, &|line| eprintln!("{line}")).await?;
+                let summary = seed::seed(&core, scale, &|line| eprintln!("{line}")).await?;
                 print_seed_summary(&summary);
             }
             Ok(())
@@ -207,17 +208,13 @@ fn print_seed_summary(s: &seed::Summary) {
     );
 }
 
-async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+async fn open_core(settings: &Settings) -> anyhow::Result<Core> {
     // Only SQLite keeps its database there: a PostgreSQL deployment may run on a read-only
     // file system and must not fail over a directory it never uses.
     if settings.uses_sqlite() {
         settings.prepare_data_dir()?;
     }
-    let db = Db::connect(&settings.database_url)
-        .await?
-        .with_token_ttl(settings.token_cache);
-    db.migrate().await?;
-    Ok(db)
+    credence_core::open(&settings.core_options()).await
 }
 
 async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
@@ -231,9 +228,9 @@ async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
                 settings.listen
             )
         })?;
-    let db = open_db(&settings).await?;
+    let core = open_core(&settings).await?;
     if args.demo {
-        let created = demo::seed(&db).await?;
+        let created = demo::seed(&core).await?;
         tracing::info!(
             created,
             "demo content seeded (password for every demo account: {})",
@@ -243,7 +240,7 @@ async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let web = settings.web_config(address);
     let public_url = web.public_url.clone();
-    let state = credence_web::app_state(db, web);
+    let state = credence_web::app_state(core, web);
     // Catch SIGINT and SIGTERM before saying we are up: a signal that comes right after the
     // line below must stop us gracefully, not kill us with requests in flight.
     let shutdown = shutdown_signal()?;
@@ -289,7 +286,7 @@ async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             verified,
         } => {
             let role: Role = role.parse()?;
-            if verified && !profiles::role_has_professional_profile(role) {
+            if verified && !role.has_professional_profile() {
                 bail!("--verified applies to professional and organisation accounts only");
             }
             let mut password = String::new();
@@ -300,9 +297,9 @@ async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             if password.is_empty() {
                 bail!("no password on standard input: pipe it in, e.g. `echo 'a long passphrase' | credence admin create-user …`");
             }
-            let db = open_db(&settings).await?;
+            let core = open_core(&settings).await?;
             let (user, profile) = accounts::create_account(
-                &db,
+                &core,
                 NewAccount {
                     email: &email,
                     handle: &handle,
@@ -314,8 +311,13 @@ async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             )
             .await?;
             if verified {
-                profiles::verify_directly(&db, None, profile.id, "verified by operator command")
-                    .await?;
+                verification::verify_directly(
+                    &core,
+                    None,
+                    profile.id,
+                    "verified by operator command",
+                )
+                .await?;
             }
             println!(
                 "created {} account {} with profile @{} (id {}){}",
@@ -328,11 +330,11 @@ async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AdminCommand::Token { handle } => {
-            let db = open_db(&settings).await?;
-            let token = accounts::personal_token_for_handle(&db, &handle)
+            let core = open_core(&settings).await?;
+            let token = accounts::personal_token_for_handle(&core, &handle)
                 .await
                 .map_err(|e| match e {
-                    credence_core::CoreError::NotFound(_) => {
+                    CoreError::NotFound(_) => {
                         anyhow::anyhow!("no profile has the handle @{handle}")
                     }
                     other => other.into(),

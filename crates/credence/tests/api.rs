@@ -5,10 +5,12 @@ mod common;
 use std::time::Duration;
 
 use common::{spawn, Backend, PASSWORD};
-use credence_core::accounts::{self, Role};
-use credence_core::db::Db;
+use credence_core::accounts;
+use credence_core::kernel::actor::TokenKind;
+use credence_core::kernel::secrets::pkce_s256;
 use credence_core::profiles;
-use credence_core::secrets::pkce_s256;
+use credence_core::Role;
+use credence_core::{admin, verification, Core, CoreOptions};
 use serde_json::{json, Value};
 
 both_backends!(
@@ -357,8 +359,8 @@ async fn apps_revoke_only_their_own_tokens(backend: Backend) {
     let theirs = register_app(&app, "urn:ietf:wg:oauth:2.0:oob", "read").await;
     let app_id = |v: &Value| v["id"].as_str().unwrap().parse::<i64>().unwrap();
     let (person_token, _) = credence_core::accounts::issue_token(
-        &app.db.pool,
-        credence_core::accounts::TokenKind::OAuth,
+        &app.core.db.pool,
+        TokenKind::OAuth,
         Some(app_id(&ours)),
         Some((person.user_id, person.profile_id)),
         "read",
@@ -432,32 +434,26 @@ async fn cached_tokens_follow_revocations_and_role_changes(backend: Backend) {
     assert_eq!(get(me, token.clone()).await, 200);
     assert_eq!(get(queue, token.clone()).await, 403);
     // Made a moderator: the next request may read the queue; made a member again: refused.
-    accounts::set_role(&app.db, &admin, person.user_id, Role::Moderator)
+    admin::set_role(&app.core, &admin, person.user_id, Role::Moderator)
         .await
         .unwrap();
     assert_eq!(get(queue, token.clone()).await, 200);
-    accounts::set_role(&app.db, &admin, person.user_id, Role::Member)
+    admin::set_role(&app.core, &admin, person.user_id, Role::Member)
         .await
         .unwrap();
     assert_eq!(get(queue, token.clone()).await, 403);
 
     // Another instance on the same database, with its own cache, trusting tokens for 200 ms,
     // and one that does not cache.
-    let other = Db::connect(&app.db_url)
-        .await
-        .unwrap()
-        .with_token_ttl(Duration::from_millis(200));
-    let uncached = Db::connect(&app.db_url)
-        .await
-        .unwrap()
-        .with_token_ttl(Duration::ZERO);
+    let other = instance_trusting_tokens_for(&app.db_url, Duration::from_millis(200)).await;
+    let uncached = instance_trusting_tokens_for(&app.db_url, Duration::ZERO).await;
     assert!(accounts::token_info(&other, &token)
         .await
         .unwrap()
         .is_some());
     // A password change here revokes every token of the person, at once on this server...
     accounts::change_password(
-        &app.db,
+        &app.core,
         &person,
         PASSWORD,
         "a whole new passphrase 2026",
@@ -480,17 +476,23 @@ async fn cached_tokens_follow_revocations_and_role_changes(backend: Backend) {
     // A token revoked by another instance: refused here once this server's TTL has passed
     // (30 s by default, so this server is given a short one).
     let fresh = app.token("cache_person").await;
-    let here = Db::connect(&app.db_url)
-        .await
-        .unwrap()
-        .with_token_ttl(Duration::from_millis(200));
+    let here = instance_trusting_tokens_for(&app.db_url, Duration::from_millis(200)).await;
     assert!(accounts::token_info(&here, &fresh).await.unwrap().is_some());
     sqlx::query("UPDATE access_tokens SET revoked_at = 1 WHERE revoked_at IS NULL")
-        .execute(&other.pool)
+        .execute(&other.db.pool)
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(accounts::token_info(&here, &fresh).await.unwrap().is_none());
+}
+
+/// Another instance's core on the test's database, trusting a looked-up token for `ttl`.
+async fn instance_trusting_tokens_for(url: &str, ttl: Duration) -> Core {
+    let options = CoreOptions {
+        token_ttl: ttl,
+        ..CoreOptions::new(url)
+    };
+    credence_core::open(&options).await.unwrap()
 }
 
 async fn denying_an_out_of_band_app_shows_a_page(backend: Backend) {
@@ -573,7 +575,7 @@ async fn sign_up_from_an_app(backend: Backend) {
     // The new token has what the app registered ("read write"), no more.
     assert_eq!(token["scope"], "read write");
     let person_token = token["access_token"].as_str().unwrap().to_string();
-    let info = credence_core::accounts::token_info(&app.db, &person_token)
+    let info = credence_core::accounts::token_info(&app.core, &person_token)
         .await
         .unwrap()
         .unwrap();
@@ -614,7 +616,7 @@ async fn sign_up_from_an_app(backend: Backend) {
 async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
     let app = spawn(backend).await;
     let (_, pro) = app.professional("dr_licence").await;
-    profiles::verify_directly(&app.db, None, pro.id, "test")
+    verification::verify_directly(&app.core, None, pro.id, "test")
         .await
         .unwrap();
     app.user("mod_one", Role::Moderator).await;
@@ -640,7 +642,7 @@ async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
     let (_, owner) = lookup(Some(app.token("dr_licence").await)).await;
     assert_eq!(owner["credence"]["licence_number"], "LIC-SECRET-4471");
     // An app the moderator authorised without account-reading scope sees what anyone sees.
-    let moderator = credence_core::profiles::get_by_handle(&app.db, "mod_one")
+    let moderator = credence_core::profiles::get_by_handle(&app.core, "mod_one")
         .await
         .unwrap();
     for (scopes, sees_licence) in [
@@ -651,8 +653,8 @@ async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
         ("read", true),
     ] {
         let (token, _) = credence_core::accounts::issue_token(
-            &app.db.pool,
-            credence_core::accounts::TokenKind::OAuth,
+            &app.core.db.pool,
+            TokenKind::OAuth,
             None,
             Some((moderator.user_id, moderator.id)),
             scopes,
@@ -678,13 +680,13 @@ async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
         assert_eq!(by_id.contains("LIC-SECRET-4471"), sees_licence, "{scopes}");
     }
     // The owner's own licence too: a `profile`-only app identifies them, no more.
-    let owner = credence_core::profiles::get_by_handle(&app.db, "dr_licence")
+    let owner = credence_core::profiles::get_by_handle(&app.core, "dr_licence")
         .await
         .unwrap();
     for (scopes, sees_licence) in [("profile", false), ("read:accounts", true)] {
         let (token, _) = credence_core::accounts::issue_token(
-            &app.db.pool,
-            credence_core::accounts::TokenKind::OAuth,
+            &app.core.db.pool,
+            TokenKind::OAuth,
             None,
             Some((owner.user_id, owner.id)),
             scopes,
@@ -930,7 +932,7 @@ async fn badge_is_reset_when_what_it_vouches_for_changes(backend: Backend) {
         json!({"affiliations": "Another Hospital"}),
         json!({"credentials": "DO"}),
     ] {
-        profiles::verify_directly(&app.db, None, pro.id, "test")
+        verification::verify_directly(&app.core, None, pro.id, "test")
             .await
             .unwrap();
         let (s, p) = patch(change.clone()).await;
@@ -941,7 +943,7 @@ async fn badge_is_reset_when_what_it_vouches_for_changes(backend: Backend) {
         );
     }
     // The bio and links are not vouched for.
-    profiles::verify_directly(&app.db, None, pro.id, "test")
+    verification::verify_directly(&app.core, None, pro.id, "test")
         .await
         .unwrap();
     let (_, p) = patch(
@@ -952,12 +954,10 @@ async fn badge_is_reset_when_what_it_vouches_for_changes(backend: Backend) {
     // A pending request is withdrawn when the name changes under it.
     sqlx::query("UPDATE profiles SET verification_state = 'unverified' WHERE id = $1")
         .bind(pro.id)
-        .execute(&app.db.pool)
+        .execute(&app.core.db.pool)
         .await
         .unwrap();
-    profiles::submit_verification(&app.db, &actor, "")
-        .await
-        .unwrap();
+    verification::submit(&app.core, &actor, "").await.unwrap();
     let (_, p) = patch(json!({"display_name": "Dr Renamed"})).await;
     assert_eq!(p["credence"]["verification"]["state"], "unverified");
     assert_eq!(
@@ -979,8 +979,8 @@ async fn racing_changes_keep_one_request_and_the_decision(backend: Backend) {
         let (actor, pro) = app.professional(&format!("dr_race{i}")).await;
         // Two submissions at once (a double click, two tabs): exactly one request.
         let (a, b) = tokio::join!(
-            profiles::submit_verification(&app.db, &actor, "first"),
-            profiles::submit_verification(&app.db, &actor, "second"),
+            verification::submit(&app.core, &actor, "first"),
+            verification::submit(&app.core, &actor, "second"),
         );
         assert!(
             a.is_ok() != b.is_ok(),
@@ -1003,12 +1003,17 @@ async fn racing_changes_keep_one_request_and_the_decision(backend: Backend) {
             ..Default::default()
         };
         let (decided, edited) = tokio::join!(
-            profiles::decide(&app.db, &reviewer, request.id, profiles::Decision::Verify),
-            profiles::update(&app.db, &actor, bio),
+            verification::decide(
+                &app.core,
+                &reviewer,
+                request.id,
+                verification::Decision::Verify
+            ),
+            profiles::update(&app.core, &actor, bio),
         );
         decided.unwrap();
         edited.unwrap();
-        let stored = profiles::get(&app.db, pro.id).await.unwrap();
+        let stored = profiles::get(&app.core, pro.id).await.unwrap();
         assert!(stored.is_verified(), "{:?}", stored.verification);
         assert_eq!(stored.bio, format!("bio {i}"));
     }
@@ -1057,7 +1062,7 @@ async fn invisible_format_characters_are_refused(backend: Backend) {
     )
     .await;
     assert_eq!(s, 422);
-    let after = profiles::get(&app.db, before.id).await.unwrap();
+    let after = profiles::get(&app.core, before.id).await.unwrap();
     assert_eq!(after.display_name, before.display_name);
     assert_eq!(after.specialty, before.specialty);
     assert!(after.disclosures.is_empty());
@@ -1107,7 +1112,7 @@ async fn bad_input_is_refused_and_nothing_changes(backend: Backend) {
         assert!(e["details"][field].is_array(), "{body}: {e}");
         assert!(!e["error"].as_str().unwrap().is_empty());
     }
-    let after = profiles::get(&app.db, before.id).await.unwrap();
+    let after = profiles::get(&app.core, before.id).await.unwrap();
     assert_eq!(after.bio, before.bio, "a refused update changed nothing");
     assert_eq!(after.npi, before.npi);
 
@@ -1185,8 +1190,8 @@ async fn tokens_are_limited_to_their_scopes(backend: Backend) {
     let app = spawn(backend).await;
     let (actor, _) = app.user("scoped", Role::Professional).await;
     let (read_only, _) = credence_core::accounts::issue_token(
-        &app.db.pool,
-        credence_core::accounts::TokenKind::OAuth,
+        &app.core.db.pool,
+        TokenKind::OAuth,
         None,
         Some((actor.user_id, actor.profile_id)),
         "read",
@@ -1210,7 +1215,10 @@ async fn tokens_are_limited_to_their_scopes(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(
-        profiles::get(&app.db, actor.profile_id).await.unwrap().bio,
+        profiles::get(&app.core, actor.profile_id)
+            .await
+            .unwrap()
+            .bio,
         ""
     );
 }

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{spawn, Backend, PASSWORD};
-use credence_core::accounts::Role;
+use credence_core::Role;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 struct Driver {
@@ -315,7 +315,7 @@ async fn wait_for(c: &Client, css: &str, present: bool) {
 async fn article_with_live_phi_check_then_found_followed_and_answered(backend: Backend) {
     let app = spawn(backend).await;
     let (_, pro) = app.professional("dr_wren").await;
-    credence_core::profiles::verify_directly(&app.db, None, pro.id, "test")
+    credence_core::verification::verify_directly(&app.core, None, pro.id, "test")
         .await
         .unwrap();
     app.user("reader_sam", Role::Member).await;

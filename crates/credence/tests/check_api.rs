@@ -4,8 +4,8 @@
 mod common;
 
 use common::{spawn, Backend};
-use credence_core::accounts::Role;
 use credence_core::profiles;
+use credence_core::Role;
 use serde_json::{json, Value};
 
 both_backends!(
@@ -30,7 +30,7 @@ async fn post(app: &common::TestApp, token: Option<&str>, body: Value) -> (u16, 
 async fn check_endpoint_reports_and_uses_the_authors_profile(backend: Backend) {
     let app = spawn(backend).await;
     let (actor, _) = app.professional("dr_author").await;
-    profiles::add_disclosure(&app.db, &actor, "Novo Nordisk", "consulting", "")
+    profiles::add_disclosure(&app.core, &actor, "Novo Nordisk", "consulting", "")
         .await
         .unwrap();
     let token = app.token("dr_author").await;

@@ -561,7 +561,7 @@ fn demo_twice_adds_nothing_twice() {
     assert!(stdout(&o).contains("0 account(s) created"));
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let db = credence_core::Db::connect(&format!("sqlite:{}", dir.path().join("credence.db").display())).await.unwrap();
+        let db = credence_core::kernel::db::Db::connect(&format!("sqlite:{}", dir.path().join("credence.db").display())).await.unwrap();
         use sqlx::Row;
         let count = |sql: &'static str| {
             let pool = db.pool.clone();

@@ -5,9 +5,9 @@
 mod common;
 
 use common::{spawn, Backend, TestApp};
-use credence_core::accounts::Role;
 use credence_core::posts;
-use credence_core::profiles;
+use credence_core::Role;
+use credence_core::{profiles, verification};
 use serde_json::{json, Value};
 
 both_backends!(
@@ -108,7 +108,7 @@ async fn person(app: &TestApp, handle: &str, role: Role) -> (Client, i64) {
 
 async fn verified_pro(app: &TestApp, handle: &str) -> (Client, i64) {
     let (client, id) = person(app, handle, Role::Professional).await;
-    profiles::verify_directly(&app.db, None, id, "test")
+    verification::verify_directly(&app.core, None, id, "test")
         .await
         .unwrap();
     (client, id)
@@ -206,7 +206,7 @@ async fn publish_read_edit_and_delete(backend: Backend) {
         use sqlx::Row;
         sqlx::query("SELECT body FROM posts WHERE id = $1")
             .bind(id.parse::<i64>().unwrap())
-            .fetch_one(&app.db.pool)
+            .fetch_one(&app.core.db.pool)
             .await
             .unwrap()
             .get(0)
@@ -263,14 +263,14 @@ async fn phi_needs_consent_and_consent_stays_private(backend: Backend) {
     assert!(!read.to_string().contains("This case study on Credence"));
     // …and only the author can read it through the core service.
     let (author, _) = app.user("nobody_else", Role::Member).await;
-    assert!(posts::consents(&app.db, &author, id).await.is_err());
-    let owner = credence_core::accounts::token_info(&app.db, pro.token.as_ref().unwrap())
+    assert!(posts::consents(&app.core, &author, id).await.is_err());
+    let owner = credence_core::accounts::token_info(&app.core, pro.token.as_ref().unwrap())
         .await
         .unwrap()
         .unwrap()
         .actor
         .unwrap();
-    let records = posts::consents(&app.db, &owner, id).await.unwrap();
+    let records = posts::consents(&app.core, &owner, id).await.unwrap();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].consented_on, "2026-11-02");
 
@@ -740,7 +740,7 @@ async fn interactions_and_notifications(backend: Backend) {
     assert_eq!(account["following_count"], 0);
     // Relationships for several accounts at once, in the order asked.
     person(&app, "fan_two", Role::Member).await;
-    let two = profiles::get_by_handle(&app.db, "fan_two")
+    let two = profiles::get_by_handle(&app.core, "fan_two")
         .await
         .unwrap()
         .id;
@@ -759,7 +759,7 @@ async fn interactions_and_notifications(backend: Backend) {
     let (_, theirs) = pro
         .get(&format!(
             "/api/v1/accounts/relationships?id[]={}",
-            profiles::get_by_handle(&app.db, "fan_one")
+            profiles::get_by_handle(&app.core, "fan_one")
                 .await
                 .unwrap()
                 .id
@@ -890,10 +890,10 @@ async fn scheduled_posts_publish_once(backend: Backend) {
     // Another post goes out meanwhile; a client polling with since_id must still get the
     // scheduled one when it is published (it gets a fresh id then).
     let meanwhile = pro.publish(json!({"status": "Flu shots today."})).await;
-    let later = credence_core::db::now_ms() + 11 * 60 * 1000;
-    assert_eq!(posts::publish_due(&app.db, later).await.unwrap(), 1);
+    let later = credence_core::kernel::clock::now_ms() + 11 * 60 * 1000;
+    assert_eq!(posts::publish_due(&app.core, later).await.unwrap(), 1);
     assert_eq!(
-        posts::publish_due(&app.db, later).await.unwrap(),
+        posts::publish_due(&app.core, later).await.unwrap(),
         0,
         "runs once"
     );
@@ -922,7 +922,7 @@ async fn scheduled_posts_publish_once(backend: Backend) {
 
 /// An RFC 3339 time `seconds` from now.
 fn chrono_like_in(seconds: i64) -> String {
-    credence_core::db::rfc3339(credence_core::db::now_ms() + seconds * 1000)
+    credence_core::kernel::clock::rfc3339(credence_core::kernel::clock::now_ms() + seconds * 1000)
 }
 
 async fn explore_ranks_credible_content_first(backend: Backend) {
@@ -1011,36 +1011,36 @@ async fn peer_review_and_coauthors(backend: Backend) {
     let id: i64 = post["id"].as_str().unwrap().parse().unwrap();
     // Nobody is shown as a co-author before accepting.
     assert!(post["credence"]["coauthors"].as_array().unwrap().is_empty());
-    let tate = credence_core::accounts::token_info(&app.db, &app.token("dr_tate").await)
+    let tate = credence_core::accounts::token_info(&app.core, &app.token("dr_tate").await)
         .await
         .unwrap()
         .unwrap()
         .actor
         .unwrap();
-    let accepted = posts::answer_coauthorship(&app.db, &tate, id_of(&post), true)
+    let accepted = posts::answer_coauthorship(&app.core, &tate, id_of(&post), true)
         .await
         .unwrap();
     assert_eq!(accepted.coauthors[0].handle, "dr_tate");
     assert!(post["credence"]["reviewed_by"].is_null());
     let (_, notes) = reviewer.get("/api/v1/notifications").await;
     assert_eq!(notes[0]["credence"]["kind"], "review_request");
-    let shaw = credence_core::accounts::token_info(&app.db, reviewer.token.as_ref().unwrap())
+    let shaw = credence_core::accounts::token_info(&app.core, reviewer.token.as_ref().unwrap())
         .await
         .unwrap()
         .unwrap()
         .actor
         .unwrap();
     // Only the asked reviewer can decide.
-    let reed = credence_core::accounts::token_info(&app.db, author.token.as_ref().unwrap())
+    let reed = credence_core::accounts::token_info(&app.core, author.token.as_ref().unwrap())
         .await
         .unwrap()
         .unwrap()
         .actor
         .unwrap();
-    assert!(posts::decide_review(&app.db, &reed, id, true)
+    assert!(posts::decide_review(&app.core, &reed, id, true)
         .await
         .is_err());
-    let reviewed = posts::decide_review(&app.db, &shaw, id, true)
+    let reviewed = posts::decide_review(&app.core, &shaw, id, true)
         .await
         .unwrap();
     assert_eq!(reviewed.reviewer.unwrap().handle, "dr_shaw");
@@ -1063,7 +1063,7 @@ async fn peer_review_and_coauthors(backend: Backend) {
         edited["credence"]["coauthors"][0]["username"], "dr_tate",
         "co-authors kept"
     );
-    let pending = posts::review_requests(&app.db, &shaw).await.unwrap();
+    let pending = posts::review_requests(&app.core, &shaw).await.unwrap();
     assert_eq!(pending.len(), 1, "asked again");
     // An edit that does not name co-authors again keeps requests not answered yet.
     let asked = author
@@ -1078,7 +1078,7 @@ async fn peer_review_and_coauthors(backend: Backend) {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    assert!(posts::coauthorship_pending(&app.db, &tate, asked_id)
+    assert!(posts::coauthorship_pending(&app.core, &tate, asked_id)
         .await
         .unwrap());
     // A reviewer who cannot read a followers-only post cannot mark it reviewed, and nothing
@@ -1090,10 +1090,10 @@ async fn peer_review_and_coauthors(backend: Backend) {
         )
         .await;
     let private_id = id_of(&private);
-    assert!(posts::decide_review(&app.db, &shaw, private_id, true)
+    assert!(posts::decide_review(&app.core, &shaw, private_id, true)
         .await
         .is_err());
-    assert!(posts::review_pending(&app.db, &shaw, private_id)
+    assert!(posts::review_pending(&app.core, &shaw, private_id)
         .await
         .unwrap());
     let (_, read) = author.get(&format!("/api/v1/statuses/{private_id}")).await;
@@ -1166,15 +1166,14 @@ async fn published_audience_cannot_narrow_under_a_boost(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     // Through core directly (the web form lets the field through): the audience stays.
-    let vale = credence_core::accounts::token_info(&app.db, author.token.as_ref().unwrap())
+    let vale = credence_core::accounts::token_info(&app.core, author.token.as_ref().unwrap())
         .await
         .unwrap()
         .unwrap()
         .actor
         .unwrap();
     let narrowed = posts::update(
-        &app.db,
-        &credence_check::Checker::new(),
+        &app.core,
         &vale,
         id_of(&post),
         posts::Compose {
@@ -1552,8 +1551,8 @@ async fn small_review_findings(backend: Backend) {
     assert_eq!(s, 200, "{v}");
 }
 
-async fn actor_of(app: &TestApp, client: &Client) -> credence_core::accounts::Actor {
-    credence_core::accounts::token_info(&app.db, client.token.as_ref().unwrap())
+async fn actor_of(app: &TestApp, client: &Client) -> credence_core::Actor {
+    credence_core::accounts::token_info(&app.core, client.token.as_ref().unwrap())
         .await
         .unwrap()
         .unwrap()
@@ -1612,7 +1611,7 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
         )
         .await;
     let reader_actor = actor_of(&app, &reader).await;
-    credence_core::topics::follow(&app.db, &reader_actor, "diabetes")
+    credence_core::topics::follow(&app.core, &reader_actor, "diabetes")
         .await
         .unwrap();
     let tagged = other
@@ -1693,7 +1692,7 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
     assert_eq!(s, 200);
     let author_actor = actor_of(&app, &author).await;
     profiles::update(
-        &app.db,
+        &app.core,
         &author_actor,
         profiles::ProfileUpdate {
             display_name: Some("Dr Jo Hale".into()),
@@ -1703,12 +1702,17 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
     .await
     .unwrap();
     let reviewer_actor = actor_of(&app, &reviewer).await;
-    posts::decide_review(&app.db, &reviewer_actor, earlier_id.parse().unwrap(), true)
-        .await
-        .unwrap();
+    posts::decide_review(
+        &app.core,
+        &reviewer_actor,
+        earlier_id.parse().unwrap(),
+        true,
+    )
+    .await
+    .unwrap();
     // Written outside a request: wait, as a request would, until this instance has heard of
     // the changes (PostgreSQL; see `ref_cache`).
-    app.db.caught_up().await;
+    app.core.caught_up().await;
     assert_eq!(
         home_ids(&reader).await,
         vec![private_id.clone(), earlier_id.clone()]
@@ -1726,7 +1730,7 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
     assert_eq!(shown["credence"]["reviewed_by"]["username"], "dr_ives");
     // A change to the reviewer's own account reaches the statuses that show it.
     let other_reader = person(&app, "sasha", Role::Member).await.0;
-    let reviewer_profile = profiles::get_by_handle(&app.db, "dr_ives").await.unwrap();
+    let reviewer_profile = profiles::get_by_handle(&app.core, "dr_ives").await.unwrap();
     other_reader
         .post(
             &format!("/api/v1/accounts/{}/follow", reviewer_profile.id),
@@ -1912,7 +1916,7 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
     // The author's new name, changed on the first instance.
     let author_actor = actor_of(&app, &author).await;
     profiles::update(
-        &app.db,
+        &app.core,
         &author_actor,
         profiles::ProfileUpdate {
             display_name: Some("Dr Ana Vance".into()),
@@ -1929,7 +1933,7 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
     // A statement run outside Credence (an operator's psql) is heard like any other.
     sqlx::query("UPDATE posts SET reblogs_count = 42 WHERE id = $1")
         .bind(id)
-        .execute(&app.db.pool)
+        .execute(&app.core.db.pool)
         .await
         .unwrap();
     home_status_once(&reader, id, |s| s["reblogs_count"] == 42).await;
@@ -1941,13 +1945,13 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
              WHERE datname = current_database() AND query LIKE 'LISTEN%'",
         )
-        .fetch_one(&app.db.pool)
+        .fetch_one(&app.core.db.pool)
         .await
         .unwrap();
         assert_eq!(killed, 2, "one listener per instance");
         sqlx::query("UPDATE posts SET reblogs_count = 43 WHERE id = $1")
             .bind(id)
-            .execute(&app.db.pool)
+            .execute(&app.core.db.pool)
             .await
             .unwrap();
         home_status_once(&reader, id, |s| s["reblogs_count"] == 43).await;
@@ -1956,11 +1960,11 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
         // by hand) forgets everything.
         sqlx::query("UPDATE posts SET reblogs_count = 43 WHERE id = $1")
             .bind(id)
-            .execute(&app.db.pool)
+            .execute(&app.core.db.pool)
             .await
             .unwrap();
         sqlx::query("DELETE FROM ref_changes")
-            .execute(&app.db.pool)
+            .execute(&app.core.db.pool)
             .await
             .unwrap();
         let (_, home) = reader.get("/api/v1/timelines/home").await;

@@ -8,12 +8,11 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use common::Backend;
-use credence_core::accounts::{Actor, Role};
-use credence_core::db::Backend as DbBackend;
-use credence_core::feeds::{self, Page};
+use credence_core::kernel::db::Backend as DbBackend;
 use credence_core::search::{self, Filters};
-use credence_core::{home_feeds, posts};
-use credence_core::{profiles, Db};
+use credence_core::timelines::{self, Page};
+use credence_core::{home_feeds, posts, profiles};
+use credence_core::{Actor, Core, CoreOptions, Role};
 use sqlx::Row;
 
 both_backends!(seeding_twice_adds_a_consistent_instance);
@@ -60,9 +59,9 @@ async fn seed(url: &str) -> Output {
     .unwrap()
 }
 
-async fn count(db: &Db, sql: &str) -> i64 {
+async fn count(core: &Core, sql: &str) -> i64 {
     sqlx::query(sql)
-        .fetch_one(&db.pool)
+        .fetch_one(&core.db.pool)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .try_get::<i64, _>(0)
@@ -91,27 +90,27 @@ async fn seeding_twice_adds_a_consistent_instance(backend: Backend) {
     assert!(stdout.contains("rows/s"), "{stdout}");
     assert!(text(&first.stderr).contains("posts: 2000/2000 (100%)"));
     let first_member = sample_member(&stdout);
-    let db = Db::connect(&url).await.unwrap();
-    check(&db, 1, &first_member).await;
+    let core = credence_core::open(&CoreOptions::new(&url)).await.unwrap();
+    check(&core, 1, &first_member).await;
 
     let second = seed(&url).await;
     assert!(second.status.success(), "{}", text(&second.stderr));
     let second_member = sample_member(&text(&second.stdout));
     assert_ne!(first_member, second_member, "a second run makes new people");
-    check(&db, 2, &second_member).await;
+    check(&core, 2, &second_member).await;
     // The first run's member still reads a full home timeline.
-    check_home(&db, &first_member).await;
+    check_home(&core, &first_member).await;
 }
 
 /// Everything the application relies on, after `runs` runs.
-async fn check(db: &Db, runs: i64, member: &str) {
+async fn check(core: &Core, runs: i64, member: &str) {
     assert_eq!(
-        count(db, "SELECT COUNT(*) FROM users").await,
+        count(core, "SELECT COUNT(*) FROM users").await,
         DEMO_ACCOUNTS + runs * AUTHORS
     );
     assert_eq!(
         count(
-            db,
+            core,
             &format!("SELECT COUNT(*) FROM posts p WHERE p.state = 'published' AND {SEEDED}")
         )
         .await,
@@ -119,7 +118,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     );
     // A realistic mix of accounts: mostly professionals, most of them verified.
     let pros = count(
-        db,
+        core,
         "SELECT COUNT(*) FROM profiles p JOIN users u ON u.id = p.user_id \
          WHERE u.email LIKE '%@seed.credence.example' AND p.kind = 'professional'",
     )
@@ -129,7 +128,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
         "{pros} professionals"
     );
     let verified = count(
-        db,
+        core,
         "SELECT COUNT(*) FROM profiles p JOIN users u ON u.id = p.user_id \
          WHERE u.email LIKE '%@seed.credence.example' AND p.verification_state = 'verified'",
     )
@@ -137,7 +136,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     assert!(verified * 10 >= pros * 7, "{verified} verified of {pros}");
     // About one post in ten is for followers only.
     let followers_only = count(
-        db,
+        core,
         &format!("SELECT COUNT(*) FROM posts p WHERE p.visibility = 'followers' AND {SEEDED}"),
     )
     .await;
@@ -148,13 +147,13 @@ async fn check(db: &Db, runs: i64, member: &str) {
     // Stored counts agree with the rows they count.
     assert_eq!(
         count(
-            db,
+            core,
             "SELECT CAST(COALESCE(SUM(favourites_count), 0) AS BIGINT) FROM posts"
         )
         .await,
-        count(db, "SELECT COUNT(*) FROM favourites").await
+        count(core, "SELECT COUNT(*) FROM favourites").await
     );
-    assert!(count(db, "SELECT COUNT(*) FROM favourites").await >= runs * POSTS);
+    assert!(count(core, "SELECT COUNT(*) FROM favourites").await >= runs * POSTS);
     // The counts kept on profiles were recounted after the bulk load.
     for (column, truth) in [
         (
@@ -172,7 +171,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
         ),
     ] {
         let wrong = count(
-            db,
+            core,
             &format!("SELECT COUNT(*) FROM profiles p WHERE p.{column} <> ({truth})"),
         )
         .await;
@@ -181,7 +180,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     // Every post is filed under at least one topic, and no one follows themselves.
     assert_eq!(
         count(
-            db,
+            core,
             &format!(
                 "SELECT COUNT(*) FROM posts p WHERE {SEEDED} AND NOT EXISTS \
                  (SELECT 1 FROM post_topics pt WHERE pt.post_id = p.id)"
@@ -192,7 +191,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     );
     assert_eq!(
         count(
-            db,
+            core,
             "SELECT COUNT(*) FROM follows WHERE follower_id = followee_id"
         )
         .await,
@@ -201,7 +200,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     // Labels come from the engine: a mix, with sourced posts marked evidence-based.
     for label in ["evidence_based", "no_issues", "needs_sources"] {
         let n = count(
-            db,
+            core,
             &format!("SELECT COUNT(*) FROM posts WHERE label = '{label}'"),
         )
         .await;
@@ -211,7 +210,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     // above 0).
     for table in ["users", "profiles", "posts", "verification_requests"] {
         assert_eq!(
-            count(db, &format!("SELECT COUNT(*) FROM {table} WHERE id <= 0")).await,
+            count(core, &format!("SELECT COUNT(*) FROM {table} WHERE id <= 0")).await,
             0,
             "{table}"
         );
@@ -220,7 +219,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     // counter.
     assert_eq!(
         count(
-            db,
+            core,
             &format!(
                 "SELECT COUNT(*) FROM posts p WHERE {SEEDED} \
                  AND p.published_at - 1704067200000 - (p.id / 4194304) <> 0"
@@ -231,7 +230,7 @@ async fn check(db: &Db, runs: i64, member: &str) {
     );
 
     // Search finds seeded text, and the index holds exactly what the table holds.
-    let found = search::posts(db, None, "cholesterol", &Filters::default(), 0, 40)
+    let found = search::posts(core, None, "cholesterol", &Filters::default(), 0, 40)
         .await
         .unwrap();
     assert!(!found.is_empty());
@@ -239,21 +238,21 @@ async fn check(db: &Db, runs: i64, member: &str) {
         let text = format!("{} {}", p.title, p.body).to_lowercase();
         text.contains("cholesterol") && p.visibility.as_str() == "public"
     }));
-    let (indexed, containing) = match db.backend {
+    let (indexed, containing) = match core.db.backend {
         DbBackend::Sqlite => {
             // FTS5 compares the index with the posts table and fails on any difference.
             sqlx::query("INSERT INTO post_search (post_search) VALUES ('integrity-check')")
-                .execute(&db.pool)
+                .execute(&core.db.pool)
                 .await
                 .expect("the search index matches the posts table");
             (
                 count(
-                    db,
+                    core,
                     "SELECT COUNT(*) FROM post_search WHERE post_search MATCH 'cholesterol'",
                 )
                 .await,
                 count(
-                    db,
+                    core,
                     "SELECT COUNT(*) FROM posts WHERE title LIKE '%cholesterol%' \
                      OR body LIKE '%cholesterol%'",
                 )
@@ -262,12 +261,12 @@ async fn check(db: &Db, runs: i64, member: &str) {
         }
         DbBackend::Postgres => (
             count(
-                db,
+                core,
                 "SELECT COUNT(*) FROM posts WHERE search @@ plainto_tsquery('english', 'cholesterol')",
             )
             .await,
             count(
-                db,
+                core,
                 "SELECT COUNT(*) FROM posts WHERE title ILIKE '%cholesterol%' \
                  OR body ILIKE '%cholesterol%'",
             )
@@ -277,13 +276,13 @@ async fn check(db: &Db, runs: i64, member: &str) {
     assert!(containing > 0);
     assert_eq!(indexed, containing);
 
-    check_home(db, member).await;
+    check_home(core, member).await;
 }
 
 /// The member's home timeline is a full page, newest first, of posts they may read from
 /// people and topics they follow, including followers-only posts.
-async fn check_home(db: &Db, handle: &str) {
-    let profile = profiles::get_by_handle(db, handle).await.unwrap();
+async fn check_home(core: &Core, handle: &str) {
+    let profile = profiles::get_by_handle(core, handle).await.unwrap();
     let actor = Actor {
         user_id: profile.user_id,
         role: Role::Member,
@@ -296,15 +295,15 @@ async fn check_home(db: &Db, handle: &str) {
     let mut seen_followers_only = false;
     let mut total = 0;
     for _ in 0..5 {
-        let refs = feeds::home(db, &actor, &page).await.unwrap();
-        let posts = posts::load_refs(db, Some(&actor), &refs).await.unwrap();
+        let refs = timelines::home(core, &actor, &page).await.unwrap();
+        let posts = posts::load_refs(core, Some(&actor), &refs).await.unwrap();
         if posts.is_empty() {
             break;
         }
         assert!(posts.windows(2).all(|w| w[0].id > w[1].id));
         for p in &posts {
             let followed = count(
-                db,
+                core,
                 &format!(
                     "SELECT COUNT(*) FROM follows WHERE follower_id = {} AND followee_id = {}",
                     profile.id, p.author.id
@@ -313,7 +312,7 @@ async fn check_home(db: &Db, handle: &str) {
             .await
                 > 0;
             let topic = count(
-                db,
+                core,
                 &format!(
                     "SELECT COUNT(*) FROM post_topics pt JOIN topic_follows tf \
                      ON tf.topic_id = pt.topic_id WHERE pt.post_id = {} AND tf.profile_id = {}",
@@ -346,13 +345,13 @@ async fn check_home(db: &Db, handle: &str) {
         seen_followers_only,
         "no followers-only post on the home timeline"
     );
-    check_home_against_the_posts_table(db, &actor).await;
+    check_home_against_the_posts_table(core, &actor).await;
 }
 
 /// Paging through the whole home timeline (the materialised feed, then the posts table below
 /// its floor) gives exactly the posts a plain query over all posts gives, in order; so does a
 /// `min_id` page from below the floor.
-async fn check_home_against_the_posts_table(db: &Db, actor: &Actor) {
+async fn check_home_against_the_posts_table(core: &Core, actor: &Actor) {
     let me = actor.profile_id;
     let sql = format!(
         "SELECT p.id FROM posts p WHERE p.state = 'published' AND p.in_reply_to_id IS NULL \
@@ -367,7 +366,7 @@ async fn check_home_against_the_posts_table(db: &Db, actor: &Actor) {
          ORDER BY p.id DESC"
     );
     let expected: Vec<i64> = sqlx::query(&sql)
-        .fetch_all(&db.pool)
+        .fetch_all(&core.db.pool)
         .await
         .unwrap()
         .iter()
@@ -384,7 +383,7 @@ async fn check_home_against_the_posts_table(db: &Db, actor: &Actor) {
         ..Page::default()
     };
     loop {
-        let refs = feeds::home(db, actor, &page).await.unwrap();
+        let refs = timelines::home(core, actor, &page).await.unwrap();
         let Some(last) = refs.last() else { break };
         page = Page::older_than(last.id);
         page.limit = Some(40);
@@ -406,7 +405,7 @@ async fn check_home_against_the_posts_table(db: &Db, actor: &Actor) {
         limit: Some(10),
         ..Page::default()
     };
-    let refs = feeds::home(db, actor, &after).await.unwrap();
+    let refs = timelines::home(core, actor, &after).await.unwrap();
     let ids: Vec<i64> = refs.iter().map(|r| r.id).collect();
     assert_eq!(
         ids,

@@ -4,8 +4,9 @@
 mod common;
 
 use common::{browser, csrf_of, spawn, spawn_with, Backend, PASSWORD};
-use credence_core::accounts::{self, Role};
-use credence_core::profiles;
+use credence_core::accounts;
+use credence_core::Role;
+use credence_core::{profiles, verification};
 
 both_backends!(
     sign_up_sign_in_sign_out,
@@ -287,7 +288,7 @@ async fn stored_state(app: &common::TestApp) -> Vec<String> {
         "SELECT CAST(profile_id AS TEXT) FROM sessions ORDER BY id",
         "SELECT state FROM verification_requests ORDER BY id",
     ] {
-        for row in sqlx::query(sql).fetch_all(&app.db.pool).await.unwrap() {
+        for row in sqlx::query(sql).fetch_all(&app.core.db.pool).await.unwrap() {
             state.push(row.get::<String, _>(0));
         }
     }
@@ -301,20 +302,18 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
     let app = spawn(backend).await;
     // Accounts for every form to act on, each request valid but for its CSRF token.
     let (pro, _) = app.professional("dr_csrf").await;
-    let disclosure = profiles::add_disclosure(&app.db, &pro, "Acme", "consulting", "")
+    let disclosure = profiles::add_disclosure(&app.core, &pro, "Acme", "consulting", "")
         .await
         .unwrap();
     let (two, _) = app.professional("dr_two").await;
-    let personal = profiles::create_personal_profile(&app.db, &two, "two_home", "")
+    let personal = profiles::create_personal_profile(&app.core, &two, "two_home", "")
         .await
         .unwrap();
     let (queued, _) = app.professional("dr_queued").await;
-    let request = profiles::submit_verification(&app.db, &queued, "")
-        .await
-        .unwrap();
+    let request = verification::submit(&app.core, &queued, "").await.unwrap();
     app.user("csrf_admin", Role::Admin).await;
     let client_app = credence_core::oauth::register_app(
-        &app.db,
+        &app.core,
         "CSRF app",
         "https://client.example/cb",
         "read",
@@ -439,7 +438,7 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(
-        profiles::get(&app.db, pro.profile_id).await.unwrap().bio,
+        profiles::get(&app.core, pro.profile_id).await.unwrap().bio,
         "Cardiologist"
     );
 }
@@ -449,14 +448,14 @@ async fn expire_sessions(app: &common::TestApp, user_id: i64) {
     use sqlx::Row;
     let ids: Vec<i64> = sqlx::query("SELECT id FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .fetch_all(&app.db.pool)
+        .fetch_all(&app.core.db.pool)
         .await
         .unwrap()
         .iter()
         .map(|r| r.get(0))
         .collect();
     for id in ids {
-        accounts::expire_session(&app.db, id).await.unwrap();
+        accounts::expire_session(&app.core, id).await.unwrap();
     }
 }
 
@@ -492,7 +491,10 @@ async fn expired_session_is_refused(backend: Backend) {
     assert_eq!(s, 401);
     assert!(body.contains("session has expired"));
     assert_eq!(
-        profiles::get(&app.db, actor.profile_id).await.unwrap().bio,
+        profiles::get(&app.core, actor.profile_id)
+            .await
+            .unwrap()
+            .bio,
         ""
     );
     // The expired session is gone: the next request is simply signed out.
@@ -528,7 +530,7 @@ async fn try_sign_in(app: &common::TestApp, login: &str, password: &str) -> (u16
 async fn login_is_throttled(backend: Backend) {
     let app = spawn(backend).await;
     let (pro, _) = app.professional("targeted").await;
-    profiles::create_personal_profile(&app.db, &pro, "targeted_home", "")
+    profiles::create_personal_profile(&app.core, &pro, "targeted_home", "")
         .await
         .unwrap();
     for _ in 0..accounts::MAX_FAILURES_PER_NAME {
@@ -809,7 +811,7 @@ async fn verification_from_request_to_badge(backend: Backend) {
         "and wherever the name appears"
     );
     // The decision is in the audit log, with who made it.
-    let audit = credence_core::audit::recent(&app.db, Some(("profile", pro.id)), 10)
+    let audit = credence_core::audit::recent(&app.core, Some(("profile", pro.id)), 10)
         .await
         .unwrap();
     let entry = audit
@@ -860,7 +862,7 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(
-        accounts::get_user(&app.db, member.user_id)
+        accounts::get_user(&app.core, member.user_id)
             .await
             .unwrap()
             .role,
@@ -910,7 +912,7 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(
-        accounts::get_user(&app.db, member.user_id)
+        accounts::get_user(&app.core, member.user_id)
             .await
             .unwrap()
             .role,
@@ -934,12 +936,12 @@ async fn leaving_a_professional_role_removes_the_badge(backend: Backend) {
     let app = spawn(backend).await;
     app.user("role_admin", Role::Admin).await;
     let (pro, pro_profile) = app.professional("dr_demoted").await;
-    profiles::verify_directly(&app.db, None, pro_profile.id, "test")
+    verification::verify_directly(&app.core, None, pro_profile.id, "test")
         .await
         .unwrap();
     let (org, org_profile) = app.user("org_moved", Role::Organisation).await;
     profiles::update(
-        &app.db,
+        &app.core,
         &org,
         profiles::ProfileUpdate {
             org_kind: Some("clinic".into()),
@@ -948,9 +950,7 @@ async fn leaving_a_professional_role_removes_the_badge(backend: Backend) {
     )
     .await
     .unwrap();
-    profiles::submit_verification(&app.db, &org, "")
-        .await
-        .unwrap();
+    verification::submit(&app.core, &org, "").await.unwrap();
     let admin = app.signed_in("role_admin").await;
     let csrf = app.csrf(&admin, "/admin").await;
     let set_role = |user_id: i64, role: &'static str| {
@@ -961,17 +961,17 @@ async fn leaving_a_professional_role_removes_the_badge(backend: Backend) {
     };
     // The same role again changes nothing.
     assert_eq!(set_role(pro.user_id, "professional").await, 303);
-    assert!(profiles::get(&app.db, pro_profile.id)
+    assert!(profiles::get(&app.core, pro_profile.id)
         .await
         .unwrap()
         .is_verified());
     // Demoted to member: the badge described a professional account, so it goes.
     assert_eq!(set_role(pro.user_id, "member").await, 303);
-    let stored = profiles::get(&app.db, pro_profile.id).await.unwrap();
+    let stored = profiles::get(&app.core, pro_profile.id).await.unwrap();
     assert_eq!(stored.verification.as_str(), "unverified");
     // Any other role too; a pending request is withdrawn.
     assert_eq!(set_role(org.user_id, "moderator").await, 303);
-    let stored = profiles::get(&app.db, org_profile.id).await.unwrap();
+    let stored = profiles::get(&app.core, org_profile.id).await.unwrap();
     assert_eq!(stored.verification.as_str(), "unverified");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM verification_requests WHERE state = 'pending'")
@@ -979,7 +979,7 @@ async fn leaving_a_professional_role_removes_the_badge(backend: Backend) {
         0
     );
     // Both resets are audited with the reason.
-    let resets = credence_core::audit::recent(&app.db, None, 50)
+    let resets = credence_core::audit::recent(&app.core, None, 50)
         .await
         .unwrap()
         .into_iter()
@@ -1156,7 +1156,7 @@ async fn change_password_signs_out_elsewhere(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 401, "tokens are revoked");
     assert!(
-        accounts::authenticate(&app.db, "changer", "another long passphrase", "test")
+        accounts::authenticate(&app.core, "changer", "another long passphrase", "test")
             .await
             .is_ok()
     );
@@ -1165,7 +1165,7 @@ async fn change_password_signs_out_elsewhere(backend: Backend) {
 async fn profile_edit_validates_and_keeps_data(backend: Backend) {
     let app = spawn(backend).await;
     let (_, before) = app.professional("dr_edit").await;
-    profiles::verify_directly(&app.db, None, before.id, "test")
+    verification::verify_directly(&app.core, None, before.id, "test")
         .await
         .unwrap();
     let client = app.signed_in("dr_edit").await;
@@ -1186,7 +1186,7 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
     assert_eq!(s, 422);
     assert!(body.contains("check digit"));
     assert!(body.contains("new bio"), "what was typed is shown again");
-    let stored = profiles::get(&app.db, before.id).await.unwrap();
+    let stored = profiles::get(&app.core, before.id).await.unwrap();
     assert_eq!(
         (stored.bio.as_str(), stored.is_verified()),
         ("", true),
@@ -1234,7 +1234,11 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
     app.professional("dr_other").await;
     let other = app.signed_in("dr_other").await;
     let other_csrf = app.csrf(&other, "/settings/profile").await;
-    let disclosure_id = profiles::get(&app.db, before.id).await.unwrap().disclosures[0].id;
+    let disclosure_id = profiles::get(&app.core, before.id)
+        .await
+        .unwrap()
+        .disclosures[0]
+        .id;
     let res = other
         .post(app.url(&format!("/settings/disclosures/{disclosure_id}/delete")))
         .form(&[("csrf", other_csrf.as_str())])
@@ -1243,7 +1247,7 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 404);
     assert_eq!(
-        profiles::get(&app.db, before.id)
+        profiles::get(&app.core, before.id)
             .await
             .unwrap()
             .disclosures
@@ -1258,7 +1262,7 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/settings/profile?notice=reset");
-    assert!(!profiles::get(&app.db, before.id)
+    assert!(!profiles::get(&app.core, before.id)
         .await
         .unwrap()
         .is_verified());

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{spawn, Backend, TestApp};
-use credence_core::accounts::Role;
-use credence_core::profiles;
+use credence_core::verification;
+use credence_core::Role;
 
 both_backends!(
     compose_publish_and_read_the_label,
@@ -21,7 +21,7 @@ both_backends!(
 
 async fn verified(app: &TestApp, handle: &str) -> reqwest::Client {
     let (_, p) = app.professional(handle).await;
-    profiles::verify_directly(&app.db, None, p.id, "test")
+    verification::verify_directly(&app.core, None, p.id, "test")
         .await
         .unwrap();
     app.signed_in(&format!("{handle}@example.org")).await

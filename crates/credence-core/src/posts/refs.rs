@@ -7,12 +7,13 @@ use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
 
-use crate::accounts::Actor;
-use crate::db::{col, placeholders, Db};
-use crate::error::CoreResult;
-use crate::ref_cache::CachedPost;
+use crate::kernel::db::{col, placeholders};
+use crate::kernel::ref_cache::CachedPost;
+use crate::kernel::visibility::{flags_of, viewer_id, visible_to};
+use crate::kernel::{Actor, Core, CoreError, CoreResult};
 
-use super::{load, viewer_id, visible_to, Post, POST_COLUMNS};
+use super::load::load;
+use super::model::{Post, POST_COLUMNS};
 
 /// A post in a listing, as of the page query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,19 +61,6 @@ pub(crate) fn ref_columns() -> String {
     )
 }
 
-/// Whether the profile `who` liked, boosted and bookmarked the post `post` (SQL expressions
-/// of 0 or 1), as listings read them and home feed entries keep them.
-pub(crate) fn flags_of(who: &str, post: &str) -> [String; 3] {
-    [
-        format!(
-            "(SELECT 1 FROM favourites vf WHERE vf.post_id = {post} AND vf.profile_id = {who})"
-        ),
-        format!("(SELECT 1 FROM posts vb WHERE vb.author_id = {who} AND vb.reblog_of_id = {post})"),
-        format!("(SELECT 1 FROM bookmarks vk WHERE vk.post_id = {post} AND vk.profile_id = {who})"),
-    ]
-    .map(|exists| format!("CAST(CASE WHEN EXISTS {exists} THEN 1 ELSE 0 END AS BIGINT)"))
-}
-
 impl PostRef {
     pub(crate) fn from_row(r: &AnyRow) -> sqlx::Result<PostRef> {
         let flag = |name: &str| -> sqlx::Result<bool> { Ok(col::<i64>(r, name)? != 0) };
@@ -104,16 +92,14 @@ pub(crate) const REF_NAMES: &str = "r.id, r.author_id, r.reblog_of_id, r.version
 /// Refs from a JSON array of arrays of [`REF_NAMES`] (see `Backend::json_rows`).
 pub(crate) fn refs_from_json(text: &str) -> CoreResult<Vec<PostRef>> {
     let rows: Vec<[Option<i64>; 12]> = serde_json::from_str(text)
-        .map_err(|e| crate::error::CoreError::Internal(anyhow::anyhow!("a page of refs: {e}")))?;
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("a page of refs: {e}")))?;
     rows.iter().map(PostRef::from_json).collect()
 }
 
 impl PostRef {
     fn from_json(v: &[Option<i64>; 12]) -> CoreResult<PostRef> {
         let field = |i: usize| {
-            v[i].ok_or_else(|| {
-                crate::error::CoreError::Internal(anyhow::anyhow!("ref field {i} is null"))
-            })
+            v[i].ok_or_else(|| CoreError::Internal(anyhow::anyhow!("ref field {i} is null")))
         };
         Ok(PostRef {
             id: field(0)?,
@@ -144,7 +130,7 @@ pub(crate) fn refs_from_rows(rows: &[AnyRow]) -> CoreResult<Vec<PostRef>> {
 /// The refs of the posts that boosts in `refs` point at, for this viewer: published and
 /// readable by them (a boost whose original is not is left out of a listing).
 pub async fn boosted(
-    db: &Db,
+    core: &Core,
     viewer: Option<&Actor>,
     refs: &[PostRef],
 ) -> CoreResult<HashMap<i64, PostRef>> {
@@ -162,7 +148,7 @@ pub async fn boosted(
     for id in &ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(&db.pool).await?;
+    let rows = query.fetch_all(&core.db.pool).await?;
     Ok(refs_from_rows(&rows)?
         .into_iter()
         .map(|r| (r.id, r))
@@ -172,7 +158,7 @@ pub async fn boosted(
 /// Full published posts for `ids`, as this viewer sees them (boosts carry their originals),
 /// in no particular order. Listings decide who may read what ([`visible_to`]) and pass only
 /// published posts; drafts and scheduled posts are never loaded here, whatever ids come in.
-pub async fn load_ids(db: &Db, viewer: Option<&Actor>, ids: &[i64]) -> CoreResult<Vec<Post>> {
+pub async fn load_ids(core: &Core, viewer: Option<&Actor>, ids: &[i64]) -> CoreResult<Vec<Post>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -184,14 +170,14 @@ pub async fn load_ids(db: &Db, viewer: Option<&Actor>, ids: &[i64]) -> CoreResul
     for id in ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(&db.pool).await?;
-    load(db, viewer, rows).await
+    let rows = query.fetch_all(&core.db.pool).await?;
+    load(core, viewer, rows).await
 }
 
 /// The posts among `ids` that are published and this viewer may read, by id (one query for a
 /// list of them instead of a [`view_published`](super::view_published) each).
 pub async fn readable(
-    db: &Db,
+    core: &Core,
     viewer: Option<&Actor>,
     ids: &[i64],
 ) -> CoreResult<HashMap<i64, Post>> {
@@ -207,8 +193,8 @@ pub async fn readable(
     for id in ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(&db.pool).await?;
-    Ok(load(db, viewer, rows)
+    let rows = query.fetch_all(&core.db.pool).await?;
+    Ok(load(core, viewer, rows)
         .await?
         .into_iter()
         .map(|p| (p.id, p))
@@ -217,9 +203,13 @@ pub async fn readable(
 
 /// Full posts for a listing, in the listing's order (boosts of posts the viewer may not read
 /// are left out).
-pub async fn load_refs(db: &Db, viewer: Option<&Actor>, refs: &[PostRef]) -> CoreResult<Vec<Post>> {
+pub async fn load_refs(
+    core: &Core,
+    viewer: Option<&Actor>,
+    refs: &[PostRef],
+) -> CoreResult<Vec<Post>> {
     let ids: Vec<i64> = refs.iter().map(|r| r.id).collect();
-    let mut by_id: HashMap<i64, Post> = load_ids(db, viewer, &ids)
+    let mut by_id: HashMap<i64, Post> = load_ids(core, viewer, &ids)
         .await?
         .into_iter()
         .map(|p| (p.id, p))
@@ -233,8 +223,8 @@ pub(crate) type Entry = (i64, [bool; 3]);
 /// Refs for feed entries, in their order, from the posts and accounts the cache keeps
 /// (`ref_cache`), reading from the database only what it lacks. Entries whose post is no
 /// longer published are left out.
-pub(crate) async fn cached(db: &Db, entries: &[Entry]) -> CoreResult<Vec<PostRef>> {
-    let cache = &db.refs;
+pub(crate) async fn cached(core: &Core, entries: &[Entry]) -> CoreResult<Vec<PostRef>> {
+    let cache = &core.refs;
     // Taken before anything is read: what is read after a notice was sent is not kept.
     let generation = cache.generation();
     let mut posts: HashMap<i64, CachedPost> = entries
@@ -246,7 +236,7 @@ pub(crate) async fn cached(db: &Db, entries: &[Entry]) -> CoreResult<Vec<PostRef
         .map(|(id, _)| *id)
         .filter(|id| !posts.contains_key(id))
         .collect();
-    for (id, post) in cached_posts_from_db(db, &missing).await? {
+    for (id, post) in cached_posts_from_db(core, &missing).await? {
         cache.keep_post(id, post.clone(), generation);
         posts.insert(id, post);
     }
@@ -265,7 +255,7 @@ pub(crate) async fn cached(db: &Db, entries: &[Entry]) -> CoreResult<Vec<PostRef
             }
         }
     }
-    for (id, version) in profile_versions_from_db(db, &missing).await? {
+    for (id, version) in profile_versions_from_db(core, &missing).await? {
         cache.keep_profile(id, version, generation);
         versions.insert(id, version);
     }
@@ -296,7 +286,7 @@ pub(crate) async fn cached(db: &Db, entries: &[Entry]) -> CoreResult<Vec<PostRef
 }
 
 /// The published posts among `ids` as the cache keeps them.
-async fn cached_posts_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, CachedPost)>> {
+async fn cached_posts_from_db(core: &Core, ids: &[i64]) -> CoreResult<Vec<(i64, CachedPost)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -307,13 +297,13 @@ async fn cached_posts_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, Cach
              WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL) AS coauthor_ids \
          FROM posts p WHERE p.state = 'published' AND p.id IN ({})",
         placeholders(1, ids.len()),
-        coauthors = db.backend.text_agg("CAST(c.profile_id AS TEXT)", ","),
+        coauthors = core.db.backend.text_agg("CAST(c.profile_id AS TEXT)", ","),
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(&db.pool).await?;
+    let rows = query.fetch_all(&core.db.pool).await?;
     let post = |r: &AnyRow| -> sqlx::Result<(i64, CachedPost)> {
         let coauthors: Option<String> = col(r, "coauthor_ids")?;
         let people = col::<Option<i64>>(r, "reviewer_id")?
@@ -341,7 +331,7 @@ async fn cached_posts_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, Cach
     Ok(rows.iter().map(post).collect::<sqlx::Result<_>>()?)
 }
 
-async fn profile_versions_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, i64)>> {
+async fn profile_versions_from_db(core: &Core, ids: &[i64]) -> CoreResult<Vec<(i64, i64)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -353,7 +343,7 @@ async fn profile_versions_from_db(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, 
     for id in ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(&db.pool).await?;
+    let rows = query.fetch_all(&core.db.pool).await?;
     Ok(rows
         .iter()
         .map(|r| Ok((col(r, "id")?, col(r, "version")?)))

@@ -1,30 +1,16 @@
-//! Peer review, co-authorship and consent records: what other professionals vouch for on a
-//! post, and the patient consent only the author may read.
+//! Peer review and co-authorship: what other professionals vouch for on a post.
 
-use super::*;
+use serde::Serialize;
 
-/// The consent records of a post: its author only.
-pub async fn consents(db: &Db, actor: &Actor, id: i64) -> CoreResult<Vec<ConsentInput>> {
-    own_post_row(db, actor, id).await?;
-    let rows = sqlx::query(
-        "SELECT patient_name, scope, consented_on FROM consents WHERE post_id = $1 \
-         AND author_id = $2 ORDER BY id",
-    )
-    .bind(id)
-    .bind(actor.profile_id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            Ok(ConsentInput {
-                patient_name: col(r, "patient_name")?,
-                scope: col(r, "scope")?,
-                consented_on: col(r, "consented_on")?,
-            })
-        })
-        .collect::<sqlx::Result<_>>()?)
-}
+use crate::kernel::clock::now_ms;
+use crate::kernel::db::col;
+use crate::kernel::{Actor, Core, CoreError, CoreResult};
+use crate::notifications;
+use crate::profiles;
+
+use super::model::Post;
+use super::rules::rank_bonus;
+use super::view::{view, view_published};
 
 /// A pending review request, for the reviewer's list.
 #[derive(Debug, Clone, Serialize)]
@@ -35,7 +21,7 @@ pub struct ReviewRequest {
     pub created_at: i64,
 }
 
-pub async fn review_requests(db: &Db, actor: &Actor) -> CoreResult<Vec<ReviewRequest>> {
+pub async fn review_requests(core: &Core, actor: &Actor) -> CoreResult<Vec<ReviewRequest>> {
     let rows = sqlx::query(
         "SELECT r.id, r.post_id, r.state, r.created_at FROM review_requests r \
          JOIN posts p ON p.id = r.post_id \
@@ -43,7 +29,7 @@ pub async fn review_requests(db: &Db, actor: &Actor) -> CoreResult<Vec<ReviewReq
          ORDER BY r.id DESC LIMIT 100",
     )
     .bind(actor.profile_id)
-    .fetch_all(&db.pool)
+    .fetch_all(&core.db.pool)
     .await?;
     Ok(rows
         .iter()
@@ -61,15 +47,15 @@ pub async fn review_requests(db: &Db, actor: &Actor) -> CoreResult<Vec<ReviewReq
 /// The reviewer's answer to a review request. Approving marks the post "Medically reviewed by"
 /// the reviewer, who must still be a verified professional.
 pub async fn decide_review(
-    db: &Db,
+    core: &Core,
     actor: &Actor,
     post_id: i64,
     approve: bool,
 ) -> CoreResult<Post> {
     // A reviewer who cannot read the post (followers only, and they do not follow) cannot
     // vouch for it; checked first, so nothing is written for them.
-    view_published(db, Some(actor), post_id).await?;
-    let reviewer = profiles::get(db, actor.profile_id).await?;
+    view_published(core, Some(actor), post_id).await?;
+    let reviewer = profiles::get(core, actor.profile_id).await?;
     let row = sqlx::query(
         "SELECT r.id, p.author_id, p.label FROM review_requests r JOIN posts p ON p.id = r.post_id \
          WHERE r.post_id = $1 AND r.reviewer_id = $2 AND r.state = 'pending' \
@@ -77,7 +63,7 @@ pub async fn decide_review(
     )
     .bind(post_id)
     .bind(actor.profile_id)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&core.db.pool)
     .await?
     .ok_or(CoreError::NotFound("review request"))?;
     if approve && !reviewer.is_verified() {
@@ -88,9 +74,9 @@ pub async fn decide_review(
     let request_id: i64 = col(&row, "id")?;
     let author_id: i64 = col(&row, "author_id")?;
     let label: String = col(&row, "label")?;
-    let author = profiles::get(db, author_id).await?;
+    let author = profiles::get(core, author_id).await?;
     let now = now_ms();
-    let mut tx = db.begin_write().await?;
+    let mut tx = core.db.begin_write().await?;
     sqlx::query("UPDATE review_requests SET state = $2, decided_at = $3 WHERE id = $1")
         .bind(request_id)
         .bind(if approve { "approved" } else { "declined" })
@@ -108,7 +94,7 @@ pub async fn decide_review(
         .bind(rank_bonus(author.is_verified(), &label, true))
         .execute(&mut *tx)
         .await?;
-        social::notify(
+        notifications::notify(
             &mut *tx,
             author_id,
             "reviewed",
@@ -118,11 +104,11 @@ pub async fn decide_review(
         .await?;
     }
     tx.commit().await?;
-    view(db, Some(actor), post_id).await
+    view(core, Some(actor), post_id).await
 }
 
 /// Whether the actor was asked to review this published post and has not answered yet.
-pub async fn review_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<bool> {
+pub async fn review_pending(core: &Core, actor: &Actor, post_id: i64) -> CoreResult<bool> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM review_requests r JOIN posts p ON p.id = r.post_id \
          WHERE r.post_id = $1 AND r.reviewer_id = $2 AND r.state = 'pending' \
@@ -130,7 +116,7 @@ pub async fn review_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<
     )
     .bind(post_id)
     .bind(actor.profile_id)
-    .fetch_one(&db.pool)
+    .fetch_one(&core.db.pool)
     .await?;
     Ok(col::<i64>(&row, "n")? > 0)
 }
@@ -138,7 +124,7 @@ pub async fn review_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<
 /// The handles of everyone the actor named as a co-author of their own post, whether or not
 /// they have answered (readers see only those who accepted): what an edit keeps when it does
 /// not name co-authors again. Empty for someone else's post.
-pub async fn named_coauthors(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<Vec<String>> {
+pub async fn named_coauthors(core: &Core, actor: &Actor, post_id: i64) -> CoreResult<Vec<String>> {
     let rows = sqlx::query(
         "SELECT pr.handle FROM coauthors c JOIN profiles pr ON pr.id = c.profile_id \
          JOIN posts p ON p.id = c.post_id WHERE c.post_id = $1 AND p.author_id = $2 \
@@ -146,7 +132,7 @@ pub async fn named_coauthors(db: &Db, actor: &Actor, post_id: i64) -> CoreResult
     )
     .bind(post_id)
     .bind(actor.profile_id)
-    .fetch_all(&db.pool)
+    .fetch_all(&core.db.pool)
     .await?;
     Ok(rows
         .iter()
@@ -155,30 +141,30 @@ pub async fn named_coauthors(db: &Db, actor: &Actor, post_id: i64) -> CoreResult
 }
 
 /// Whether the actor was named a co-author of this post and has not answered yet.
-pub async fn coauthorship_pending(db: &Db, actor: &Actor, post_id: i64) -> CoreResult<bool> {
+pub async fn coauthorship_pending(core: &Core, actor: &Actor, post_id: i64) -> CoreResult<bool> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM coauthors WHERE post_id = $1 AND profile_id = $2 \
          AND accepted_at IS NULL",
     )
     .bind(post_id)
     .bind(actor.profile_id)
-    .fetch_one(&db.pool)
+    .fetch_one(&core.db.pool)
     .await?;
     Ok(col::<i64>(&row, "n")? > 0)
 }
 
 /// A named co-author accepts (and is shown on the post) or declines (and is removed).
 pub async fn answer_coauthorship(
-    db: &Db,
+    core: &Core,
     actor: &Actor,
     post_id: i64,
     accept: bool,
 ) -> CoreResult<Post> {
-    let post = view_published(db, Some(actor), post_id).await?;
-    if !coauthorship_pending(db, actor, post_id).await? {
+    let post = view_published(core, Some(actor), post_id).await?;
+    if !coauthorship_pending(core, actor, post_id).await? {
         return Err(CoreError::NotFound("co-authorship request"));
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = core.db.begin_write().await?;
     if accept {
         sqlx::query("UPDATE coauthors SET accepted_at = $3 WHERE post_id = $1 AND profile_id = $2")
             .bind(post_id)
@@ -186,7 +172,7 @@ pub async fn answer_coauthorship(
             .bind(now_ms())
             .execute(&mut *tx)
             .await?;
-        social::notify(
+        notifications::notify(
             &mut *tx,
             post.author.id,
             "coauthor_accepted",
@@ -202,17 +188,5 @@ pub async fn answer_coauthorship(
             .await?;
     }
     tx.commit().await?;
-    view(db, Some(actor), post_id).await
-}
-
-/// How many public posts a profile has published (boosts not counted).
-pub async fn count_by_author(db: &Db, author_id: i64) -> CoreResult<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM posts WHERE author_id = $1 AND state = 'published' \
-         AND visibility = 'public' AND reblog_of_id IS NULL",
-    )
-    .bind(author_id)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(col(&row, "n")?)
+    view(core, Some(actor), post_id).await
 }

@@ -3,7 +3,18 @@
 //! a disclosure, a research update without a peer-reviewed source). Also the cleaning of
 //! citations and consent records, and the explore rank bonus.
 
-use super::*;
+use credence_check::{Checker, Draft, DraftKind, Label, Report};
+
+use crate::kernel::clock::now_ms;
+use crate::kernel::text::{multi_line, single_line};
+use crate::kernel::{CoreError, CoreResult};
+use crate::profiles::{Profile, ProfileKind};
+
+use super::compose::Prepared;
+use super::model::{
+    Action, Citation, CitationInput, CitationKind, Compose, ConsentInput, PostKind, PostState,
+    Visibility,
+};
 
 /// The engine's verdict on a draft, as stored with the post.
 pub struct Assessment {
@@ -78,6 +89,20 @@ pub fn assess(
     assess_prose(checker, author, kind, text, None, citations)
 }
 
+/// A draft of `author`'s: the engine knows their names (a byline is not a patient's name) and
+/// the companies they declared (a disclosed interest is not an undisclosed one).
+pub(super) fn author_draft<'a>(author: &Profile, kind: DraftKind, text: &'a str) -> Draft<'a> {
+    let mut draft = Draft::new(text);
+    draft.kind = kind;
+    draft.author.names = vec![author.display_name.clone(), author.handle.clone()];
+    draft.declared_companies = author
+        .disclosures
+        .iter()
+        .map(|d| d.company.clone())
+        .collect();
+    draft
+}
+
 /// [`assess`], with readability measured on `prose` (the title and body) rather than on the
 /// whole checked text with its references.
 pub fn assess_prose(
@@ -88,15 +113,8 @@ pub fn assess_prose(
     prose: Option<&str>,
     citations: &[Citation],
 ) -> Assessment {
-    let mut draft = Draft::new(text);
-    draft.kind = kind;
+    let mut draft = author_draft(author, kind, text);
     draft.prose = prose;
-    draft.author.names = vec![author.display_name.clone(), author.handle.clone()];
-    draft.declared_companies = author
-        .disclosures
-        .iter()
-        .map(|d| d.company.clone())
-        .collect();
     let report = checker.check(&draft);
     let mut reasons = Vec::new();
     // The references are part of the checked text, so the engine has usually counted them;

@@ -6,9 +6,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use credence_core::accounts::{self, Actor, NewAccount, Role};
+use credence_core::accounts::{self, NewAccount};
 use credence_core::profiles::{self, Profile, ProfileUpdate};
-use credence_core::Db;
+use credence_core::{Actor, Core, CoreOptions, Role};
 use credence_web::WebConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,7 +47,7 @@ macro_rules! both_backends {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
-    pub db: Db,
+    pub core: Core,
     /// The database's URL, for a second handle on it (another instance).
     pub db_url: String,
     _storage: Storage,
@@ -141,18 +141,17 @@ pub async fn spawn(backend: Backend) -> TestApp {
 /// Like [`spawn`], with settings changed by `configure` (e.g. `trust_proxy`).
 pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)) -> TestApp {
     let (url, storage) = fresh_database(backend).await;
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
+    let core = credence_core::open(&CoreOptions::new(&url)).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = WebConfig::for_local(addr);
     configure(&mut config);
-    let state = credence_web::app_state(db.clone(), config);
+    let state = credence_web::app_state(core.clone(), config);
     tokio::spawn(credence_web::serve(listener, state, std::future::pending()));
     TestApp {
         addr,
         base: format!("http://{addr}"),
-        db,
+        core,
         db_url: url,
         _storage: storage,
     }
@@ -188,10 +187,12 @@ impl TestApp {
     /// Another server on this test's database, as a second instance behind a load balancer
     /// would be: its own pool and caches. Returns its base URL.
     pub async fn another_instance(&self) -> String {
-        let db = Db::connect(&self.db_url).await.unwrap();
+        let core = credence_core::open(&CoreOptions::new(&self.db_url))
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = credence_web::app_state(db, WebConfig::for_local(addr));
+        let state = credence_web::app_state(core, WebConfig::for_local(addr));
         tokio::spawn(credence_web::serve(listener, state, std::future::pending()));
         format!("http://{addr}")
     }
@@ -199,7 +200,7 @@ impl TestApp {
     /// Creates an account directly through the core service (fast set-up for tests).
     pub async fn user(&self, handle: &str, role: Role) -> (Actor, Profile) {
         let (user, profile) = accounts::create_account(
-            &self.db,
+            &self.core,
             NewAccount {
                 email: &format!("{handle}@example.org"),
                 handle,
@@ -225,7 +226,7 @@ impl TestApp {
     pub async fn professional(&self, handle: &str) -> (Actor, Profile) {
         let (actor, _) = self.user(handle, Role::Professional).await;
         let p = profiles::update(
-            &self.db,
+            &self.core,
             &actor,
             ProfileUpdate {
                 profession: Some("physician".into()),
@@ -238,12 +239,13 @@ impl TestApp {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .profile;
         (actor, p)
     }
 
     pub async fn token(&self, handle: &str) -> String {
-        accounts::personal_token_for_handle(&self.db, handle)
+        accounts::personal_token_for_handle(&self.core, handle)
             .await
             .unwrap()
     }
@@ -290,7 +292,7 @@ impl TestApp {
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(sql)
-            .fetch_one(&self.db.pool)
+            .fetch_one(&self.core.db.pool)
             .await
             .unwrap()
             .try_get::<i64, _>(0)

@@ -1,0 +1,127 @@
+//! Following profiles, and the relationship between two.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::home_feeds;
+use crate::kernel::clock::now_ms;
+use crate::kernel::db::{col, placeholders, Tx};
+use crate::kernel::{Actor, Core, CoreError, CoreResult};
+use crate::notifications;
+use crate::profiles;
+
+/// Follows a profile. Idempotent; the followee is notified the first time.
+pub async fn follow(core: &Core, actor: &Actor, target: i64) -> CoreResult<Relationship> {
+    if target == actor.profile_id {
+        return Err(CoreError::invalid("id", "You cannot follow yourself"));
+    }
+    profiles::get(core, target).await?;
+    let mut tx = core.db.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (follower_id, followee_id) DO NOTHING",
+    )
+    .bind(actor.profile_id)
+    .bind(target)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        count_follow(&mut tx, actor.profile_id, target, 1).await?;
+        notifications::notify(&mut *tx, target, "follow", Some(actor.profile_id), None).await?;
+        home_feeds::forget(&mut tx, core.db.backend, actor.profile_id).await?;
+    }
+    tx.commit().await?;
+    relationship(core, actor, target).await
+}
+
+pub async fn unfollow(core: &Core, actor: &Actor, target: i64) -> CoreResult<Relationship> {
+    profiles::get(core, target).await?;
+    let mut tx = core.db.begin_write().await?;
+    let removed = sqlx::query("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2")
+        .bind(actor.profile_id)
+        .bind(target)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed == 1 {
+        count_follow(&mut tx, actor.profile_id, target, -1).await?;
+        home_feeds::forget(&mut tx, core.db.backend, actor.profile_id).await?;
+    }
+    tx.commit().await?;
+    relationship(core, actor, target).await
+}
+
+/// Moves the follower and following counts kept on both profiles.
+async fn count_follow(tx: &mut Tx, follower: i64, followee: i64, delta: i64) -> CoreResult<()> {
+    for (column, id) in [("following_count", follower), ("followers_count", followee)] {
+        sqlx::query(&format!(
+            "UPDATE profiles SET {column} = CASE WHEN {column} + $2 < 0 THEN 0 \
+             ELSE {column} + $2 END WHERE id = $1"
+        ))
+        .bind(id)
+        .bind(delta)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Relationship {
+    pub id: i64,
+    pub following: bool,
+    pub followed_by: bool,
+}
+
+pub async fn relationship(core: &Core, actor: &Actor, target: i64) -> CoreResult<Relationship> {
+    let mut one = relationships(core, actor, &[target]).await?;
+    Ok(one.pop().unwrap_or(Relationship {
+        id: target,
+        following: false,
+        followed_by: false,
+    }))
+}
+
+/// The actor's relationship with each of `targets`, in their order, in one query.
+pub async fn relationships(
+    core: &Core,
+    actor: &Actor,
+    targets: &[i64],
+) -> CoreResult<Vec<Relationship>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(2, targets.len());
+    let sql = format!(
+        "SELECT follower_id, followee_id FROM follows \
+         WHERE (follower_id = $1 AND followee_id IN ({list})) \
+            OR (followee_id = $1 AND follower_id IN ({list}))"
+    );
+    let mut query = sqlx::query(&sql).bind(actor.profile_id);
+    for id in targets {
+        query = query.bind(*id);
+    }
+    let mut following = HashSet::new();
+    let mut followed_by = HashSet::new();
+    for row in query.fetch_all(&core.db.pool).await? {
+        let (follower, followee): (i64, i64) =
+            (col(&row, "follower_id")?, col(&row, "followee_id")?);
+        if follower == actor.profile_id {
+            following.insert(followee);
+        }
+        if followee == actor.profile_id {
+            followed_by.insert(follower);
+        }
+    }
+    Ok(targets
+        .iter()
+        .map(|&id| Relationship {
+            id,
+            following: following.contains(&id),
+            followed_by: followed_by.contains(&id),
+        })
+        .collect())
+}

@@ -1,0 +1,13 @@
+//! Engagement with people and posts: following profiles, and favouriting, boosting and
+//! bookmarking posts.
+//!
+//! Every interaction is with a post the actor may read (`posts::view_published`), so a
+//! followers-only post cannot be favourited, boosted or bookmarked by a stranger who guessed
+//! its id. Only public posts can be boosted: a boost shows the post to the booster's
+//! followers, which would widen a narrower audience.
+
+mod follows;
+mod interactions;
+
+pub use follows::{follow, relationship, relationships, unfollow, Relationship};
+pub use interactions::{bookmark, favourite, reblog, unfavourite, unreblog};

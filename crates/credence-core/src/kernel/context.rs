@@ -1,0 +1,81 @@
+//! [`Core`]: the one value every capability function takes. It carries the database and what
+//! this process keeps beside it: the token and listing caches, and the credibility engine.
+//! Cheap to clone (everything in it is shared).
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use credence_check::Checker;
+
+use super::db::Db;
+use super::ref_cache::RefCache;
+use super::token_cache::{self, TokenCache};
+
+/// What opening a [`Core`] needs to know.
+#[derive(Debug, Clone)]
+pub struct CoreOptions {
+    /// `sqlite:PATH` or `postgres://USER@HOST/DB`.
+    pub database_url: String,
+    /// How long a Bearer token, once looked up, is trusted (zero: asked every time).
+    pub token_ttl: Duration,
+    /// Whether people may open accounts themselves (operators always can).
+    pub registrations_open: bool,
+}
+
+impl CoreOptions {
+    pub fn new(database_url: impl Into<String>) -> CoreOptions {
+        CoreOptions {
+            database_url: database_url.into(),
+            token_ttl: token_cache::DEFAULT_TTL,
+            registrations_open: true,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Core {
+    pub db: Db,
+    /// Bearer tokens looked up recently (see `token_cache` for what that trades).
+    pub tokens: Arc<TokenCache>,
+    /// Posts and accounts as listings need them, once [`Core::watch_changes`] runs (see
+    /// `ref_cache`).
+    pub refs: Arc<RefCache>,
+    /// Whether people may open accounts themselves (see [`CoreOptions`]).
+    pub registrations_open: bool,
+    /// Built on first use: about 45 ms of loading that a CLI command without drafts to check
+    /// need not pay.
+    checker: Arc<OnceLock<Checker>>,
+}
+
+impl Core {
+    /// Connects and applies the schema migrations. (`credence_core::open` also adds the data
+    /// every instance needs; use that.)
+    pub async fn open(options: &CoreOptions) -> anyhow::Result<Core> {
+        let db = Db::connect(&options.database_url).await?;
+        db.migrate().await?;
+        Ok(Core {
+            db,
+            tokens: Arc::new(TokenCache::new(options.token_ttl)),
+            refs: Arc::default(),
+            registrations_open: options.registrations_open,
+            checker: Arc::default(),
+        })
+    }
+
+    /// The credibility engine (one per process).
+    pub fn checker(&self) -> &Checker {
+        self.checker.get_or_init(Checker::new)
+    }
+
+    /// Turns the listing cache on and keeps it exact (see `ref_cache`); `credence serve` calls
+    /// it once at start.
+    pub async fn watch_changes(&self) {
+        self.refs.watch_changes(&self.db).await;
+    }
+
+    /// Returns once this instance has heard every change committed before the call (see
+    /// [`RefCache::caught_up`]).
+    pub async fn caught_up(&self) {
+        self.refs.caught_up(&self.db).await;
+    }
+}

@@ -1,0 +1,116 @@
+//! The listings read from the posts table: public, topic, profile, bookmarks, favourites and
+//! explore (credible content first).
+
+use crate::kernel::db::col;
+use crate::kernel::visibility::{viewer_id, visible_to};
+use crate::kernel::{Actor, Core, CoreResult};
+use crate::posts::{ref_columns, refs_from_rows, PostRef};
+
+use super::page::{page_of, Page, Plan, LISTED};
+
+/// Every public post on this server, newest first (boosts left out).
+pub async fn public(core: &Core, viewer: Option<&Actor>, page: &Page) -> CoreResult<Vec<PostRef>> {
+    let condition =
+        format!("{LISTED} AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND $1 = $1");
+    page_of(core, viewer, &condition, &[], Plan::Generic, page).await
+}
+
+/// Posts filed under a topic that the viewer may read.
+pub async fn topic(
+    core: &Core,
+    viewer: Option<&Actor>,
+    topic_id: i64,
+    page: &Page,
+) -> CoreResult<Vec<PostRef>> {
+    let condition = format!(
+        "{LISTED} AND p.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM post_topics pt \
+           WHERE pt.post_id = p.id AND pt.topic_id = $2) AND {}",
+        visible_to(1)
+    );
+    page_of(
+        core,
+        viewer,
+        &condition,
+        &[topic_id],
+        Plan::WithValues,
+        page,
+    )
+    .await
+}
+
+/// What a profile published (and boosted) that the viewer may read; replies optional.
+pub async fn profile(
+    core: &Core,
+    viewer: Option<&Actor>,
+    author_id: i64,
+    with_replies: bool,
+    page: &Page,
+) -> CoreResult<Vec<PostRef>> {
+    let replies = if with_replies {
+        ""
+    } else {
+        " AND p.in_reply_to_id IS NULL"
+    };
+    let condition = format!(
+        "p.state = 'published' AND p.author_id = $2{replies} AND {}",
+        visible_to(1)
+    );
+    page_of(core, viewer, &condition, &[author_id], Plan::Generic, page).await
+}
+
+pub async fn bookmarks(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
+    let condition = format!(
+        "p.state = 'published' AND EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id \
+           AND b.profile_id = $1) AND {}",
+        visible_to(1)
+    );
+    page_of(core, Some(actor), &condition, &[], Plan::WithValues, page).await
+}
+
+pub async fn favourites(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
+    let condition = format!(
+        "p.state = 'published' AND EXISTS (SELECT 1 FROM favourites fv WHERE fv.post_id = p.id \
+           AND fv.profile_id = $1) AND {}",
+        visible_to(1)
+    );
+    page_of(core, Some(actor), &condition, &[], Plan::WithValues, page).await
+}
+
+/// The explore page's position: (rank, id) of the last post shown.
+pub type ExploreCursor = (i64, i64);
+
+/// Public posts ranked credible-first (see [`posts::rank_bonus`]): a verified author, an
+/// evidence-based label and a medical review each move a post up by hours of recency.
+pub async fn explore(
+    core: &Core,
+    viewer: Option<&Actor>,
+    after: Option<ExploreCursor>,
+    limit: i64,
+) -> CoreResult<(Vec<PostRef>, Option<ExploreCursor>)> {
+    let limit = limit.clamp(1, 40);
+    // Prepared: with no values in the way (the cursor only when there is one, the limit
+    // written out), PostgreSQL's generic plan is the walk down `posts_rank`.
+    let after_cursor = if after.is_some() {
+        " AND (p.rank < $2 OR (p.rank = $2 AND p.id < $3))"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {columns}, p.rank FROM posts p WHERE p.state = 'published' \
+         AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND p.in_reply_to_id IS NULL\
+         {after_cursor} ORDER BY p.rank DESC, p.id DESC LIMIT {limit}",
+        columns = ref_columns(),
+    );
+    let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
+    if let Some((rank, id)) = after {
+        query = query.bind(rank).bind(id);
+    }
+    let rows = query.fetch_all(&core.db.pool).await?;
+    let cursor = match rows.last() {
+        Some(last) if rows.len() as i64 == limit => {
+            Some((col::<i64>(last, "rank")?, col::<i64>(last, "id")?))
+        }
+        _ => None,
+    };
+    Ok((refs_from_rows(&rows)?, cursor))
+}

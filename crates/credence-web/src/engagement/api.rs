@@ -1,0 +1,111 @@
+//! Mastodon's follows, relationships, favourites, boosts and bookmarks.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::Json;
+use credence_core::engagement;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::entities;
+use crate::error::{hide, ApiError};
+use crate::extract::{api_id, Bearer};
+use crate::state::AppState;
+
+macro_rules! interaction {
+    ($name:ident, $call:expr) => {
+        pub async fn $name(
+            State(state): State<AppState>,
+            bearer: Bearer,
+            Path(id): Path<String>,
+        ) -> Result<Json<Value>, ApiError> {
+            let actor = bearer.user("write:statuses")?;
+            let id = api_id(&id)?;
+            let post = $call(&state.core, actor, id).await.map_err(hide)?;
+            Ok(Json(entities::status(&post, &state.config)))
+        }
+    };
+}
+
+interaction!(favourite, engagement::favourite);
+interaction!(unfavourite, engagement::unfavourite);
+interaction!(reblog, engagement::reblog);
+interaction!(unreblog, engagement::unreblog);
+interaction!(bookmark, |core, actor, id| engagement::bookmark(
+    core, actor, id, true
+));
+interaction!(unbookmark, |core, actor, id| engagement::bookmark(
+    core, actor, id, false
+));
+
+fn relationship_json(r: &engagement::Relationship) -> Value {
+    json!({
+        "id": r.id.to_string(),
+        "following": r.following,
+        "followed_by": r.followed_by,
+        "showing_reblogs": r.following,
+        "notifying": false,
+        "languages": null,
+        "blocking": false,
+        "blocked_by": false,
+        "muting": false,
+        "muting_notifications": false,
+        "requested": false,
+        "requested_by": false,
+        "domain_blocking": false,
+        "endorsed": false,
+        "note": "",
+    })
+}
+
+pub async fn follow(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:follows")?;
+    let r = engagement::follow(&state.core, actor, api_id(&id)?)
+        .await
+        .map_err(hide)?;
+    Ok(Json(relationship_json(&r)))
+}
+
+pub async fn unfollow(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:follows")?;
+    let r = engagement::unfollow(&state.core, actor, api_id(&id)?)
+        .await
+        .map_err(hide)?;
+    Ok(Json(relationship_json(&r)))
+}
+
+#[derive(Deserialize)]
+pub struct RelationshipsQuery {
+    #[serde(default, alias = "id[]")]
+    id: Vec<String>,
+}
+
+pub async fn relationships(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("read:follows")?;
+    // `id[]=1&id[]=2`: repeated keys, which only an HTML-form parser collects.
+    let q: RelationshipsQuery = serde_html_form::from_str(raw.as_deref().unwrap_or_default())
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
+    let ids: Vec<i64> =
+        q.id.iter()
+            .take(40)
+            .filter_map(|id| id.parse().ok())
+            .collect();
+    let out = engagement::relationships(&state.core, actor, &ids)
+        .await?
+        .iter()
+        .map(relationship_json)
+        .collect();
+    Ok(Json(Value::Array(out)))
+}

@@ -1,0 +1,365 @@
+//! Mastodon API entities built from Credence's models. Credence-only data rides along as an
+//! extra `credence` object (clients ignore fields they do not know), and the most important of
+//! it is also given as profile `fields`, which every Mastodon client already displays.
+
+mod render;
+
+pub use render::{statuses, RenderCache};
+
+use credence_core::kernel::clock::rfc3339;
+use credence_core::media::MediaInfo;
+use credence_core::posts::{Post, Visibility};
+use credence_core::profiles::Profile;
+use credence_core::timelines::Notification;
+use credence_core::verification::VerificationRequest;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::state::WebConfig;
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The bio as Mastodon's `note`: HTML paragraphs.
+fn note_html(bio: &str) -> String {
+    bio.split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("<p>{}</p>", escape_html(p.trim()).replace('\n', "<br>")))
+        .collect()
+}
+
+pub fn credence_fields(p: &Profile) -> Value {
+    json!({
+        "kind": p.kind,
+        "profession": p.profession,
+        "profession_label": p.profession_label(),
+        "organisation_kind": p.org_kind,
+        "organisation_kind_label": p.org_kind_label(),
+        "specialty": p.specialty,
+        "credentials": p.credentials,
+        "licence_jurisdiction": p.licence_jurisdiction,
+        // Present only for reviewers and the owner; `Profile::for_viewer` has stripped it otherwise.
+        "licence_number": p.licence_number,
+        "npi": p.npi,
+        "affiliations": p.affiliations,
+        "verification": {
+            "state": p.verification,
+            "verified": p.is_verified(),
+            "verified_at": p.verified_at.filter(|_| p.is_verified()).map(rfc3339),
+        },
+        "disclosures": p.disclosures.iter().map(|d| json!({
+            "company": d.company,
+            "relationship": d.relationship,
+            "relationship_label": d.relationship_label,
+            "details": d.details,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn account(p: &Profile, config: &WebConfig) -> Value {
+    let mut fields = Vec::new();
+    if p.kind.is_verifiable() {
+        let what = p
+            .profession_label()
+            .or(p.org_kind_label())
+            .unwrap_or("Health professional");
+        let value = match &p.specialty {
+            Some(s) => format!("{what} · {s}"),
+            None => what.to_string(),
+        };
+        fields
+            .push(json!({"name": "Profession", "value": escape_html(&value), "verified_at": null}));
+        if let Some(c) = &p.credentials {
+            fields
+                .push(json!({"name": "Credentials", "value": escape_html(c), "verified_at": null}));
+        }
+        let state = if p.is_verified() {
+            "✓ Verified by Credence"
+        } else {
+            "Not verified"
+        };
+        fields.push(json!({
+            "name": "Verification",
+            "value": state,
+            "verified_at": p.verified_at.filter(|_| p.is_verified()).map(rfc3339),
+        }));
+        if !p.disclosures.is_empty() {
+            let list = p
+                .disclosures
+                .iter()
+                .map(|d| format!("{} ({})", d.company, d.relationship_label))
+                .collect::<Vec<_>>()
+                .join("; ");
+            fields.push(
+                json!({"name": "Disclosures", "value": escape_html(&list), "verified_at": null}),
+            );
+        }
+    }
+    // Profiles loaded without counts (a verification request's) report none yet.
+    let stats = p.stats.unwrap_or_default();
+    let avatar = config.absolute("/static/avatar.png");
+    // Clients lay out a header image above the profile; an empty string breaks some of them.
+    let header = config.absolute("/static/header.png");
+    json!({
+        "id": p.id.to_string(),
+        "username": p.handle,
+        "acct": p.handle,
+        "display_name": p.display_name,
+        "locked": false,
+        "bot": false,
+        "discoverable": true,
+        "indexable": true,
+        "group": false,
+        "noindex": false,
+        // Mastodon reports the creation day at midnight UTC.
+        "created_at": format!("{}T00:00:00.000Z", &rfc3339(p.created_at)[..10]),
+        "note": note_html(&p.bio),
+        "url": config.absolute(&format!("/@{}", p.handle)),
+        "uri": config.absolute(&format!("/@{}", p.handle)),
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": stats.followers,
+        "following_count": stats.following,
+        "statuses_count": stats.posts,
+        "last_status_at": stats.last_post_at.map(|t| rfc3339(t)[..10].to_string()),
+        "emojis": [],
+        "roles": [],
+        "fields": fields,
+        "credence": credence_fields(p),
+    })
+}
+
+/// `verify_credentials` adds the `source` object with the raw bio.
+pub fn credential_account(p: &Profile, config: &WebConfig) -> Value {
+    let mut value = account(p, config);
+    value["source"] = json!({
+        "privacy": "public",
+        "sensitive": false,
+        "language": "en",
+        "note": p.bio,
+        "fields": [],
+        "follow_requests_count": 0,
+    });
+    value
+}
+
+pub fn verification_request(r: &VerificationRequest, config: &WebConfig) -> Value {
+    json!({
+        "id": r.id.to_string(),
+        "state": r.state,
+        "note": r.note,
+        "submitted_at": rfc3339(r.submitted_at),
+        "decided_at": r.decided_at.map(rfc3339),
+        "reason": r.reason,
+        "account": account(&r.profile, config),
+    })
+}
+
+/// Mastodon's visibility words: followers-only is `private`.
+pub fn visibility_word(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Public => "public",
+        Visibility::Followers => "private",
+        Visibility::Direct => "direct",
+    }
+}
+
+pub fn media_attachment(m: &MediaInfo, config: &WebConfig) -> Value {
+    let size = match (m.width, m.height) {
+        (Some(w), Some(h)) => json!({
+            "width": w, "height": h, "size": format!("{w}x{h}"),
+            "aspect": if h > 0 { w as f64 / h as f64 } else { 1.0 },
+        }),
+        _ => json!({}),
+    };
+    json!({
+        "id": m.id.to_string(),
+        "type": if m.kind == "video" { "video" } else { "image" },
+        "url": config.absolute(&m.path),
+        "preview_url": config.absolute(&m.preview_path),
+        "remote_url": null,
+        "text_url": null,
+        "meta": { "original": size },
+        "description": if m.description.is_empty() { Value::Null } else { Value::String(m.description.clone()) },
+        "blurhash": m.blurhash,
+        "credence": { "long_description": m.long_description },
+    })
+}
+
+/// The status entity, with Credence's fields (kind, citations, credibility label and reasons,
+/// reviewer, co-authors) under `credence`.
+pub fn status(p: &Post, config: &WebConfig) -> Value {
+    let mut fields = status_fixed(p, config);
+    fields.insert("account".into(), account(&p.author, config));
+    fields.insert(
+        "reblog".into(),
+        p.reblog.as_ref().map_or(Value::Null, |r| status(r, config)),
+    );
+    let changing = Changing {
+        replies_count: p.replies_count,
+        reblogs_count: p.reblogs_count,
+        favourites_count: p.favourites_count,
+        favourited: p.favourited,
+        reblogged: p.reblogged,
+        bookmarked: p.bookmarked,
+    };
+    if let Ok(Value::Object(changing)) = serde_json::to_value(changing) {
+        fields.extend(changing);
+    }
+    Value::Object(fields)
+}
+
+/// The parts of a status that change more often than the post itself (counts) or differ by
+/// viewer (their own like, boost and bookmark). Everything else is in [`status_fixed`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Changing {
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+}
+
+/// A status without its account, its boosted original and the [`Changing`] fields: what
+/// depends on the post alone (and the people shown in it), so it can be rendered once per
+/// version of the post (see `render`).
+pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
+    let url = config.absolute(&format!("/@{}/{}", p.author.handle, p.id));
+    let mut content = String::new();
+    if !p.title.is_empty() {
+        content.push_str(&format!(
+            "<p><strong>{}</strong></p>",
+            escape_html(&p.title)
+        ));
+    }
+    content.push_str(&p.body_html);
+    if !p.disclosure.is_empty() {
+        content.push_str(&format!(
+            "<p><em>Disclosure: {}</em></p>",
+            escape_html(&p.disclosure)
+        ));
+    }
+    if !p.citations.is_empty() {
+        content.push_str("<p>References:</p><ol>");
+        for c in &p.citations {
+            content.push_str(&format!(
+                "<li><a href=\"{}\" rel=\"nofollow noopener noreferrer\">{}</a></li>",
+                escape_html(&c.url()),
+                escape_html(&c.title)
+            ));
+        }
+        content.push_str("</ol>");
+    }
+    let credence = json!({
+        "kind": p.kind,
+        "kind_label": p.kind.label(),
+        "state": p.state,
+        "title": p.title,
+        "disclosure": p.disclosure,
+        "label": p.label,
+        "label_text": p.label_text,
+        "label_reasons": p.label_reasons,
+        "score": p.score,
+        "reading_grade": p.reading_grade,
+        "citations": p.citations.iter().map(|c| json!({
+            "kind": c.kind, "value": c.value, "title": c.title, "url": c.url(),
+            "tier": c.tier,
+            "tier_name": c.tier.and_then(|t| u8::try_from(t).ok()).and_then(credence_check::citations::tier_name),
+        })).collect::<Vec<_>>(),
+        "reviewed_by": p.reviewer.as_ref().map(|r| account(r, config)),
+        "reviewed_at": p.reviewed_at.map(rfc3339),
+        "coauthors": p.coauthors.iter().map(|c| account(c, config)).collect::<Vec<_>>(),
+        "topics": p.topics.iter().map(|t| json!({"slug": t.slug, "name": t.name, "curated": t.curated})).collect::<Vec<_>>(),
+    });
+    let fixed = json!({
+        "credence": credence,
+        "id": p.id.to_string(),
+        "created_at": rfc3339(p.shown_at()),
+        "in_reply_to_id": p.in_reply_to_id.map(|i| i.to_string()),
+        "in_reply_to_account_id": p.in_reply_to_author_id.map(|i| i.to_string()),
+        "sensitive": p.sensitive || !p.spoiler_text.is_empty(),
+        "spoiler_text": p.spoiler_text,
+        "visibility": visibility_word(p.visibility),
+        "language": "en",
+        "uri": url,
+        "url": url,
+        "edited_at": p.edited_at.map(rfc3339),
+        "muted": false,
+        "pinned": false,
+        "content": if p.reblog.is_some() { String::new() } else { content },
+        "filtered": [],
+        "application": null,
+        "media_attachments": p.media.iter().map(|m| media_attachment(m, config)).collect::<Vec<_>>(),
+        "mentions": p.mentions.iter().map(|m| json!({
+            "id": m.id.to_string(), "username": m.handle, "acct": m.handle,
+            "url": config.absolute(&format!("/@{}", m.handle)),
+        })).collect::<Vec<_>>(),
+        "tags": p.topics.iter().map(|t| json!({
+            "name": t.slug, "url": config.absolute(&format!("/topics/{}", t.slug)),
+        })).collect::<Vec<_>>(),
+        "emojis": [],
+        "card": null,
+        "poll": null,
+    });
+    match fixed {
+        Value::Object(fields) => fields,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}
+
+/// A status as `DELETE` returns it: with its source text, for "delete and redraft".
+pub fn deleted_status(p: &Post, config: &WebConfig) -> Value {
+    let mut value = status(p, config);
+    value["text"] = Value::String(p.body.clone());
+    value
+}
+
+pub fn scheduled_status(p: &Post) -> Value {
+    json!({
+        "id": p.id.to_string(),
+        "scheduled_at": p.scheduled_at.map(rfc3339),
+        "params": {
+            "text": p.body,
+            "spoiler_text": p.spoiler_text,
+            "visibility": visibility_word(p.visibility),
+            "in_reply_to_id": p.in_reply_to_id.map(|i| i.to_string()),
+            "sensitive": p.sensitive,
+            "media_ids": p.media.iter().map(|m| m.id.to_string()).collect::<Vec<_>>(),
+            "scheduled_at": null,
+            "application_id": null,
+            "idempotency": null,
+            "with_rate_limit": false,
+            "poll": null,
+        },
+        "media_attachments": [],
+    })
+}
+
+pub fn notification(n: &Notification, config: &WebConfig) -> Option<Value> {
+    // Mastodon clients know these types; replies are mentions there.
+    let kind = match n.kind.as_str() {
+        "reply" | "mention" => "mention",
+        "follow" => "follow",
+        "favourite" => "favourite",
+        "reblog" => "reblog",
+        "scheduled_published" => "status",
+        other => other,
+    };
+    let account = n.actor.as_ref().map(|a| account(a, config))?;
+    Some(json!({
+        "id": n.id.to_string(),
+        "type": kind,
+        "created_at": rfc3339(n.created_at),
+        "account": account,
+        "status": n.post.as_ref().map(|p| status(p, config)),
+        "credence": { "kind": n.kind, "text": n.describe() },
+    }))
+}

@@ -1,0 +1,235 @@
+//! Status lists rendered from a cache of JSON fragments.
+//!
+//! A timeline page used to load every post in full (author, citations, topics, media,
+//! co-authors, mentions, viewer flags: a dozen queries) and build each status as a
+//! `serde_json::Value` tree: ~4 ms per page on a seeded instance, of which SQL was a third.
+//! Here the page query returns [`PostRef`]s (ids, render versions, counts and the viewer's
+//! flags); each status's fixed part and each account are rendered once per version and kept,
+//! and a page is assembled by concatenating them with the few fields that change per request.
+//!
+//! The versions come from the database in the same query as the page (triggers move them,
+//! migration 0005), so a copy is used only while it is current, and instances sharing one
+//! database need not tell each other anything.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use credence_core::posts::{self, PostRef, RenderVersion};
+use credence_core::profiles;
+use credence_core::{Actor, CoreResult};
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+
+use crate::entities;
+use crate::state::AppState;
+
+/// Memory for rendered statuses and accounts together.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Rendered JSON kept for one post or profile, with the version it was rendered for.
+#[derive(Clone)]
+struct Rendered<V> {
+    version: V,
+    json: Arc<str>,
+}
+
+#[derive(Clone)]
+struct ByLength;
+
+impl<V> Weighter<i64, Rendered<V>> for ByLength {
+    fn weight(&self, _id: &i64, value: &Rendered<V>) -> u64 {
+        // The bytes of JSON plus the entry's own overhead.
+        value.json.len() as u64 + 64
+    }
+}
+
+pub struct RenderCache {
+    /// Post id → the status without its closing brace, account, boost and changing fields.
+    statuses: Cache<i64, Rendered<RenderVersion>, ByLength>,
+    /// Profile id → the account entity.
+    accounts: Cache<i64, Rendered<i64>, ByLength>,
+}
+
+impl Default for RenderCache {
+    fn default() -> Self {
+        // About 3 KB per status and 1.5 KB per account on a seeded instance.
+        RenderCache {
+            statuses: Cache::with_weighter(20_000, CACHE_BYTES * 3 / 4, ByLength),
+            accounts: Cache::with_weighter(10_000, CACHE_BYTES / 4, ByLength),
+        }
+    }
+}
+
+/// A listing's statuses as a JSON array, in order, and the refs shown (a boost of a post the
+/// viewer may not read is left out).
+pub async fn statuses(
+    state: &AppState,
+    viewer: Option<&Actor>,
+    refs: &[PostRef],
+) -> CoreResult<(String, Vec<PostRef>)> {
+    let cache = &state.render;
+    let originals = posts::boosted(&state.core, viewer, refs).await?;
+    let shown: Vec<PostRef> = refs
+        .iter()
+        .filter(|r| r.reblog_of_id.is_none_or(|id| originals.contains_key(&id)))
+        .copied()
+        .collect();
+    // What each post and author shown must be rendered as, by the page query.
+    let versions: HashMap<i64, RenderVersion> = shown
+        .iter()
+        .chain(originals.values())
+        .map(|r| (r.id, r.version))
+        .collect();
+    let author_versions: HashMap<i64, i64> = shown
+        .iter()
+        .chain(originals.values())
+        .map(|r| (r.author_id, r.author_version))
+        .collect();
+
+    // The fixed parts: from the cache when current, else rendered from the full posts.
+    let mut fixed: HashMap<i64, Arc<str>> = HashMap::with_capacity(versions.len());
+    let mut stale = Vec::new();
+    for (&id, &version) in &versions {
+        match cache.statuses.get(&id) {
+            Some(hit) if hit.version == version => {
+                fixed.insert(id, hit.json);
+            }
+            _ => stale.push(id),
+        }
+    }
+    // Authors that loading stale posts brought along, so they are not read twice.
+    let mut loaded_authors: HashMap<i64, profiles::Profile> = HashMap::new();
+    if !stale.is_empty() {
+        // Viewer-independent: the viewer's flags come with the refs, and the caller already
+        // decided what they may read.
+        for post in posts::load_ids(&state.core, None, &stale).await? {
+            let Some(&version) = versions.get(&post.id) else {
+                continue;
+            };
+            let json = fragment(&post, state);
+            cache.statuses.insert(
+                post.id,
+                Rendered {
+                    version,
+                    json: json.clone(),
+                },
+            );
+            fixed.insert(post.id, json);
+            loaded_authors.insert(post.author.id, post.author);
+        }
+    }
+
+    // The accounts, likewise.
+    let mut accounts: HashMap<i64, Arc<str>> = HashMap::with_capacity(author_versions.len());
+    let mut stale_accounts = Vec::new();
+    for (&id, &version) in &author_versions {
+        match cache.accounts.get(&id) {
+            Some(hit) if hit.version == version => {
+                accounts.insert(id, hit.json);
+            }
+            _ => match loaded_authors.remove(&id) {
+                Some(profile) => {
+                    accounts.insert(id, render_account(cache, &profile, version, state));
+                }
+                None => stale_accounts.push(id),
+            },
+        }
+    }
+    if !stale_accounts.is_empty() {
+        for (id, profile) in profiles::public_by_ids(&state.core, &stale_accounts).await? {
+            if let Some(&version) = author_versions.get(&id) {
+                accounts.insert(id, render_account(cache, &profile, version, state));
+            }
+        }
+    }
+
+    let parts = Parts {
+        fixed: &fixed,
+        accounts: &accounts,
+    };
+    let mut out = String::with_capacity(shown.len() * 3_000 + 2);
+    out.push('[');
+    let mut listed = Vec::with_capacity(shown.len());
+    for r in &shown {
+        let original = r.reblog_of_id.and_then(|id| originals.get(&id));
+        let mark = out.len();
+        if !listed.is_empty() {
+            out.push(',');
+        }
+        if parts.write(&mut out, r, original) {
+            listed.push(*r);
+        } else {
+            out.truncate(mark);
+        }
+    }
+    out.push(']');
+    Ok((out, listed))
+}
+
+/// An account entity as JSON, kept in the cache for `version`.
+fn render_account(
+    cache: &RenderCache,
+    profile: &profiles::Profile,
+    version: i64,
+    state: &AppState,
+) -> Arc<str> {
+    let json: Arc<str> = entities::account(profile, &state.config).to_string().into();
+    cache.accounts.insert(
+        profile.id,
+        Rendered {
+            version,
+            json: json.clone(),
+        },
+    );
+    json
+}
+
+/// A post's fixed part as JSON without the closing brace, ready for the rest to follow.
+fn fragment(post: &posts::Post, state: &AppState) -> Arc<str> {
+    let mut json =
+        serde_json::Value::Object(entities::status_fixed(post, &state.config)).to_string();
+    json.pop(); // the object's closing brace
+    json.into()
+}
+
+/// What one page needs, found before it is written.
+struct Parts<'a> {
+    fixed: &'a HashMap<i64, Arc<str>>,
+    accounts: &'a HashMap<i64, Arc<str>>,
+}
+
+impl Parts<'_> {
+    /// Writes one status; false (and something partial to cut) if a part is missing, as when
+    /// a post was deleted between the page query and its loading.
+    fn write(&self, out: &mut String, r: &PostRef, original: Option<&PostRef>) -> bool {
+        let (Some(fixed), Some(account)) = (self.fixed.get(&r.id), self.accounts.get(&r.author_id))
+        else {
+            return false;
+        };
+        out.push_str(fixed);
+        out.push_str(",\"account\":");
+        out.push_str(account);
+        out.push_str(",\"reblog\":");
+        match original {
+            Some(o) => {
+                if !self.write(out, o, None) {
+                    return false;
+                }
+            }
+            None => out.push_str("null"),
+        }
+        let changing = entities::Changing {
+            replies_count: r.replies_count,
+            reblogs_count: r.reblogs_count,
+            favourites_count: r.favourites_count,
+            favourited: r.favourited,
+            reblogged: r.reblogged,
+            bookmarked: r.bookmarked,
+        };
+        // `Changing` as JSON is an object: its fields follow ours.
+        let changing = serde_json::to_string(&changing).unwrap_or_default();
+        let _ = write!(out, ",{}", changing.trim_start_matches('{'));
+        true
+    }
+}

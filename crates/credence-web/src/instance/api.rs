@@ -1,0 +1,126 @@
+//! Mastodon's instance metadata (`/api/v1/instance`, `/api/v2/instance`), NodeInfo, and the
+//! OpenAPI document of Credence's own endpoints.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use credence_core::profiles;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The Mastodon API level Credence follows; clients read the leading version number.
+pub const MASTODON_COMPAT: &str = "4.3.0";
+
+fn version() -> String {
+    format!(
+        "{MASTODON_COMPAT} (compatible; Credence {})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+const DESCRIPTION: &str =
+    "Credence: verified health professionals sharing credible health information.";
+
+pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let c = &state.config;
+    let users = profiles::count_profiles(&state.core).await?;
+    Ok(Json(json!({
+        "uri": c.domain(),
+        "title": c.instance_title,
+        "short_description": DESCRIPTION,
+        "description": DESCRIPTION,
+        "email": c.contact_email,
+        "version": version(),
+        "urls": {},
+        "stats": {"user_count": users, "status_count": 0, "domain_count": 0},
+        "thumbnail": format!("{}/static/avatar.png", c.public_url),
+        "languages": ["en"],
+        "registrations": state.core.registrations_open,
+        "approval_required": false,
+        "invites_enabled": false,
+        "configuration": configuration(),
+        "contact_account": null,
+        "rules": [],
+    })))
+}
+
+fn configuration() -> Value {
+    json!({
+        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+        "statuses": {"max_characters": 1000, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+        "media_attachments": {
+            "supported_mime_types": [],
+            "image_size_limit": 0, "image_matrix_limit": 0,
+            "video_size_limit": 0, "video_frame_rate_limit": 0, "video_matrix_limit": 0
+        },
+        "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746},
+        "translation": {"enabled": false},
+        "urls": {},
+    })
+}
+
+pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let c = &state.config;
+    let users = profiles::count_profiles(&state.core).await?;
+    Ok(Json(json!({
+        "domain": c.domain(),
+        "title": c.instance_title,
+        "version": version(),
+        "source_url": c.source_url,
+        "description": DESCRIPTION,
+        "usage": {"users": {"active_month": users}},
+        "thumbnail": {"url": format!("{}/static/avatar.png", c.public_url)},
+        "icon": [],
+        "languages": ["en"],
+        "configuration": configuration(),
+        "registrations": {"enabled": state.core.registrations_open, "approval_required": false, "message": null},
+        "api_versions": {"mastodon": 2},
+        "contact": {"email": c.contact_email, "account": null},
+        "rules": [],
+        "credence": {"verification": true, "api": format!("{}/api/v1/credence/openapi.json", c.public_url)},
+    })))
+}
+
+pub async fn nodeinfo_links(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "links": [{
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+            "href": format!("{}/nodeinfo/2.0", state.config.public_url),
+        }]
+    }))
+}
+
+pub async fn nodeinfo(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let users = profiles::count_profiles(&state.core).await?;
+    let body = json!({
+        "version": "2.0",
+        "software": {"name": "credence", "version": env!("CARGO_PKG_VERSION")},
+        // Federation (ActivityPub) is not built yet; the list says so rather than claim it.
+        "protocols": [],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": state.core.registrations_open,
+        "usage": {"users": {"total": users}, "localPosts": 0},
+        "metadata": {"nodeName": state.config.instance_title},
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"",
+        )],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/credence/openapi.json`: the Credence-only endpoints (a test checks that every
+/// path it documents is routed).
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}

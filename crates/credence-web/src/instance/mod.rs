@@ -1,0 +1,26 @@
+//! The instance as a whole: the front page, static files, Mastodon's instance metadata,
+//! NodeInfo, health and metrics.
+
+mod api;
+mod pages;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::metrics;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/avatar.png", get(pages::avatar))
+        .route("/static/header.png", get(pages::header_image))
+        .route("/api/v1/instance", get(api::instance_v1))
+        .route("/api/v2/instance", get(api::instance_v2))
+        .route("/.well-known/nodeinfo", get(api::nodeinfo_links))
+        .route("/nodeinfo/2.0", get(api::nodeinfo))
+        .route("/api/v1/credence/openapi.json", get(api::openapi))
+        .route("/healthz", get(metrics::healthz))
+        .route("/metrics", get(metrics::prometheus))
+}

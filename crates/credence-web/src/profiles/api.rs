@@ -1,0 +1,135 @@
+//! Accounts as Mastodon shows them (`/api/v1/accounts/:id`, `lookup`), and Credence's own
+//! profile endpoints: credentials and disclosures.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use credence_core::profiles::{self, ProfileUpdate};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::entities;
+use crate::error::ApiError;
+use crate::extract::{api_id, Bearer, JsonOrForm, MaybeBearer};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    pub acct: Option<String>,
+}
+
+/// `GET /api/v1/accounts/lookup?acct=`: `handle`, `@handle` or `handle@this.domain`.
+pub async fn lookup(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Query(q): Query<LookupQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let acct = q.acct.unwrap_or_default();
+    // `user@this.domain` names a local account too.
+    let domain = state.config.domain();
+    let handle = match acct.trim_start_matches('@').split_once('@') {
+        Some((user, host)) if host.eq_ignore_ascii_case(&domain) => user.to_string(),
+        Some(_) => return Err(ApiError::not_found()),
+        None => acct.trim_start_matches('@').to_string(),
+    };
+    let p = profiles::view(&state.core, viewer.actor(), &handle)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    Ok(Json(entities::account(&p, &state.config)))
+}
+
+/// `GET /api/v1/accounts/:id`
+pub async fn account(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let p = profiles::view_by_id(&state.core, viewer.actor(), api_id(&id)?)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    Ok(Json(entities::account(&p, &state.config)))
+}
+
+/// A profile id from the path, or 404 naming what was looked for.
+fn credence_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("that {what} does not exist"),
+        )
+    })
+}
+
+pub async fn own_profile(
+    State(state): State<AppState>,
+    bearer: Bearer,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("read:accounts")?;
+    let p = profiles::view_by_id(&state.core, Some(actor), actor.profile_id).await?;
+    Ok(Json(entities::account(&p, &state.config)))
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = credence_id(&id, "profile")?;
+    let p = profiles::view_by_id(&state.core, viewer.actor(), id).await?;
+    Ok(Json(entities::account(&p, &state.config)))
+}
+
+pub async fn update_profile(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    JsonOrForm(update): JsonOrForm<ProfileUpdate>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:accounts")?;
+    let p = profiles::update(&state.core, actor, update)
+        .await?
+        .profile
+        .for_viewer(Some(actor));
+    Ok(Json(entities::account(&p, &state.config)))
+}
+
+#[derive(Deserialize)]
+pub struct DisclosureBody {
+    pub company: Option<String>,
+    pub relationship: Option<String>,
+    pub details: Option<String>,
+}
+
+pub async fn add_disclosure(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    JsonOrForm(body): JsonOrForm<DisclosureBody>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:accounts")?;
+    let d = profiles::add_disclosure(
+        &state.core,
+        actor,
+        body.company.as_deref().unwrap_or_default(),
+        body.relationship.as_deref().unwrap_or_default(),
+        body.details.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok(Json(json!({
+        "id": d.id.to_string(),
+        "company": d.company,
+        "relationship": d.relationship,
+        "relationship_label": d.relationship_label,
+        "details": d.details,
+    })))
+}
+
+pub async fn remove_disclosure(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:accounts")?;
+    let id = credence_id(&id, "disclosure")?;
+    profiles::remove_disclosure(&state.core, actor, id).await?;
+    Ok(Json(json!({})))
+}

@@ -1,0 +1,147 @@
+//! Mastodon's timelines: home, public, hashtag, an account's statuses, bookmarks, favourites
+//! and trends (the explore ranking), rendered through the status cache with `Link` headers.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use credence_core::posts::PostRef;
+use credence_core::timelines::{self, Page};
+use credence_core::{profiles, topics, Actor, CoreError};
+use serde::Deserialize;
+
+use crate::entities;
+use crate::error::{hide, ApiError};
+use crate::extract::{api_id, is_true, Bearer, BoolLike, MaybeBearer};
+use crate::state::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    max_id: Option<String>,
+    since_id: Option<String>,
+    min_id: Option<String>,
+    limit: Option<i64>,
+    only_media: Option<BoolLike>,
+    exclude_replies: Option<BoolLike>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Page {
+        let id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
+        Page {
+            max_id: id(&self.max_id),
+            since_id: id(&self.since_id),
+            min_id: id(&self.min_id),
+            limit: self.limit,
+            only_media: is_true(&self.only_media),
+        }
+    }
+}
+
+/// A page of statuses (rendered through the cache, see `render`) with Mastodon's `Link`
+/// header for the next and previous pages.
+async fn paged(
+    state: &AppState,
+    viewer: Option<&Actor>,
+    refs: &[PostRef],
+    path: &str,
+) -> Result<Response, ApiError> {
+    let (body, shown) = entities::statuses(state, viewer, refs).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let (Some(first), Some(last)) = (shown.first(), shown.last()) {
+        let base = state.config.absolute(path);
+        let link = format!(
+            "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
+            last.id, first.id
+        );
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            headers.insert(header::LINK, value);
+        }
+    }
+    Ok((headers, body).into_response())
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let actor = bearer.user("read:statuses")?;
+    let refs = timelines::home(&state.core, actor, &q.page()).await?;
+    paged(&state, Some(actor), &refs, "/api/v1/timelines/home").await
+}
+
+pub async fn public(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let refs = timelines::public(&state.core, viewer.reader(), &q.page()).await?;
+    paged(&state, viewer.reader(), &refs, "/api/v1/timelines/public").await
+}
+
+pub async fn tag(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Path(tag): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let refs = match topics::get(&state.core, &tag).await {
+        Ok(topic) => timelines::topic(&state.core, viewer.reader(), topic.id, &q.page()).await?,
+        // An unknown hashtag is an empty timeline, as on Mastodon.
+        Err(CoreError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let path = format!("/api/v1/timelines/tag/{tag}");
+    paged(&state, viewer.reader(), &refs, &path).await
+}
+
+pub async fn account_statuses(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let id = api_id(&id)?;
+    profiles::get(&state.core, id).await.map_err(hide)?;
+    let with_replies = !is_true(&q.exclude_replies);
+    let refs =
+        timelines::profile(&state.core, viewer.reader(), id, with_replies, &q.page()).await?;
+    let path = format!("/api/v1/accounts/{id}/statuses");
+    paged(&state, viewer.reader(), &refs, &path).await
+}
+
+pub async fn bookmarks(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let actor = bearer.user("read:bookmarks")?;
+    let refs = timelines::bookmarks(&state.core, actor, &q.page()).await?;
+    paged(&state, Some(actor), &refs, "/api/v1/bookmarks").await
+}
+
+pub async fn favourites(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let actor = bearer.user("read:favourites")?;
+    let refs = timelines::favourites(&state.core, actor, &q.page()).await?;
+    paged(&state, Some(actor), &refs, "/api/v1/favourites").await
+}
+
+/// `GET /api/v1/trends/statuses`: the explore ranking (credible content first).
+pub async fn trends(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let (refs, _) =
+        timelines::explore(&state.core, viewer.reader(), None, q.limit.unwrap_or(20)).await?;
+    let (body, _) = entities::statuses(&state, viewer.reader(), &refs).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
