@@ -1,5 +1,6 @@
 //! Speed of the credibility engine (criterion). Figures: building the `Checker`, a full check
-//! of a 500-word post, and PHI-detection and full-check throughput over the evaluation corpus
+//! of a 500-word post, readability alone (building `Readability`, measuring the post), and
+//! PHI-detection and full-check throughput over the evaluation corpus
 //! (`../shared/data/phi/dev.jsonl` when present, else the built-in post repeated).
 //!
 //! ```text
@@ -9,6 +10,7 @@
 use std::time::Duration;
 
 use credence_check::phi::Author;
+use credence_check::readability::Readability;
 use credence_check::{Checker, Draft};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
@@ -73,7 +75,14 @@ fn benches(c: &mut Criterion) {
     g.bench_function("phi_only", |b| {
         b.iter(|| black_box(checker.phi().detect(black_box(POST), &Author::default())))
     });
+    let readability = Readability::new();
+    g.bench_function("readability_only", |b| {
+        b.iter(|| black_box(readability.measure(black_box(POST))))
+    });
     g.finish();
+    c.bench_function("readability_new", |b| {
+        b.iter(|| black_box(Readability::new()))
+    });
 
     let texts = corpus();
     let bytes: usize = texts.iter().map(String::len).sum();

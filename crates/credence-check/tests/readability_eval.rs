@@ -7,7 +7,6 @@
 //!   to check exactly (e.g. fuzz texts scored by the real textstat).
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use credence_check::readability::{Readability, Scores};
 use serde_json::Value;
@@ -373,35 +372,4 @@ fn never_panics() {
         assert!(s.flesch_reading_ease.is_finite());
         assert!(s.smog_index.is_finite());
     }
-}
-
-/// Timing only (prints; asserts nothing about time). Run in release for meaningful numbers:
-/// `cargo test -p credence-check --release --test readability_eval timing -- --nocapture`.
-#[test]
-fn timing_500_words() {
-    let t0 = Instant::now();
-    let r = Readability::new();
-    let build = t0.elapsed();
-
-    // About 500 words of the fixture texts.
-    let mut text = String::new();
-    for row in load(&extra_texts_path()) {
-        text.push_str(&row.text);
-        text.push('\n');
-        if r.measure(&text).words >= 500 {
-            break;
-        }
-    }
-    let words = r.measure(&text).words;
-    let iterations = 2_000;
-    let t1 = Instant::now();
-    let mut sink = 0.0;
-    for _ in 0..iterations {
-        sink += r.measure(std::hint::black_box(&text)).flesch_kincaid_grade;
-    }
-    let per = t1.elapsed() / iterations;
-    println!(
-        "timing: Readability::new() {build:?}; measure() of {words} words ({} bytes): {per:?} per text (checksum {sink:.3})",
-        text.len()
-    );
 }

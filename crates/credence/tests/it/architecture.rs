@@ -36,8 +36,16 @@ struct Edge {
 /// The crate root's own items (`crate::open`, a re-export) as a folder name.
 const ROOT: &str = "(crate root)";
 
+/// `crates/<name>` in this workspace.
 fn crate_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name)
+    workspace_crates().join(name)
+}
+
+fn workspace_crates() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crates/credence sits in crates/")
+        .to_path_buf()
 }
 
 fn read_sources(src: &Path) -> Vec<Source> {
@@ -59,6 +67,11 @@ fn read_sources(src: &Path) -> Vec<Source> {
                     module.pop();
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
+                // Named from `crates/` in messages: `credence-core/src/kernel/db.rs`.
+                let path = path
+                    .strip_prefix(workspace_crates())
+                    .map(Path::to_path_buf)
+                    .unwrap_or(path);
                 out.push(Source { path, module, text });
             }
         }
@@ -136,7 +149,10 @@ fn code_only(text: &str) -> String {
         } else if c == '\'' {
             // A character literal ('a', '\n', '\u{200B}'); a lifetime ('a) has no closing quote.
             let end = if next == Some('\\') {
-                chars[i + 2..].iter().position(|&c| c == '\'').map(|p| i + 3 + p)
+                chars[i + 2..]
+                    .iter()
+                    .position(|&c| c == '\'')
+                    .map(|p| i + 3 + p)
             } else if chars.get(i + 2) == Some(&'\'') {
                 Some(i + 3)
             } else {
@@ -305,7 +321,10 @@ fn graph(edges: &[Edge]) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 /// A circle among `nodes`, if there is one (as the folders on it, first repeated at the end).
-fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>, nodes: &BTreeSet<String>) -> Option<Vec<String>> {
+fn find_cycle(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    nodes: &BTreeSet<String>,
+) -> Option<Vec<String>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Unseen,
@@ -321,7 +340,12 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>, nodes: &BTreeSet<Strin
     ) -> Option<Vec<String>> {
         marks.insert(node.to_string(), Mark::Open);
         path.push(node.to_string());
-        for next in graph.get(node).into_iter().flatten().filter(|n| nodes.contains(*n)) {
+        for next in graph
+            .get(node)
+            .into_iter()
+            .flatten()
+            .filter(|n| nodes.contains(*n))
+        {
             match marks.get(next).copied().unwrap_or(Mark::Unseen) {
                 Mark::Open => {
                     let start = path.iter().position(|p| p == next).unwrap();
@@ -393,7 +417,7 @@ fn violations(edges: &[Edge], bottom: &BTreeSet<String>) -> Vec<String> {
 /// The dependency table of `docs/architecture.md`: rows `| capability | what it may use |`
 /// between the markers, each use a folder name in backticks.
 fn documented_core_graph() -> BTreeMap<String, BTreeSet<String>> {
-    let doc = std::fs::read_to_string(crate_dir("../docs/architecture.md")).unwrap();
+    let doc = std::fs::read_to_string(workspace_crates().join("../docs/architecture.md")).unwrap();
     let start = doc
         .find("<!-- dependencies:start -->")
         .expect("docs/architecture.md has the dependency table between its markers");
@@ -443,10 +467,14 @@ fn core_dependencies_are_the_documented_ones() {
                 .find(|e| &e.from == folder && &e.to == missing)
                 .map(|e| e.at.as_str())
                 .unwrap_or_default();
-            differences.push(format!("{folder} uses `{missing}`, not in the table ({at})"));
+            differences.push(format!(
+                "{folder} uses `{missing}`, not in the table ({at})"
+            ));
         }
         for stale in listed.difference(&uses) {
-            differences.push(format!("the table says {folder} uses `{stale}`; it does not"));
+            differences.push(format!(
+                "the table says {folder} uses `{stale}`; it does not"
+            ));
         }
     }
     assert!(
@@ -519,8 +547,9 @@ mod checker {
         sources.push(source("kernel/cache.rs", "use crate::posts::Post;"));
         let problems = violations(&crate_edges(&sources), &kernel());
         assert!(
-            problems.iter().any(|p| p.contains("kernel reaches up to posts")
-                && p.contains("kernel/cache.rs:1")),
+            problems.iter().any(
+                |p| p.contains("kernel reaches up to posts") && p.contains("kernel/cache.rs:1")
+            ),
             "{problems:?}"
         );
     }
@@ -534,8 +563,10 @@ mod checker {
         ));
         let problems = violations(&crate_edges(&sources), &kernel());
         assert!(
-            problems.iter().any(|p| p.contains("kernel reaches up to topics")
-                && p.contains("kernel/migrate.rs:2")),
+            problems
+                .iter()
+                .any(|p| p.contains("kernel reaches up to topics")
+                    && p.contains("kernel/migrate.rs:2")),
             "{problems:?}"
         );
     }
@@ -553,7 +584,10 @@ mod checker {
             .filter(|e| e.from == "kernel")
             .map(|e| e.to.as_str())
             .collect();
-        assert!(from_kernel.contains("posts") && from_kernel.contains("topics"), "{edges:?}");
+        assert!(
+            from_kernel.contains("posts") && from_kernel.contains("topics"),
+            "{edges:?}"
+        );
     }
 
     #[test]
@@ -562,7 +596,9 @@ mod checker {
         sources.push(source("topics/feed.rs", "use crate::posts::write;"));
         let problems = violations(&crate_edges(&sources), &kernel());
         assert!(
-            problems.iter().any(|p| p.contains("circle") && p.contains("topics/feed.rs:1")),
+            problems
+                .iter()
+                .any(|p| p.contains("circle") && p.contains("topics/feed.rs:1")),
             "{problems:?}"
         );
     }
@@ -580,7 +616,9 @@ mod checker {
 
     #[test]
     fn strings_chars_and_lifetimes_are_not_code() {
-        let code = code_only("let a = 'x'; fn f<'a>(s: &'a str) {} let b = r#\"crate::posts\"#; // crate::x\n'\\n'");
+        let code = code_only(
+            "let a = 'x'; fn f<'a>(s: &'a str) {} let b = r#\"crate::posts\"#; // crate::x\n'\\n'",
+        );
         assert!(!code.contains("crate::"), "{code}");
         assert!(code.contains("fn f<'a>(s: &'a str)"), "{code}");
     }

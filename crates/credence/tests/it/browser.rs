@@ -6,13 +6,13 @@
 //! Needs `chromium` and `chromium-driver` (and PostgreSQL for the second variant);
 //! `scripts/test` installs them and runs both.
 
-mod common;
+use crate::helpers::unique_name;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{spawn, Backend, PASSWORD};
+use crate::helpers::{spawn, Backend, TestApp, PASSWORD};
 use credence_core::Role;
 use fantoccini::{Client, ClientBuilder, Locator};
 
@@ -47,7 +47,7 @@ async fn start_browser() -> (Driver, Client) {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver must be installed (apt-get install chromium chromium-driver)");
-    let profile_dir = std::env::temp_dir().join(common::unique_name("credence_chromium"));
+    let profile_dir = std::env::temp_dir().join(unique_name("credence_chromium"));
     let driver = Driver {
         child,
         port,
@@ -144,46 +144,10 @@ async fn screenshot(c: &Client, backend: Backend, name: &str) -> PathBuf {
     path
 }
 
-// Both variants are ignored: each needs chromium (and the second PostgreSQL).
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs chromium and chromium-driver; scripts/test runs it"]
-    async fn professional_signs_up_gets_verified_and_shows_the_badge() {
-        super::professional_signs_up_gets_verified_and_shows_the_badge(
-            super::common::Backend::Sqlite,
-        )
-        .await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs chromium and chromium-driver; scripts/test runs it"]
-    async fn article_with_live_phi_check_then_found_followed_and_answered() {
-        super::article_with_live_phi_check_then_found_followed_and_answered(
-            super::common::Backend::Sqlite,
-        )
-        .await
-    }
-}
-
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs chromium, chromium-driver and PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
-    async fn professional_signs_up_gets_verified_and_shows_the_badge() {
-        super::professional_signs_up_gets_verified_and_shows_the_badge(
-            super::common::Backend::Postgres,
-        )
-        .await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs chromium, chromium-driver and PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
-    async fn article_with_live_phi_check_then_found_followed_and_answered() {
-        super::article_with_live_phi_check_then_found_followed_and_answered(
-            super::common::Backend::Postgres,
-        )
-        .await
-    }
-}
+both_backends!(
+    in_browser: professional_signs_up_gets_verified_and_shows_the_badge,
+    article_with_live_phi_check_then_found_followed_and_answered,
+);
 
 async fn professional_signs_up_gets_verified_and_shows_the_badge(backend: Backend) {
     let app = spawn(backend).await;
@@ -290,7 +254,7 @@ async fn professional_signs_up_gets_verified_and_shows_the_badge(backend: Backen
     c.close().await.unwrap();
 }
 
-async fn sign_in(c: &Client, app: &common::TestApp, login: &str) {
+async fn sign_in(c: &Client, app: &TestApp, login: &str) {
     c.goto(&app.url("/signin")).await.unwrap();
     fill(c, "#login", login).await;
     fill(c, "#password", PASSWORD).await;

@@ -1,7 +1,9 @@
-//! Test harness: starts the real server on a loopback port with its own fresh database (a
+//! What every scenario uses. The harness: starts the real server on a loopback port with its own fresh database (a
 //! SQLite file in a temporary directory, or a PostgreSQL database created for the test and
 //! dropped afterwards) and drives it over HTTP.
-#![allow(dead_code)]
+
+use credence_core::verification;
+use serde_json::Value;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,31 +20,6 @@ pub enum Backend {
 }
 
 pub const PASSWORD: &str = "a long enough passphrase";
-
-/// Runs each listed async test function against both backends. PostgreSQL variants are
-/// `#[ignore]`d so plain `cargo test` needs no database server; `scripts/test` runs them.
-#[macro_export]
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::common::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[ignore = "needs PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
-                async fn $name() {
-                    super::$name(super::common::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -298,4 +275,252 @@ impl TestApp {
             .try_get::<i64, _>(0)
             .unwrap()
     }
+}
+
+pub async fn json(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn text(res: reqwest::Response) -> (u16, String) {
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+pub async fn page(client: &reqwest::Client, url: String) -> (u16, String) {
+    let res = client.get(url).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// The Mastodon API as an app sees it: JSON in and out, with or without a Bearer token.
+pub struct ApiClient {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: Option<String>,
+}
+impl ApiClient {
+    pub fn new(app: &TestApp, token: Option<String>) -> ApiClient {
+        ApiClient {
+            http: api(),
+            base: app.base.clone(),
+            token,
+        }
+    }
+
+    pub fn auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
+        let res = self.auth(req).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(self.http.put(format!("{}{path}", self.base)).json(&body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.send(self.http.delete(format!("{}{path}", self.base)))
+            .await
+    }
+
+    /// Posts a status that must be accepted; returns it.
+    pub async fn publish(&self, body: Value) -> Value {
+        let (s, v) = self.post("/api/v1/statuses", body).await;
+        assert_eq!(s, 200, "{v}");
+        v
+    }
+}
+
+pub async fn person(app: &TestApp, handle: &str, role: Role) -> (ApiClient, i64) {
+    let (_, profile) = if role == Role::Professional {
+        app.professional(handle).await
+    } else {
+        app.user(handle, role).await
+    };
+    (
+        ApiClient::new(app, Some(app.token(handle).await)),
+        profile.id,
+    )
+}
+
+pub async fn verified_pro(app: &TestApp, handle: &str) -> (ApiClient, i64) {
+    let (client, id) = person(app, handle, Role::Professional).await;
+    verification::verify_directly(&app.core, None, id, "test")
+        .await
+        .unwrap();
+    (client, id)
+}
+
+pub async fn verified(app: &TestApp, handle: &str) -> reqwest::Client {
+    let (_, p) = app.professional(handle).await;
+    verification::verify_directly(&app.core, None, p.id, "test")
+        .await
+        .unwrap();
+    app.signed_in(&format!("{handle}@example.org")).await
+}
+
+pub fn id_of(status: &Value) -> i64 {
+    status["id"].as_str().unwrap().parse().unwrap()
+}
+
+pub fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+pub async fn actor_of(app: &TestApp, client: &ApiClient) -> credence_core::Actor {
+    credence_core::accounts::token_info(&app.core, client.token.as_ref().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .actor
+        .unwrap()
+}
+
+pub async fn register_app(app: &TestApp, redirect: &str, scopes: &str) -> Value {
+    let (s, v) = json(
+        api()
+            .post(app.url("/api/v1/apps"))
+            .form(&[
+                ("client_name", "Test client"),
+                ("redirect_uris", redirect),
+                ("scopes", scopes),
+                ("website", "https://client.example"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+pub fn compose_form(csrf: &str, fields: &[(&str, &str)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf.to_string());
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form
+}
+
+pub async fn compose(
+    app: &TestApp,
+    client: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let csrf = app.csrf(client, "/compose").await;
+    client
+        .post(app.url("/compose"))
+        .multipart(compose_form(&csrf, fields))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A small JPEG carrying an EXIF block with GPS coordinates, as phones write them.
+pub fn jpeg_with_gps() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut plain = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut plain),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    // TIFF (little-endian): IFD0 with one entry, GPSInfo -> GPS IFD with GPSLatitudeRef = "N"
+    // and GPSLatitude = 40/1, 26/1, 46/1.
+    let mut tiff: Vec<u8> = Vec::new();
+    tiff.extend_from_slice(b"II*\0");
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    // IFD0 at 8: 1 entry
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x8825u16.to_le_bytes());
+    tiff.extend_from_slice(&4u16.to_le_bytes()); // LONG
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&26u32.to_le_bytes()); // GPS IFD offset
+    tiff.extend_from_slice(&0u32.to_le_bytes()); // next IFD
+                                                 // GPS IFD at 26: 2 entries
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes()); // GPSLatitudeRef
+    tiff.extend_from_slice(&2u16.to_le_bytes()); // ASCII
+    tiff.extend_from_slice(&2u32.to_le_bytes());
+    tiff.extend_from_slice(b"N\0\0\0");
+    tiff.extend_from_slice(&2u16.to_le_bytes()); // GPSLatitude
+    tiff.extend_from_slice(&5u16.to_le_bytes()); // RATIONAL
+    tiff.extend_from_slice(&3u32.to_le_bytes());
+    tiff.extend_from_slice(&56u32.to_le_bytes()); // value offset
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    for v in [40u32, 1, 26, 1, 46, 1] {
+        tiff.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = plain[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+pub async fn upload(
+    client: &ApiClient,
+    bytes: Vec<u8>,
+    name: &str,
+    description: &str,
+) -> (u16, Value) {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        )
+        .text("description", description.to_string());
+    client
+        .send(
+            client
+                .http
+                .post(format!("{}/api/v2/media", client.base))
+                .multipart(form),
+        )
+        .await
+}
+
+pub fn tiny_mp4() -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&24u32.to_be_bytes());
+    v.extend_from_slice(b"ftypisom");
+    v.extend_from_slice(&512u32.to_be_bytes());
+    v.extend_from_slice(b"isomiso2");
+    v.extend_from_slice(&8u32.to_be_bytes());
+    v.extend_from_slice(b"moov");
+    v.extend_from_slice(&1008u32.to_be_bytes());
+    v.extend_from_slice(b"mdat");
+    v.extend((0..1000u32).map(|i| (i % 251) as u8));
+    v
+}
+
+/// The main navigation bar of a page.
+pub fn nav_of(page: &str) -> &str {
+    let start = page.find("<nav class=\"main\"").expect("a main navigation");
+    &page[start..start + page[start..].find("</nav>").unwrap()]
 }

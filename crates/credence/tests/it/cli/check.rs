@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use super::stdout;
+
 fn check(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
         .arg("check")
@@ -15,10 +17,6 @@ fn check(args: &[&str], stdin: &[u8]) -> Output {
     // The process may stop reading early on an error; a broken pipe is expected then.
     child.stdin.take().unwrap().write_all(stdin).ok();
     child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! The `credence` binary as an operator uses it: settings, errors at start-up, admin commands,
 //! demo seeding, serving and graceful shutdown.
 
-mod common;
+mod check;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn bin() -> Command {
+use crate::helpers::{fresh_database, unique_name, Backend};
+
+/// The `credence` binary with the developer's own settings kept out.
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_credence"));
     // Keep the developer's own settings out of the tests.
     for var in [
@@ -31,7 +34,7 @@ fn bin() -> Command {
 struct TempDir(PathBuf);
 impl TempDir {
     fn new() -> TempDir {
-        let dir = std::env::temp_dir().join(common::unique_name("credence_cli"));
+        let dir = std::env::temp_dir().join(unique_name("credence_cli"));
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
     }
@@ -62,11 +65,11 @@ fn run(cmd: &mut Command, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -123,7 +126,7 @@ fn data_dir_that_cannot_be_written_is_reported() {
 #[ignore = "needs PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
 fn postgres_needs_no_writable_data_dir() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (url, _database) = rt.block_on(common::fresh_database(common::Backend::Postgres));
+    let (url, _database) = rt.block_on(fresh_database(Backend::Postgres));
     let dir = TempDir::new();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "not a directory").unwrap();

@@ -2,12 +2,13 @@
 //! way the application reads it (counts, followers-only posts, search, the home timeline), run
 //! twice to show that a second run adds a second set without corrupting the first.
 
-mod common;
+use crate::helpers::unique_name;
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::Backend;
+use crate::cli::bin;
+use crate::helpers::{fresh_database, Backend};
 use credence_core::kernel::db::Backend as DbBackend;
 use credence_core::search::{self, Filters};
 use credence_core::timelines::{self, Page};
@@ -25,20 +26,6 @@ const DEMO_ACCOUNTS: i64 = 12;
 const SEEDED: &str =
     "p.author_id IN (SELECT a.id FROM profiles a JOIN users u ON u.id = a.user_id \
      WHERE u.email LIKE '%@seed.credence.example')";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_credence"));
-    for var in [
-        "CREDENCE_LISTEN",
-        "CREDENCE_DATA_DIR",
-        "CREDENCE_DATABASE_URL",
-        "CREDENCE_CONFIG",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("CREDENCE_LOG", "warn");
-    c
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -79,7 +66,7 @@ fn sample_member(stdout: &str) -> String {
 }
 
 async fn seeding_twice_adds_a_consistent_instance(backend: Backend) {
-    let (url, _storage) = common::fresh_database(backend).await;
+    let (url, _storage) = fresh_database(backend).await;
     let first = seed(&url).await;
     assert!(first.status.success(), "{}", text(&first.stderr));
     let stdout = text(&first.stdout);
@@ -416,7 +403,7 @@ async fn check_home_against_the_posts_table(core: &Core, actor: &Actor) {
 
 #[test]
 fn bad_sizes_are_usage_errors() {
-    let dir = std::env::temp_dir().join(common::unique_name("credence_seed"));
+    let dir = std::env::temp_dir().join(unique_name("credence_seed"));
     std::fs::create_dir_all(&dir).unwrap();
     for (args, message) in [
         (

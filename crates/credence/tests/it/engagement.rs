@@ -1,0 +1,266 @@
+//! Engagement: follows from profile and topic pages, favourites, boosts, bookmarks and the
+//! notifications they bring, and concurrent interactions staying consistent.
+
+use crate::helpers::{compose, ids, page, person, spawn, verified, verified_pro, Backend};
+use credence_core::{profiles, Role};
+use serde_json::json;
+
+both_backends!(
+    interactions_and_notifications,
+    concurrent_writes_and_boosts_stay_consistent,
+    follow_a_person_and_a_topic_from_their_pages,
+);
+
+async fn interactions_and_notifications(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_north").await;
+    let (fan, _) = person(&app, "fan_one", Role::Member).await;
+    let post = pro
+        .publish(json!({"status": "Flu shots are available at the clinic."}))
+        .await;
+    let id = post["id"].as_str().unwrap();
+    let (s, _) = fan
+        .post(&format!("/api/v1/accounts/{pro_id}/follow"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let (_, account) = fan.get(&format!("/api/v1/accounts/{pro_id}")).await;
+    assert_eq!(account["followers_count"], 1);
+    assert_eq!(account["statuses_count"], 1);
+    assert_eq!(account["following_count"], 0);
+    // Relationships for several accounts at once, in the order asked.
+    person(&app, "fan_two", Role::Member).await;
+    let two = profiles::get_by_handle(&app.core, "fan_two")
+        .await
+        .unwrap()
+        .id;
+    let (s, rels) = fan
+        .get(&format!(
+            "/api/v1/accounts/relationships?id[]={two}&id[]={pro_id}&id[]=nonsense"
+        ))
+        .await;
+    assert_eq!(s, 200, "{rels}");
+    assert_eq!(rels[0]["id"], two.to_string());
+    assert_eq!(rels[0]["following"], false);
+    assert_eq!(rels[1]["id"], pro_id.to_string());
+    assert_eq!(rels[1]["following"], true);
+    assert_eq!(rels[1]["followed_by"], false);
+    assert_eq!(rels.as_array().unwrap().len(), 2);
+    let (_, theirs) = pro
+        .get(&format!(
+            "/api/v1/accounts/relationships?id[]={}",
+            profiles::get_by_handle(&app.core, "fan_one")
+                .await
+                .unwrap()
+                .id
+        ))
+        .await;
+    assert_eq!(theirs[0]["following"], false);
+    assert_eq!(theirs[0]["followed_by"], true);
+    let (s, fav) = fan
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(fav["favourited"], true);
+    assert_eq!(fav["favourites_count"], 1);
+    // Twice is once.
+    let (_, fav) = fan
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+    assert_eq!(fav["favourites_count"], 1);
+    let (s, boost) = fan
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(boost["reblog"]["id"], id);
+    assert_eq!(boost["reblog"]["reblogs_count"], 1);
+    let (_, marked) = fan
+        .post(&format!("/api/v1/statuses/{id}/bookmark"), json!({}))
+        .await;
+    assert_eq!(marked["bookmarked"], true);
+    let (_, bookmarks) = fan.get("/api/v1/bookmarks").await;
+    assert_eq!(ids(&bookmarks), vec![id]);
+    let reply = fan
+        .publish(json!({"status": "@dr_north where is the clinic?", "in_reply_to_id": id}))
+        .await;
+    let (_, parent) = pro.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(parent["replies_count"], 1);
+
+    let (s, notes) = pro.get("/api/v1/notifications").await;
+    assert_eq!(s, 200);
+    let kinds: Vec<&str> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["type"].as_str().unwrap())
+        .collect();
+    for kind in ["follow", "favourite", "reblog", "mention"] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    let mention = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "mention")
+        .unwrap();
+    assert_eq!(mention["status"]["id"], reply["id"]);
+    // The fan's notifications are the fan's: none about the author's activity.
+    let (_, fan_notes) = fan.get("/api/v1/notifications").await;
+    assert!(fan_notes.as_array().unwrap().is_empty());
+
+    // Undo everything.
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unfavourite"), json!({}))
+        .await;
+    assert_eq!(un["favourites_count"], 0);
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
+        .await;
+    assert_eq!(un["reblogs_count"], 0);
+    // Deleting a boost undoes it too, and the post can be boosted again.
+    let (s, boost) = fan
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{boost}");
+    let (s, v) = fan
+        .delete(&format!(
+            "/api/v1/statuses/{}",
+            boost["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (_, original) = fan.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(original["reblogs_count"], 0);
+    assert_eq!(original["reblogged"], false);
+    let (s, again) = fan
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again["reblog"]["reblogs_count"], 1);
+    fan.post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
+        .await;
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unbookmark"), json!({}))
+        .await;
+    assert_eq!(un["bookmarked"], false);
+    let (_, rel) = fan
+        .post(&format!("/api/v1/accounts/{pro_id}/unfollow"), json!({}))
+        .await;
+    assert_eq!(rel["following"], false);
+}
+
+async fn concurrent_writes_and_boosts_stay_consistent(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_bond").await;
+    let (fan, _) = person(&app, "eager_fan", Role::Member).await;
+    let pro = std::sync::Arc::new(pro);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let pro = pro.clone();
+        tasks.push(tokio::spawn(async move {
+            pro.post(
+                "/api/v1/statuses",
+                json!({"status": format!("Concurrent tip {i}.")}),
+            )
+            .await
+            .0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200, "no 'database is locked'");
+    }
+    let post = pro.publish(json!({"status": "Boost me once."})).await;
+    let id = post["id"].as_str().unwrap().to_string();
+    let fan = std::sync::Arc::new(fan);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (fan, id) = (fan.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            fan.post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+                .await
+                .0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM posts WHERE reblog_of_id = {id}"
+        ))
+        .await,
+        1
+    );
+    let (_, read) = pro.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(read["reblogs_count"], 1);
+    let (_, un) = fan
+        .post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
+        .await;
+    assert_eq!(un["reblogs_count"], 0);
+}
+
+async fn follow_a_person_and_a_topic_from_their_pages(backend: Backend) {
+    let app = spawn(backend).await;
+    let pro = verified(&app, "dr_eads").await;
+    compose(
+        &app,
+        &pro,
+        &[
+            ("kind", "post"),
+            ("body", "Followers: the flu clinic opens Monday."),
+            ("visibility", "followers"),
+            ("action", "publish"),
+        ],
+    )
+    .await;
+    app.professional("dr_finch").await;
+    let finch = app.signed_in("dr_finch@example.org").await;
+    compose(
+        &app,
+        &finch,
+        &[
+            ("kind", "post"),
+            ("body", "Wear sunscreen daily. #cancerscreening"),
+            ("visibility", "public"),
+            ("action", "publish"),
+        ],
+    )
+    .await;
+
+    app.user("fern", Role::Member).await;
+    let member = app.signed_in("fern@example.org").await;
+    let (_, before) = page(&member, app.url("/@dr_eads")).await;
+    assert!(
+        !before.contains("flu clinic opens"),
+        "followers-only is hidden before following"
+    );
+    assert!(before.contains("Follow @dr_eads"));
+    let csrf = app.csrf(&member, "/@dr_eads").await;
+    let res = member
+        .post(app.url("/@dr_eads/follow"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, after) = page(&member, app.url("/@dr_eads")).await;
+    assert!(after.contains("flu clinic opens"));
+    assert!(after.contains("Following ✓"));
+    let res = member
+        .post(app.url("/topics/cancerscreening/follow"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, home) = page(&member, app.url("/home")).await;
+    assert!(home.contains("flu clinic opens"), "followed person");
+    assert!(home.contains("Wear sunscreen daily"), "followed topic");
+    let res = member
+        .post(app.url("/@dr_eads/follow"))
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

@@ -1,0 +1,165 @@
+//! The instance as a whole: its metadata (Mastodon, NodeInfo), the OpenAPI document of
+//! Credence's own endpoints, and unknown pages.
+
+use crate::helpers::{api, browser, json, spawn, text, Backend};
+use credence_core::Role;
+use serde_json::json;
+
+both_backends!(
+    instance_and_nodeinfo,
+    openapi_document_matches_the_routes,
+    unknown_pages_are_404,
+);
+
+async fn instance_and_nodeinfo(backend: Backend) {
+    let app = spawn(backend).await;
+    let c = api();
+    let (s, v1) = json(c.get(app.url("/api/v1/instance")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert!(v1["version"]
+        .as_str()
+        .unwrap()
+        .contains("compatible; Credence"));
+    assert_eq!(v1["uri"], app.addr.to_string());
+    // Mastodon tolerates a trailing slash, and client libraries send one.
+    let (s, _) = json(c.get(app.url("/api/v1/instance/")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    let (s, v2) = json(c.get(app.url("/api/v2/instance")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert_eq!(v2["domain"], app.addr.to_string());
+    assert_eq!(v2["registrations"]["enabled"], true);
+    let (_, links) = json(
+        c.get(app.url("/.well-known/nodeinfo"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let href = links["links"][0]["href"].as_str().unwrap().to_string();
+    let (s, info) = json(c.get(&href).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert_eq!(info["software"]["name"], "credence");
+    assert_eq!(info["version"], "2.0");
+}
+
+async fn openapi_document_matches_the_routes(backend: Backend) {
+    let app = spawn(backend).await;
+    let c = api();
+    let (s, doc) = json(
+        c.get(app.url("/api/v1/credence/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 8);
+    // Every documented path and method is routed: without a token it answers 401 or 200, never 404/405.
+    for (path, methods) in paths {
+        let concrete = path.replace("{id}", "1");
+        for method in methods.as_object().unwrap().keys() {
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let res = c
+                .request(m, app.url(&concrete))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            assert!(
+                ![404, 405].contains(&status)
+                    || path.contains("{id}") && status == 404 && method == "get",
+                "{method} {path} is documented but answered {status}"
+            );
+        }
+    }
+}
+
+async fn unknown_pages_are_404(backend: Backend) {
+    let app = spawn(backend).await;
+    let (s, body) = text(
+        browser()
+            .get(app.url("/no/such/page"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert!(body.contains("there is no page at this address"));
+    let (s, _) = text(
+        browser()
+            .get(app.url("/@nobody_at_all"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    // A method a page does not have: the same HTML error page, with the Allow header.
+    let res = browser().get(app.url("/review/123")).send().await.unwrap();
+    assert_eq!(res.headers()["allow"], "POST");
+    let (s, body) = text(res).await;
+    assert_eq!(s, 405);
+    assert!(
+        body.contains("<main") && body.contains("cannot be used that way"),
+        "{body}"
+    );
+    let res = browser().put(app.url("/signin")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    // …and JSON on the API.
+    for res in [
+        api()
+            .delete(app.url("/api/v1/instance"))
+            .send()
+            .await
+            .unwrap(),
+        api().get(app.url("/oauth/token")).send().await.unwrap(),
+    ] {
+        assert_eq!(res.status(), 405);
+        let e: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(e["error_code"], "method_not_allowed");
+    }
+    // Malformed ids in page addresses are pages that do not exist (not a plain-text 400).
+    app.user("id_admin", Role::Admin).await;
+    let admin = app.signed_in("id_admin").await;
+    let csrf = app.csrf(&admin, "/admin").await;
+    for path in [
+        "/settings/disclosures/abc/delete",
+        "/review/abc",
+        "/review/99999999999999999999999",
+        "/admin/users/abc/role",
+    ] {
+        let (s, body) = text(
+            admin
+                .post(app.url(path))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("decision", "verify"),
+                    ("role", "member"),
+                ])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 404, "{path}");
+        assert!(
+            body.contains("<main") && body.contains("does not exist"),
+            "{path}: {body}"
+        );
+    }
+    let res = browser()
+        .get(app.url("/static/style.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+}

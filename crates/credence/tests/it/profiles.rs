@@ -1,0 +1,519 @@
+//! Profiles: licence numbers for reviewers only, invisible characters refused, bad input
+//! changing nothing, a login's two profiles kept apart, and the settings form.
+
+use crate::helpers::{api, browser, json, spawn, text, Backend};
+use credence_core::kernel::actor::TokenKind;
+use credence_core::{profiles, verification, Role};
+use serde_json::json;
+use serde_json::Value;
+
+both_backends!(
+    licence_numbers_are_for_reviewers_only,
+    invisible_format_characters_are_refused,
+    bad_input_is_refused_and_nothing_changes,
+    personal_and_professional_profiles_stay_apart,
+    profile_edit_validates_and_keeps_data,
+);
+
+async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, pro) = app.professional("dr_licence").await;
+    verification::verify_directly(&app.core, None, pro.id, "test")
+        .await
+        .unwrap();
+    app.user("mod_one", Role::Moderator).await;
+    app.user("just_member", Role::Member).await;
+    let c = api();
+    let lookup = |token: Option<String>| {
+        let mut req = c.get(app.url("/api/v1/accounts/lookup?acct=dr_licence"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { json(req.send().await.unwrap()).await }
+    };
+    let (s, anon) = lookup(None).await;
+    assert_eq!(s, 200);
+    assert_eq!(anon["credence"]["verification"]["verified"], true);
+    assert_eq!(anon["credence"]["licence_number"], Value::Null);
+    assert_eq!(anon["credence"]["npi"], "1234567893");
+    assert!(!anon.to_string().contains("LIC-SECRET-4471"));
+    let (_, member) = lookup(Some(app.token("just_member").await)).await;
+    assert!(!member.to_string().contains("LIC-SECRET-4471"));
+    let (_, moderator) = lookup(Some(app.token("mod_one").await)).await;
+    assert_eq!(moderator["credence"]["licence_number"], "LIC-SECRET-4471");
+    let (_, owner) = lookup(Some(app.token("dr_licence").await)).await;
+    assert_eq!(owner["credence"]["licence_number"], "LIC-SECRET-4471");
+    // An app the moderator authorised without account-reading scope sees what anyone sees.
+    let moderator = credence_core::profiles::get_by_handle(&app.core, "mod_one")
+        .await
+        .unwrap();
+    for (scopes, sees_licence) in [
+        ("profile", false),
+        ("push", false),
+        ("profile push write", false),
+        ("read:accounts", true),
+        ("read", true),
+    ] {
+        let (token, _) = credence_core::accounts::issue_token(
+            &app.core.db.pool,
+            TokenKind::OAuth,
+            None,
+            Some((moderator.user_id, moderator.id)),
+            scopes,
+        )
+        .await
+        .unwrap();
+        let (s, seen) = lookup(Some(token.clone())).await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            seen.to_string().contains("LIC-SECRET-4471"),
+            sees_licence,
+            "{scopes}"
+        );
+        let by_id = c
+            .get(app.url(&format!("/api/v1/credence/profiles/{}", pro.id)))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(by_id.contains("LIC-SECRET-4471"), sees_licence, "{scopes}");
+    }
+    // The owner's own licence too: a `profile`-only app identifies them, no more.
+    let owner = credence_core::profiles::get_by_handle(&app.core, "dr_licence")
+        .await
+        .unwrap();
+    for (scopes, sees_licence) in [("profile", false), ("read:accounts", true)] {
+        let (token, _) = credence_core::accounts::issue_token(
+            &app.core.db.pool,
+            TokenKind::OAuth,
+            None,
+            Some((owner.user_id, owner.id)),
+            scopes,
+        )
+        .await
+        .unwrap();
+        let (s, me) = json(
+            c.get(app.url("/api/v1/accounts/verify_credentials"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert_eq!(me["username"], "dr_licence");
+        assert_eq!(
+            me.to_string().contains("LIC-SECRET-4471"),
+            sees_licence,
+            "{scopes}"
+        );
+    }
+    // The same rule on /accounts/:id and the Credence profile endpoint, and on the HTML page.
+    let by_id = c
+        .get(app.url(&format!("/api/v1/accounts/{}", pro.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!by_id.contains("LIC-SECRET-4471"));
+    let credence = c
+        .get(app.url(&format!("/api/v1/credence/profiles/{}", pro.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!credence.contains("LIC-SECRET-4471") && credence.contains("Ohio State Medical Board"));
+    let html = c
+        .get(app.url("/@dr_licence"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("LIC-SECRET-4471"));
+    assert!(html.contains("Verified"));
+    // Lookup of a name on another server, and of nobody, is a 404.
+    let (s, _) = json(
+        c.get(app.url("/api/v1/accounts/lookup?acct=dr_licence@elsewhere.example"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, _) = json(
+        c.get(app.url("/api/v1/accounts/lookup?acct=nobody_here"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+}
+
+async fn invisible_format_characters_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, before) = app.professional("dr_invisible").await;
+    let token = app.token("dr_invisible").await;
+    let c = api();
+    // U+202E reverses the text after it; U+200B and U+FEFF are invisible; U+00AD hides too.
+    for (field, value) in [
+        ("display_name", "Dr Ana\u{202E}DM"),
+        ("display_name", "Dr\u{200B}Ana"),
+        ("specialty", "Cardio\u{00AD}logy"),
+        ("credentials", "\u{FEFF}MD"),
+        ("licence_jurisdiction", "Ohio\u{2066} Board"),
+        ("affiliations", "Lakeside\nUni\u{200D}versity"),
+    ] {
+        let (s, e) = json(
+            c.patch(app.url("/api/v1/credence/profile"))
+                .bearer_auth(&token)
+                .json(&json!({ field: value }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422, "{field}={value:?}");
+        assert!(e["details"][field].is_array(), "{e}");
+        assert!(
+            e["error"]
+                .as_str()
+                .unwrap()
+                .contains("invisible formatting characters"),
+            "{e}"
+        );
+    }
+    let (s, _) = json(
+        c.post(app.url("/api/v1/credence/profile/disclosures"))
+            .bearer_auth(&token)
+            .json(&json!({"company": "Pf\u{200F}izer", "relationship": "consulting"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let after = profiles::get(&app.core, before.id).await.unwrap();
+    assert_eq!(after.display_name, before.display_name);
+    assert_eq!(after.specialty, before.specialty);
+    assert!(after.disclosures.is_empty());
+    // Sign-up from an app and app names follow the same rule.
+    let (s, _) = json(
+        c.post(app.url("/api/v1/apps"))
+            .form(&[
+                ("client_name", "Safe\u{202E}ppA"),
+                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_apps").await, 0);
+}
+
+async fn bad_input_is_refused_and_nothing_changes(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, before) = app.professional("dr_bad").await;
+    let token = app.token("dr_bad").await;
+    let c = api();
+    let patch = |body: Value| {
+        let req = c
+            .patch(app.url("/api/v1/credence/profile"))
+            .bearer_auth(&token)
+            .json(&body);
+        async move { json(req.send().await.unwrap()).await }
+    };
+    let cases = [
+        (json!({"npi": "1234567890"}), "npi"),
+        (json!({"npi": "12345"}), "npi"),
+        (json!({"display_name": "x".repeat(101)}), "display_name"),
+        (json!({"bio": "y".repeat(2001)}), "bio"),
+        (json!({"links": "javascript:alert(1)"}), "links"),
+        (json!({"profession": "wizard"}), "profession"),
+        (
+            json!({"licence_number": "z".repeat(51), "bio": "changed"}),
+            "licence_number",
+        ),
+    ];
+    for (body, field) in cases {
+        let (s, e) = patch(body.clone()).await;
+        assert_eq!(s, 422, "{body} was accepted");
+        assert!(e["details"][field].is_array(), "{body}: {e}");
+        assert!(!e["error"].as_str().unwrap().is_empty());
+    }
+    let after = profiles::get(&app.core, before.id).await.unwrap();
+    assert_eq!(after.bio, before.bio, "a refused update changed nothing");
+    assert_eq!(after.npi, before.npi);
+
+    // Malformed JSON and oversized bodies.
+    let res = c
+        .patch(app.url("/api/v1/credence/profile"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let huge = "b".repeat(credence_web::MAX_BODY_BYTES + 10);
+    let res = c
+        .patch(app.url("/api/v1/credence/profile"))
+        .bearer_auth(&token)
+        .json(&json!({"bio": huge}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    // Unknown routes and unknown accounts.
+    let (s, e) = json(
+        c.get(app.url("/api/v1/no_such_thing"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert_eq!(e["error"], "Record not found");
+    let (s, _) = json(
+        c.get(app.url("/api/v1/accounts/not-a-number"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    // A forged token.
+    let res = c
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth("forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // Apps with bad redirect URIs or scopes.
+    let res = c
+        .post(app.url("/api/v1/apps"))
+        .form(&[
+            ("client_name", "x"),
+            ("redirect_uris", "javascript:alert(1)"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = c
+        .post(app.url("/api/v1/apps"))
+        .form(&[
+            ("client_name", "x"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "admin:all"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_apps").await, 0);
+}
+
+async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
+    let app = spawn(backend).await;
+    app.professional("dr_public").await;
+    let client = app.signed_in("dr_public").await;
+    let csrf = app.csrf(&client, "/settings/profile").await;
+    let res = client
+        .post(app.url("/settings/personal-profile"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("handle", "weekend_hiker"),
+            ("display_name", "Hiker"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, settings) = text(
+        client
+            .get(app.url("/settings/profile"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(settings.contains("Act as @weekend_hiker"));
+    let personal_id = regex::Regex::new(r#"name="profile_id" value="(\d+)""#)
+        .unwrap()
+        .captures(&settings)
+        .unwrap()[1]
+        .to_string();
+    let res = client
+        .post(app.url("/settings/switch"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("profile_id", personal_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, settings) = text(
+        client
+            .get(app.url("/settings/profile"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(settings.contains("acting as <strong>@weekend_hiker</strong>"));
+    // Nothing public links the two.
+    let anon = browser();
+    let (_, personal_page) = text(anon.get(app.url("/@weekend_hiker")).send().await.unwrap()).await;
+    assert!(!personal_page.contains("dr_public") && !personal_page.contains("Cardiology"));
+    let (_, pro_page) = text(anon.get(app.url("/@dr_public")).send().await.unwrap()).await;
+    assert!(!pro_page.contains("weekend_hiker"));
+    let api = api()
+        .get(app.url("/api/v1/accounts/lookup?acct=weekend_hiker"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!api.contains("dr_public"));
+    // Someone else's profile cannot be switched to.
+    let (other, _) = app.user("someone_else", Role::Member).await;
+    let res = client
+        .post(app.url("/settings/switch"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("profile_id", other.profile_id.to_string().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // A second personal profile is refused.
+    let res = client
+        .post(app.url("/settings/personal-profile"))
+        .form(&[("csrf", csrf.as_str()), ("handle", "second_one")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}
+
+async fn profile_edit_validates_and_keeps_data(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, before) = app.professional("dr_edit").await;
+    verification::verify_directly(&app.core, None, before.id, "test")
+        .await
+        .unwrap();
+    let client = app.signed_in("dr_edit").await;
+    let csrf = app.csrf(&client, "/settings/profile").await;
+    let (s, body) = text(
+        client
+            .post(app.url("/settings/profile"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("npi", "1234567890"),
+                ("bio", "new bio"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("check digit"));
+    assert!(body.contains("new bio"), "what was typed is shown again");
+    let stored = profiles::get(&app.core, before.id).await.unwrap();
+    assert_eq!(
+        (stored.bio.as_str(), stored.is_verified()),
+        ("", true),
+        "nothing stored"
+    );
+    let (s, _) = text(
+        client
+            .post(app.url("/settings/profile"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("specialty", "s".repeat(101).as_str()),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    // A disclosure appears on the public profile; removing someone else's is refused.
+    let res = client
+        .post(app.url("/settings/disclosures"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("company", "Acme Pharma"),
+            ("relationship", "consulting"),
+            ("details", "2024–2025"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, public) = text(browser().get(app.url("/@dr_edit")).send().await.unwrap()).await;
+    assert!(public.contains("Acme Pharma") && public.contains("Consulting fees"));
+    let res = client
+        .post(app.url("/settings/disclosures"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("company", ""),
+            ("relationship", "consulting"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    app.professional("dr_other").await;
+    let other = app.signed_in("dr_other").await;
+    let other_csrf = app.csrf(&other, "/settings/profile").await;
+    let disclosure_id = profiles::get(&app.core, before.id)
+        .await
+        .unwrap()
+        .disclosures[0]
+        .id;
+    let res = other
+        .post(app.url(&format!("/settings/disclosures/{disclosure_id}/delete")))
+        .form(&[("csrf", other_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(
+        profiles::get(&app.core, before.id)
+            .await
+            .unwrap()
+            .disclosures
+            .len(),
+        1
+    );
+    // Changing the licence removes the badge.
+    let res = client
+        .post(app.url("/settings/profile"))
+        .form(&[("csrf", csrf.as_str()), ("licence_number", "NEW-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/settings/profile?notice=reset");
+    assert!(!profiles::get(&app.core, before.id)
+        .await
+        .unwrap()
+        .is_verified());
+}
