@@ -81,18 +81,14 @@ async fn expire_sessions(app: &TestApp, user_id: i64) {
 /// CSRF token); every attempt comes from the same loopback address.
 async fn try_sign_in(app: &TestApp, login: &str, password: &str) -> (u16, String) {
     let client = browser();
-    let csrf = app.csrf(&client, "/signin").await;
     text(
-        client
-            .post(app.url("/signin"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("login", login),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .unwrap(),
+        app.submit(
+            &client,
+            "/signin",
+            "/signin",
+            &[("login", login), ("password", password)],
+        )
+        .await,
     )
     .await
 }
@@ -215,12 +211,7 @@ async fn sign_up_sign_in_sign_out(backend: Backend) {
     );
     // Sign out, then the settings page sends us to sign in.
     let csrf = app.csrf(&client, "/settings/profile").await;
-    let res = client
-        .post(app.url("/signout"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_form(&client, "/signout", &csrf, &[]).await;
     assert_eq!(res.status(), 303);
     let res = client
         .get(app.url("/settings/profile"))
@@ -524,13 +515,14 @@ async fn csrf_is_required_on_every_form(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 403);
     // With the session's own token the same forms work.
-    let csrf = app.csrf(&as_pro, "/settings/profile").await;
-    let res = as_pro
-        .post(app.url("/settings/profile"))
-        .form(&[("csrf", csrf.as_str()), ("bio", "Cardiologist")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .submit(
+            &as_pro,
+            "/settings/profile",
+            "/settings/profile",
+            &[("bio", "Cardiologist")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         profiles::get(&app.core, pro.profile_id).await.unwrap().bio,
@@ -559,12 +551,8 @@ async fn expired_session_is_refused(backend: Backend) {
     let csrf = app.csrf(&writer, "/settings/profile").await;
     expire_sessions(&app, actor.user_id).await;
     let (s, body) = text(
-        writer
-            .post(app.url("/settings/profile"))
-            .form(&[("csrf", csrf.as_str()), ("bio", "late edit")])
-            .send()
-            .await
-            .unwrap(),
+        app.post_form(&writer, "/settings/profile", &csrf, &[("bio", "late edit")])
+            .await,
     )
     .await;
     assert_eq!(s, 401);
@@ -704,18 +692,18 @@ async fn sign_in_next_stays_on_this_site(backend: Backend) {
             "/"
         };
         let client = browser();
-        let csrf = app.csrf(&client, "/signin").await;
-        let res = client
-            .post(app.url("/signin"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("login", "wanderer"),
-                ("password", PASSWORD),
-                ("next", next),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = app
+            .submit(
+                &client,
+                "/signin",
+                "/signin",
+                &[
+                    ("login", "wanderer"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
         assert_eq!(res.status(), 303, "POST next={next:?}");
         assert_eq!(res.headers()["location"], expected, "POST next={next:?}");
         // Already signed in, the sign-in page sends the person on at once: same rule.
@@ -738,44 +726,42 @@ async fn change_password_signs_out_elsewhere(backend: Backend) {
     let token = app.token("changer").await;
     let csrf = app.csrf(&laptop, "/settings/password").await;
     let (s, body) = text(
-        laptop
-            .post(app.url("/settings/password"))
-            .form(&[
-                ("csrf", csrf.as_str()),
+        app.post_form(
+            &laptop,
+            "/settings/password",
+            &csrf,
+            &[
                 ("current_password", "wrong"),
                 ("new_password", "another long passphrase"),
-            ])
-            .send()
-            .await
-            .unwrap(),
+            ],
+        )
+        .await,
     )
     .await;
     assert_eq!(s, 422);
     assert!(body.contains("current password is not correct"));
     let (s, _) = text(
-        laptop
-            .post(app.url("/settings/password"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("current_password", PASSWORD),
-                ("new_password", "weak"),
-            ])
-            .send()
-            .await
-            .unwrap(),
+        app.post_form(
+            &laptop,
+            "/settings/password",
+            &csrf,
+            &[("current_password", PASSWORD), ("new_password", "weak")],
+        )
+        .await,
     )
     .await;
     assert_eq!(s, 422);
-    let res = laptop
-        .post(app.url("/settings/password"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("current_password", PASSWORD),
-            ("new_password", "another long passphrase"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &laptop,
+            "/settings/password",
+            &csrf,
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "another long passphrase"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         laptop

@@ -28,12 +28,14 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
         403
     );
     let csrf = app.csrf(&as_member, "/settings/profile").await;
-    let res = as_member
-        .post(app.url(&format!("/admin/users/{}/role", member.user_id)))
-        .form(&[("csrf", csrf.as_str()), ("role", "admin")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &as_member,
+            &format!("/admin/users/{}/role", member.user_id),
+            &csrf,
+            &[("role", "admin")],
+        )
+        .await;
     assert_eq!(res.status(), 403);
     assert_eq!(
         accounts::get_user(&app.core, member.user_id)
@@ -43,12 +45,9 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
         Role::Member,
         "no self-promotion"
     );
-    let res = as_member
-        .post(app.url("/review/1"))
-        .form(&[("csrf", csrf.as_str()), ("decision", "verify")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&as_member, "/review/1", &csrf, &[("decision", "verify")])
+        .await;
     assert_eq!(res.status(), 403);
     // Signed out: sent to sign in.
     assert_eq!(
@@ -78,12 +77,14 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
     // The admin changes a role; it is audited.
     let admin = app.signed_in("the_boss").await;
     let csrf = app.csrf(&admin, "/admin").await;
-    let res = admin
-        .post(app.url(&format!("/admin/users/{}/role", member.user_id)))
-        .form(&[("csrf", csrf.as_str()), ("role", "moderator")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/admin/users/{}/role", member.user_id),
+            &csrf,
+            &[("role", "moderator")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         accounts::get_user(&app.core, member.user_id)
@@ -97,12 +98,14 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
             .await,
         1
     );
-    let res = admin
-        .post(app.url(&format!("/admin/users/{}/role", member.user_id)))
-        .form(&[("csrf", csrf.as_str()), ("role", "emperor")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/admin/users/{}/role", member.user_id),
+            &csrf,
+            &[("role", "emperor")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
 }
 

@@ -236,22 +236,14 @@ async fn follow_a_person_and_a_topic_from_their_pages(backend: Backend) {
     );
     assert!(before.contains("Follow @dr_eads"));
     let csrf = app.csrf(&member, "/@dr_eads").await;
-    let res = member
-        .post(app.url("/@dr_eads/follow"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_form(&member, "/@dr_eads/follow", &csrf, &[]).await;
     assert_eq!(res.status(), 303);
     let (_, after) = page(&member, app.url("/@dr_eads")).await;
     assert!(after.contains("flu clinic opens"));
     assert!(after.contains("Following ✓"));
-    let res = member
-        .post(app.url("/topics/cancerscreening/follow"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&member, "/topics/cancerscreening/follow", &csrf, &[])
+        .await;
     assert_eq!(res.status(), 303);
     let (_, home) = page(&member, app.url("/home")).await;
     assert!(home.contains("flu clinic opens"), "followed person");

@@ -253,6 +253,37 @@ impl TestApp {
         client
     }
 
+    /// POSTs a page form as a browser submits it: `fields` with the CSRF token `csrf` (read
+    /// from a form page with [`TestApp::csrf`]).
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        action: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        client
+            .post(self.url(action))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Opens `form_page` for its CSRF token, then posts `fields` to `action` with it.
+    pub async fn submit(
+        &self,
+        client: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = self.csrf(client, form_page).await;
+        self.post_form(client, action, &csrf, fields).await
+    }
+
     /// GETs a page and returns its CSRF token (the session's, once signed in).
     pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
         let page = client

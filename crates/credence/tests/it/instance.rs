@@ -129,7 +129,6 @@ async fn unknown_pages_are_404(backend: Backend) {
     // Malformed ids in page addresses are pages that do not exist (not a plain-text 400).
     app.user("id_admin", Role::Admin).await;
     let admin = app.signed_in("id_admin").await;
-    let csrf = app.csrf(&admin, "/admin").await;
     for path in [
         "/settings/disclosures/abc/delete",
         "/review/abc",
@@ -137,16 +136,13 @@ async fn unknown_pages_are_404(backend: Backend) {
         "/admin/users/abc/role",
     ] {
         let (s, body) = text(
-            admin
-                .post(app.url(path))
-                .form(&[
-                    ("csrf", csrf.as_str()),
-                    ("decision", "verify"),
-                    ("role", "member"),
-                ])
-                .send()
-                .await
-                .unwrap(),
+            app.submit(
+                &admin,
+                "/admin",
+                path,
+                &[("decision", "verify"), ("role", "member")],
+            )
+            .await,
         )
         .await;
         assert_eq!(s, 404, "{path}");

@@ -55,21 +55,22 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     assert!(page.contains("Authorise Test client?"), "{page}");
     assert!(page.contains("@dr_pkce"));
     let csrf = csrf_of(&page);
-    let res = browser
-        .post(app.url("/oauth/authorize"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("client_id", client_id),
-            ("redirect_uri", "https://client.example/callback"),
-            ("scope", "read write"),
-            ("state", "xyz"),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-            ("approve", "yes"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/oauth/authorize",
+            &csrf,
+            &[
+                ("client_id", client_id),
+                ("redirect_uri", "https://client.example/callback"),
+                ("scope", "read write"),
+                ("state", "xyz"),
+                ("code_challenge", challenge.as_str()),
+                ("code_challenge_method", "S256"),
+                ("approve", "yes"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
     assert_eq!(location.host_str(), Some("client.example"));
@@ -261,18 +262,19 @@ async fn consent_page_policy_allows_app_schemes(backend: Backend) {
     assert!(!policy.contains("form-action"), "{policy}");
     assert!(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"));
     let csrf = csrf_of(&res.text().await.unwrap());
-    let res = browser
-        .post(app.url("/oauth/authorize"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("client_id", client_id),
-            ("redirect_uri", "myapp://callback"),
-            ("scope", "read"),
-            ("approve", "yes"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &browser,
+            "/oauth/authorize",
+            &csrf,
+            &[
+                ("client_id", client_id),
+                ("redirect_uri", "myapp://callback"),
+                ("scope", "read"),
+                ("approve", "yes"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert!(res.headers()["location"]
         .to_str()

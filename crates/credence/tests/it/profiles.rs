@@ -331,16 +331,14 @@ async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
     app.professional("dr_public").await;
     let client = app.signed_in("dr_public").await;
     let csrf = app.csrf(&client, "/settings/profile").await;
-    let res = client
-        .post(app.url("/settings/personal-profile"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("handle", "weekend_hiker"),
-            ("display_name", "Hiker"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/settings/personal-profile",
+            &csrf,
+            &[("handle", "weekend_hiker"), ("display_name", "Hiker")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let (_, settings) = text(
         client
@@ -356,15 +354,14 @@ async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
         .captures(&settings)
         .unwrap()[1]
         .to_string();
-    let res = client
-        .post(app.url("/settings/switch"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("profile_id", personal_id.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/settings/switch",
+            &csrf,
+            &[("profile_id", personal_id.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let (_, settings) = text(
         client
@@ -392,23 +389,24 @@ async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
     assert!(!api.contains("dr_public"));
     // Someone else's profile cannot be switched to.
     let (other, _) = app.user("someone_else", Role::Member).await;
-    let res = client
-        .post(app.url("/settings/switch"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("profile_id", other.profile_id.to_string().as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/settings/switch",
+            &csrf,
+            &[("profile_id", other.profile_id.to_string().as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 403);
     // A second personal profile is refused.
-    let res = client
-        .post(app.url("/settings/personal-profile"))
-        .form(&[("csrf", csrf.as_str()), ("handle", "second_one")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/settings/personal-profile",
+            &csrf,
+            &[("handle", "second_one")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
 }
 
@@ -421,16 +419,13 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
     let client = app.signed_in("dr_edit").await;
     let csrf = app.csrf(&client, "/settings/profile").await;
     let (s, body) = text(
-        client
-            .post(app.url("/settings/profile"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("npi", "1234567890"),
-                ("bio", "new bio"),
-            ])
-            .send()
-            .await
-            .unwrap(),
+        app.post_form(
+            &client,
+            "/settings/profile",
+            &csrf,
+            &[("npi", "1234567890"), ("bio", "new bio")],
+        )
+        .await,
     )
     .await;
     assert_eq!(s, 422);
@@ -443,43 +438,40 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
         "nothing stored"
     );
     let (s, _) = text(
-        client
-            .post(app.url("/settings/profile"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("specialty", "s".repeat(101).as_str()),
-            ])
-            .send()
-            .await
-            .unwrap(),
+        app.post_form(
+            &client,
+            "/settings/profile",
+            &csrf,
+            &[("specialty", "s".repeat(101).as_str())],
+        )
+        .await,
     )
     .await;
     assert_eq!(s, 422);
     // A disclosure appears on the public profile; removing someone else's is refused.
-    let res = client
-        .post(app.url("/settings/disclosures"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("company", "Acme Pharma"),
-            ("relationship", "consulting"),
-            ("details", "2024–2025"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/settings/disclosures",
+            &csrf,
+            &[
+                ("company", "Acme Pharma"),
+                ("relationship", "consulting"),
+                ("details", "2024–2025"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let (_, public) = text(browser().get(app.url("/@dr_edit")).send().await.unwrap()).await;
     assert!(public.contains("Acme Pharma") && public.contains("Consulting fees"));
-    let res = client
-        .post(app.url("/settings/disclosures"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("company", ""),
-            ("relationship", "consulting"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/settings/disclosures",
+            &csrf,
+            &[("company", ""), ("relationship", "consulting")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     app.professional("dr_other").await;
     let other = app.signed_in("dr_other").await;
@@ -489,12 +481,14 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
         .unwrap()
         .disclosures[0]
         .id;
-    let res = other
-        .post(app.url(&format!("/settings/disclosures/{disclosure_id}/delete")))
-        .form(&[("csrf", other_csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &other,
+            &format!("/settings/disclosures/{disclosure_id}/delete"),
+            &other_csrf,
+            &[],
+        )
+        .await;
     assert_eq!(res.status(), 404);
     assert_eq!(
         profiles::get(&app.core, before.id)
@@ -505,12 +499,14 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
         1
     );
     // Changing the licence removes the badge.
-    let res = client
-        .post(app.url("/settings/profile"))
-        .form(&[("csrf", csrf.as_str()), ("licence_number", "NEW-1")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/settings/profile",
+            &csrf,
+            &[("licence_number", "NEW-1")],
+        )
+        .await;
     assert_eq!(res.headers()["location"], "/settings/profile?notice=reset");
     assert!(!profiles::get(&app.core, before.id)
         .await

@@ -281,15 +281,14 @@ async fn verification_from_request_to_badge(backend: Backend) {
     app.user("the_admin", Role::Admin).await;
     let applicant = app.signed_in("dr_badge").await;
     let csrf = app.csrf(&applicant, "/verification").await;
-    let res = applicant
-        .post(app.url("/verification"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("note", "Look me up on the Ohio board site"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &applicant,
+            "/verification",
+            &csrf,
+            &[("note", "Look me up on the Ohio board site")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let (_, page) = text(
         applicant
@@ -328,23 +327,23 @@ async fn verification_from_request_to_badge(backend: Backend) {
         .to_string();
     let csrf = csrf_of(&queue);
     // Rejecting without a reason is refused.
-    let res = admin
-        .post(app.url(&format!("/review/{request_id}")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("decision", "reject"),
-            ("reason", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/review/{request_id}"),
+            &csrf,
+            &[("decision", "reject"), ("reason", "")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
-    let res = admin
-        .post(app.url(&format!("/review/{request_id}")))
-        .form(&[("csrf", csrf.as_str()), ("decision", "verify")])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/review/{request_id}"),
+            &csrf,
+            &[("decision", "verify")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let (_, public) = text(browser().get(app.url("/@dr_badge")).send().await.unwrap()).await;
     assert!(

@@ -179,12 +179,14 @@ async fn oversharing_reply_offers_a_private_message(backend: Backend) {
     let csrf = app.csrf(&member, &post_path).await;
     let text =
         "My son was admitted on 03/02/2026, his number is 614-555-0143, is his inhaler wrong?";
-    let res = member
-        .post(app.url(&format!("/posts/{id}/reply")))
-        .form(&[("csrf", csrf.as_str()), ("body", text)])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &member,
+            &format!("/posts/{id}/reply"),
+            &csrf,
+            &[("body", text)],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("Send privately to @dr_dale"), "{html}");
@@ -194,16 +196,14 @@ async fn oversharing_reply_offers_a_private_message(backend: Backend) {
             .await,
         0
     );
-    let res = member
-        .post(app.url(&format!("/posts/{id}/reply")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("body", text),
-            ("visibility", "direct"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &member,
+            &format!("/posts/{id}/reply"),
+            &csrf,
+            &[("body", text), ("visibility", "direct")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         app.count(
@@ -254,12 +254,9 @@ async fn only_the_author_edits_and_deletes(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    let res = intruder
-        .post(app.url(&format!("/posts/{id}/delete")))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&intruder, &format!("/posts/{id}/delete"), &csrf, &[])
+        .await;
     assert_eq!(res.status(), 403);
     let (_, html) = page(&browser(), app.url(&path)).await;
     assert!(html.contains("Original wording"));
@@ -289,12 +286,9 @@ async fn only_the_author_edits_and_deletes(backend: Backend) {
         html.contains("Original wording"),
         "the earlier version is kept and shown"
     );
-    let res = pro
-        .post(app.url(&format!("/posts/{id}/delete")))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(&pro, &format!("/posts/{id}/delete"), &csrf, &[])
+        .await;
     assert_eq!(res.status(), 303);
     let (s, html) = page(&browser(), app.url(&path)).await;
     assert_eq!(s, 200);
