@@ -61,6 +61,7 @@ mod cli;
 mod engagement;
 mod instance;
 mod media;
+mod migrations;
 mod oauth;
 mod posts;
 mod profiles;

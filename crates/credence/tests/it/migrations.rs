@@ -16,9 +16,15 @@ const INTENDED: &[(&str, &str)] = &[
         "table post_search only on sqlite",
         "SQLite searches with an FTS5 table kept in step by triggers",
     ),
-    ("table post_search_config only on sqlite", "FTS5's own table"),
+    (
+        "table post_search_config only on sqlite",
+        "FTS5's own table",
+    ),
     ("table post_search_data only on sqlite", "FTS5's own table"),
-    ("table post_search_docsize only on sqlite", "FTS5's own table"),
+    (
+        "table post_search_docsize only on sqlite",
+        "FTS5's own table",
+    ),
     ("table post_search_idx only on sqlite", "FTS5's own table"),
     (
         "column posts.search only on postgres",
@@ -72,6 +78,8 @@ fn family(declared: &str) -> String {
         "real"
     } else if t.contains("bool") {
         "boolean"
+    } else if t.contains("timestamp") {
+        "timestamp"
     } else {
         return t;
     };
@@ -166,7 +174,8 @@ async fn postgres_schema(core: &Core) -> Schema {
     let pool = &core.db.pool;
     let mut schema = Schema::new();
     for r in sqlx::query(
-        "SELECT table_name, column_name, data_type, \
+        "SELECT CAST(table_name AS TEXT) AS table_name, CAST(column_name AS TEXT) AS column_name, \
+           CAST(data_type AS TEXT) AS data_type, \
            CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
          FROM information_schema.columns WHERE table_schema = 'public' \
          ORDER BY table_name, ordinal_position",
@@ -185,7 +194,7 @@ async fn postgres_schema(core: &Core) -> Schema {
         );
     }
     for r in sqlx::query(
-        "SELECT t.relname AS table_name, i.relname AS index_name, \
+        "SELECT CAST(t.relname AS TEXT) AS table_name, CAST(i.relname AS TEXT) AS index_name, \
            CASE WHEN ix.indisunique THEN 1 ELSE 0 END AS is_unique, \
            CASE WHEN ix.indisprimary THEN 1 ELSE 0 END AS is_primary, \
            CASE WHEN ix.indpred IS NULL THEN 0 ELSE 1 END AS is_partial, \
@@ -299,7 +308,10 @@ async fn migrated(backend: Backend) -> (Core, crate::helpers::Storage) {
 async fn sqlite_and_postgres_migrations_build_the_same_schema() {
     let (sqlite, _s) = migrated(Backend::Sqlite).await;
     let (postgres, _p) = migrated(Backend::Postgres).await;
-    let found = differences(&sqlite_schema(&sqlite).await, &postgres_schema(&postgres).await);
+    let found = differences(
+        &sqlite_schema(&sqlite).await,
+        &postgres_schema(&postgres).await,
+    );
     let intended: BTreeSet<String> = INTENDED.iter().map(|(d, _)| d.to_string()).collect();
     let unexpected: Vec<&String> = found.difference(&intended).collect();
     let stale: Vec<&String> = intended.difference(&found).collect();
@@ -312,7 +324,11 @@ async fn sqlite_and_postgres_migrations_build_the_same_schema() {
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join("\n  "),
-        stale.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+        stale
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n  ")
     );
 }
 
@@ -349,14 +365,22 @@ fn the_comparison_notices_what_differs() {
     let sqlite = Schema::from([(
         "posts".to_string(),
         table(
-            &[("id", "BIGINT", true), ("body", "TEXT", true), ("data", "BLOB", false)],
+            &[
+                ("id", "BIGINT", true),
+                ("body", "TEXT", true),
+                ("data", "BLOB", false),
+            ],
             &[("posts_author", &["author_id"], false)],
         ),
     )]);
     let same = Schema::from([(
         "posts".to_string(),
         table(
-            &[("id", "bigint", true), ("body", "text", true), ("data", "bytea", false)],
+            &[
+                ("id", "bigint", true),
+                ("body", "text", true),
+                ("data", "bytea", false),
+            ],
             &[("posts_author", &["author_id"], false)],
         ),
     )]);
@@ -364,7 +388,11 @@ fn the_comparison_notices_what_differs() {
     let drifted = Schema::from([(
         "posts".to_string(),
         table(
-            &[("id", "bigint", true), ("body", "text", false), ("extra", "text", true)],
+            &[
+                ("id", "bigint", true),
+                ("body", "text", false),
+                ("extra", "text", true),
+            ],
             &[("posts_author", &["author_id"], true)],
         ),
     )]);
@@ -376,5 +404,10 @@ fn the_comparison_notices_what_differs() {
     ] {
         assert!(found.contains(expected), "{expected}\nin {found:#?}");
     }
-    assert!(found.iter().any(|d| d.starts_with("index posts.posts_author")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|d| d.starts_with("index posts.posts_author")),
+        "{found:#?}"
+    );
 }
