@@ -60,6 +60,7 @@ mod browser;
 mod cli;
 mod engagement;
 mod instance;
+mod kernel;
 mod media;
 mod migrations;
 mod oauth;
