@@ -44,12 +44,16 @@ pub mod verification;
 
 pub use kernel::{Actor, Core, CoreError, CoreOptions, CoreResult, Role};
 
-/// Opens Credence's storage as every command needs it: connects, applies the migrations, and
-/// adds the data every instance relies on (the curated topics).
+/// Opens Credence's storage as every command needs it: connects, applies the migrations, opens
+/// the key file, and brings the data up to date (the curated topics; consent records written
+/// before they were encrypted are sealed and their text purged).
 pub async fn open(options: &CoreOptions) -> anyhow::Result<Core> {
     let core = Core::open(options).await?;
     topics::seed_curated(&core)
         .await
         .map_err(|e| anyhow::anyhow!("seeding curated topics: {e}"))?;
+    posts::seal_legacy_consents(&core)
+        .await
+        .map_err(|e| anyhow::anyhow!("sealing consent records: {e}"))?;
     Ok(core)
 }

@@ -18,6 +18,8 @@ pub fn status_of(err: &CoreError) -> StatusCode {
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
         CoreError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
         CoreError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        // Gone for good: changed after it was written, or its key was shredded.
+        CoreError::Unreadable(_) => StatusCode::GONE,
         CoreError::RegistrationsClosed => StatusCode::FORBIDDEN,
         CoreError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         CoreError::Database(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -69,6 +69,11 @@ pub struct Overrides {
         value_name = "SECONDS"
     )]
     pub token_cache_seconds: Option<u64>,
+    /// The key file that seals private records (consent records, messages): created, readable
+    /// by its owner only, when the database holds no encrypted data yet; back it up apart from
+    /// the database [default: DATA_DIR/credence.key].
+    #[arg(long, env = "CREDENCE_KEY_FILE", global = true)]
+    pub key_file: Option<PathBuf>,
 }
 
 /// What `credence.toml` may hold; every key is optional.
@@ -85,6 +90,7 @@ pub struct FileSettings {
     pub trust_proxy: Option<bool>,
     pub source_url: Option<String>,
     pub token_cache_seconds: Option<u64>,
+    pub key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +105,7 @@ pub struct Settings {
     pub trust_proxy: bool,
     pub source_url: String,
     pub token_cache: std::time::Duration,
+    pub key_file: PathBuf,
 }
 
 impl Settings {
@@ -121,6 +128,11 @@ impl Settings {
             .clone()
             .or(file.data_dir)
             .unwrap_or_else(|| "credence-data".into());
+        let key_file = o
+            .key_file
+            .clone()
+            .or(file.key_file)
+            .unwrap_or_else(|| data_dir.join("credence.key"));
         let database_url = o
             .database_url
             .clone()
@@ -173,6 +185,7 @@ impl Settings {
                 .token_cache_seconds
                 .or(file.token_cache_seconds)
                 .map_or(token_cache::DEFAULT_TTL, std::time::Duration::from_secs),
+            key_file,
         })
     }
 
@@ -199,6 +212,7 @@ impl Settings {
             database_url: self.database_url.clone(),
             token_ttl: self.token_cache,
             registrations_open: self.registrations_open,
+            key_file: self.key_file.clone(),
         }
     }
 

@@ -98,6 +98,10 @@ enum AdminCommand {
         #[arg(long)]
         handle: String,
     },
+    /// Re-wrap every data key under a new key-encryption key, written into the key file (the
+    /// records themselves are not touched). Safe to interrupt: run it again and it finishes.
+    /// Other instances pick the new key up from the same key file.
+    RotateKey,
 }
 
 /// mimalloc instead of the system allocator: see the note in Cargo.toml.
@@ -340,6 +344,18 @@ async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
                     other => other.into(),
                 })?;
             println!("{token}");
+            Ok(())
+        }
+        AdminCommand::RotateKey => {
+            let core = open_core(&settings).await?;
+            let rotation = core.keys.rotate(&core.db).await?;
+            println!(
+                "rotated the key in {}: {} data key(s) re-wrapped from key {} to key {}",
+                core.keys.path().display(),
+                rotation.rewrapped,
+                rotation.from,
+                rotation.to
+            );
             Ok(())
         }
     }

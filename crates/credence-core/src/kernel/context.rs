@@ -2,12 +2,14 @@
 //! this process keeps beside it: the token and listing caches, and the credibility engine.
 //! Cheap to clone (everything in it is shared).
 
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use credence_check::Checker;
 
 use super::db::Db;
+use super::envelope::Keyring;
 use super::ref_cache::RefCache;
 use super::token_cache::{self, TokenCache};
 
@@ -20,14 +22,17 @@ pub struct CoreOptions {
     pub token_ttl: Duration,
     /// Whether people may open accounts themselves (operators always can).
     pub registrations_open: bool,
+    /// The key file holding the key-encryption key (see `envelope`).
+    pub key_file: PathBuf,
 }
 
 impl CoreOptions {
-    pub fn new(database_url: impl Into<String>) -> CoreOptions {
+    pub fn new(database_url: impl Into<String>, key_file: impl Into<PathBuf>) -> CoreOptions {
         CoreOptions {
             database_url: database_url.into(),
             token_ttl: token_cache::DEFAULT_TTL,
             registrations_open: true,
+            key_file: key_file.into(),
         }
     }
 }
@@ -42,18 +47,22 @@ pub struct Core {
     pub refs: Arc<RefCache>,
     /// Whether people may open accounts themselves (see [`CoreOptions`]).
     pub registrations_open: bool,
+    /// The key-encryption keys that seal private records (see `envelope`).
+    pub keys: Arc<Keyring>,
     /// Built on first use: about 45 ms of loading that a CLI command without drafts to check
     /// need not pay.
     checker: Arc<OnceLock<Checker>>,
 }
 
 impl Core {
-    /// Connects and applies the schema migrations. (`credence_core::open` also adds the data
-    /// every instance needs; use that.)
+    /// Connects, applies the schema migrations and opens the key file. (`credence_core::open`
+    /// also brings the data up to date; use that.)
     pub async fn open(options: &CoreOptions) -> anyhow::Result<Core> {
         let db = Db::connect(&options.database_url).await?;
         db.migrate().await?;
+        let keys = Keyring::load(&db, &options.key_file).await?;
         Ok(Core {
+            keys: Arc::new(keys),
             db,
             tokens: Arc::new(TokenCache::new(options.token_ttl)),
             refs: Arc::default(),

@@ -28,6 +28,10 @@ pub enum CoreError {
     /// Input too large to handle (a draft longer than any post may be).
     #[error("{0}")]
     TooLarge(String),
+    /// A sealed record that cannot be opened: changed after it was written, or its owner's
+    /// key was shredded (`kernel::envelope`). Nothing of it is returned.
+    #[error("{0}")]
+    Unreadable(String),
     /// This server does not take new accounts (`registrations_open = false`).
     #[error("registrations are closed on this server")]
     RegistrationsClosed,
@@ -84,6 +88,7 @@ impl CoreError {
             CoreError::Forbidden(_) => "forbidden",
             CoreError::TooManyRequests(_) => "too_many_requests",
             CoreError::TooLarge(_) => "too_large",
+            CoreError::Unreadable(_) => "unreadable",
             CoreError::RegistrationsClosed => "closed",
             CoreError::Refused { code, .. } => code,
             CoreError::Database(_) | CoreError::Internal(_) => "internal",

@@ -7,6 +7,7 @@
 //! - [`error`]: [`CoreError`], with the unique constraints a person can run into;
 //! - [`actor`]: who is acting ([`Actor`], [`Role`], Bearer tokens) and the policy predicates;
 //! - [`visibility`]: who may read a post, as the one SQL condition every path uses;
+//! - [`envelope`]: envelope encryption of private records, under the key file's key;
 //! - [`text`]: rules for typed text; [`secrets`]: random tokens and their stored form;
 //! - [`token_cache`], [`ref_cache`]: what this process keeps in memory, and how it stays exact.
 
@@ -14,6 +15,7 @@ pub mod actor;
 pub mod clock;
 pub mod context;
 pub mod db;
+pub mod envelope;
 pub mod error;
 pub mod ref_cache;
 pub mod secrets;

@@ -117,7 +117,7 @@ pub async fn create(core: &Core, actor: &Actor, input: Compose) -> CoreResult<Po
     .bind(scheduled_at)
     .execute(&mut *tx)
     .await?;
-    write_parts(&mut tx, id, actor, &prepared, &media_ids, state).await?;
+    write_parts(core, &mut tx, id, actor, &prepared, &media_ids, state).await?;
     if state == PostState::Published {
         on_published(
             &mut tx,
@@ -136,6 +136,7 @@ pub async fn create(core: &Core, actor: &Actor, input: Compose) -> CoreResult<Po
 /// Citations, topics, mentions, co-authors, review requests, consent and media of a post
 /// (replacing what an earlier version had).
 pub(super) async fn write_parts(
+    core: &Core,
     tx: &mut Tx,
     id: i64,
     actor: &Actor,
@@ -248,20 +249,7 @@ pub(super) async fn write_parts(
             .iter()
             .map(|p| p.text.to_lowercase())
             .collect();
-        sqlx::query(
-            "INSERT INTO consents (id, post_id, author_id, patient_name, scope, consented_on, \
-             covered, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(new_id())
-        .bind(id)
-        .bind(actor.profile_id)
-        .bind(&consent.patient_name)
-        .bind(&consent.scope)
-        .bind(&consent.consented_on)
-        .bind(serde_json::to_string(&covered).unwrap_or_default())
-        .bind(now_ms())
-        .execute(&mut **tx)
-        .await?;
+        super::consent::record(core, tx, id, actor.profile_id, consent, covered).await?;
     }
     media::attach(tx, id, media_ids).await?;
     Ok(())

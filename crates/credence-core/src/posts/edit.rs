@@ -11,6 +11,7 @@ use crate::notifications;
 use crate::profiles;
 
 use super::compose::prepare;
+use super::consent::consented_identifiers;
 use super::create::{on_published, rekey, write_parts};
 use super::load::Row;
 use super::model::label_code;
@@ -220,7 +221,7 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
     .bind((row.state == PostState::Published).then_some(now))
     .execute(&mut *tx)
     .await?;
-    write_parts(&mut tx, id, actor, &prepared, &media_ids, state).await?;
+    write_parts(core, &mut tx, id, actor, &prepared, &media_ids, state).await?;
     let id = if newly_published {
         let id = rekey(&mut tx, id).await?;
         on_published(
@@ -242,18 +243,4 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
     };
     tx.commit().await?;
     view(core, Some(actor), id).await
-}
-
-/// The identifiers that consent recorded for this post covers (lower-case).
-pub(super) async fn consented_identifiers(core: &Core, id: i64) -> CoreResult<Vec<String>> {
-    let rows = sqlx::query("SELECT covered FROM consents WHERE post_id = $1")
-        .bind(id)
-        .fetch_all(&core.db.pool)
-        .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let covered: String = col(&r, "covered")?;
-        out.extend(serde_json::from_str::<Vec<String>>(&covered).unwrap_or_default());
-    }
-    Ok(out)
 }

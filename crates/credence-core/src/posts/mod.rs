@@ -27,7 +27,7 @@ mod schedule;
 mod view;
 
 pub use check::{check_draft, DraftCheck};
-pub use consent::consents;
+pub use consent::{consents, seal_legacy_consents};
 pub use create::{create, reply, Replied, Reply};
 pub(crate) use delete::remove_boost;
 pub use delete::{cancel_scheduled, delete, delete_published};

@@ -148,10 +148,10 @@ const FOREIGN_NEXT: &[&str] = &[
 ];
 
 /// Another instance's core on the test's database, trusting a looked-up token for `ttl`.
-async fn instance_trusting_tokens_for(url: &str, ttl: Duration) -> Core {
+async fn instance_trusting_tokens_for(app: &TestApp, ttl: Duration) -> Core {
     let options = CoreOptions {
         token_ttl: ttl,
-        ..CoreOptions::new(url)
+        ..app.options()
     };
     credence_core::open(&options).await.unwrap()
 }
@@ -826,8 +826,8 @@ async fn cached_tokens_follow_revocations_and_role_changes(backend: Backend) {
 
     // Another instance on the same database, with its own cache, trusting tokens for 200 ms,
     // and one that does not cache.
-    let other = instance_trusting_tokens_for(&app.db_url, Duration::from_millis(200)).await;
-    let uncached = instance_trusting_tokens_for(&app.db_url, Duration::ZERO).await;
+    let other = instance_trusting_tokens_for(&app, Duration::from_millis(200)).await;
+    let uncached = instance_trusting_tokens_for(&app, Duration::ZERO).await;
     assert!(accounts::token_info(&other, &token)
         .await
         .unwrap()
@@ -857,7 +857,7 @@ async fn cached_tokens_follow_revocations_and_role_changes(backend: Backend) {
     // A token revoked by another instance: refused here once this server's TTL has passed
     // (30 s by default, so this server is given a short one).
     let fresh = app.token("cache_person").await;
-    let here = instance_trusting_tokens_for(&app.db_url, Duration::from_millis(200)).await;
+    let here = instance_trusting_tokens_for(&app, Duration::from_millis(200)).await;
     assert!(accounts::token_info(&here, &fresh).await.unwrap().is_some());
     sqlx::query("UPDATE access_tokens SET revoked_at = 1 WHERE revoked_at IS NULL")
         .execute(&other.db.pool)

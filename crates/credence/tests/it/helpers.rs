@@ -25,44 +25,42 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub core: Core,
-    /// The database's URL, for a second handle on it (another instance).
+    /// The database's URL and key file, for another handle on it (another instance).
     pub db_url: String,
+    pub key_file: PathBuf,
     _storage: Storage,
 }
 
-/// Where a test's database lives; dropping it removes the database.
-pub enum Storage {
-    Dir(PathBuf),
-    Postgres { admin_url: String, name: String },
+/// Where a test's database and key file live; dropping it removes both.
+pub struct Storage {
+    /// The SQLite file (if any) and the key file.
+    dir: PathBuf,
+    /// The PostgreSQL server and database, when the test runs there.
+    postgres: Option<(String, String)>,
 }
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        match self {
-            Storage::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Storage::Postgres { admin_url, name } => {
-                // Drop runs inside the test's runtime; use a thread with its own to clean up.
-                let (url, name) = (admin_url.clone(), name.clone());
-                let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    rt.block_on(async {
-                        sqlx::any::install_default_drivers();
-                        if let Ok(pool) = sqlx::AnyPool::connect(&format!("{url}/postgres")).await {
-                            let _ = sqlx::query(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .execute(&pool)
-                            .await;
-                        }
-                    });
-                })
-                .join();
-            }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop runs inside the test's runtime; use a thread with its own to clean up.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    sqlx::any::install_default_drivers();
+                    if let Ok(pool) = sqlx::AnyPool::connect(&format!("{admin_url}/postgres")).await
+                    {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&pool)
+                                .await;
+                    }
+                });
+            })
+            .join();
         }
     }
 }
@@ -80,14 +78,30 @@ pub fn unique_name(prefix: &str) -> String {
     )
 }
 
-pub async fn fresh_database(backend: Backend) -> (String, Storage) {
-    match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(unique_name("credence_test"));
-            std::fs::create_dir_all(&dir).unwrap();
-            let url = format!("sqlite:{}", dir.join("credence.db").display());
-            (url, Storage::Dir(dir))
-        }
+/// A new empty database of the test's own (a SQLite file in a temporary folder, or a
+/// PostgreSQL database created for it) and where its key file goes (that folder).
+pub struct FreshDatabase {
+    pub url: String,
+    pub key_file: PathBuf,
+    pub storage: Storage,
+}
+
+impl FreshDatabase {
+    /// What opening this database needs.
+    pub fn options(&self) -> CoreOptions {
+        CoreOptions::new(&self.url, &self.key_file)
+    }
+}
+
+pub async fn fresh_database(backend: Backend) -> FreshDatabase {
+    let dir = std::env::temp_dir().join(unique_name("credence_test"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("credence.key");
+    let (url, postgres) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite:{}", dir.join("credence.db").display()),
+            None,
+        ),
         Backend::Postgres => {
             let admin = postgres_admin_url();
             let name = unique_name("credence_test");
@@ -100,14 +114,13 @@ pub async fn fresh_database(backend: Backend) -> (String, Storage) {
                 .await
                 .unwrap();
             pool.close().await;
-            (
-                format!("{admin}/{name}"),
-                Storage::Postgres {
-                    admin_url: admin,
-                    name,
-                },
-            )
+            (format!("{admin}/{name}"), Some((admin, name)))
         }
+    };
+    FreshDatabase {
+        url,
+        key_file,
+        storage: Storage { dir, postgres },
     }
 }
 
@@ -117,8 +130,8 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// Like [`spawn`], with settings changed by `configure` (e.g. `trust_proxy`).
 pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)) -> TestApp {
-    let (url, storage) = fresh_database(backend).await;
-    let core = credence_core::open(&CoreOptions::new(&url)).await.unwrap();
+    let database = fresh_database(backend).await;
+    let core = credence_core::open(&database.options()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = WebConfig::for_local(addr);
@@ -129,8 +142,9 @@ pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)
         addr,
         base: format!("http://{addr}"),
         core,
-        db_url: url,
-        _storage: storage,
+        db_url: database.url.clone(),
+        key_file: database.key_file.clone(),
+        _storage: database.storage,
     }
 }
 
@@ -157,6 +171,11 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 impl TestApp {
+    /// What opening this test's database needs (another instance, another core).
+    pub fn options(&self) -> CoreOptions {
+        CoreOptions::new(&self.db_url, &self.key_file)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -164,9 +183,7 @@ impl TestApp {
     /// Another server on this test's database, as a second instance behind a load balancer
     /// would be: its own pool and caches. Returns its base URL.
     pub async fn another_instance(&self) -> String {
-        let core = credence_core::open(&CoreOptions::new(&self.db_url))
-            .await
-            .unwrap();
+        let core = credence_core::open(&self.options()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = credence_web::app_state(core, WebConfig::for_local(addr));

@@ -58,6 +58,7 @@ mod admin;
 mod architecture;
 mod browser;
 mod cli;
+mod encryption;
 mod engagement;
 mod instance;
 mod kernel;

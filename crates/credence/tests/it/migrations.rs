@@ -5,10 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use credence_core::{Core, CoreOptions};
+use credence_core::Core;
 use sqlx::Row;
 
-use crate::helpers::{fresh_database, Backend};
+use crate::helpers::{fresh_database, Backend, Storage};
 
 /// What may differ, and why: (difference as [`differences`] words it, reason).
 const INTENDED: &[(&str, &str)] = &[
@@ -297,10 +297,10 @@ fn differences(sqlite: &Schema, postgres: &Schema) -> BTreeSet<String> {
     out
 }
 
-async fn migrated(backend: Backend) -> (Core, crate::helpers::Storage) {
-    let (url, storage) = fresh_database(backend).await;
-    let core = credence_core::open(&CoreOptions::new(&url)).await.unwrap();
-    (core, storage)
+async fn migrated(backend: Backend) -> (Core, Storage) {
+    let database = fresh_database(backend).await;
+    let core = credence_core::open(&database.options()).await.unwrap();
+    (core, database.storage)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use crate::cli::bin;
-use crate::helpers::{fresh_database, Backend};
+use crate::helpers::{fresh_database, Backend, FreshDatabase};
 use credence_core::kernel::db::Backend as DbBackend;
 use credence_core::search::{self, Filters};
 use credence_core::timelines::{self, Page};
 use credence_core::{home_feeds, posts, profiles};
-use credence_core::{Actor, Core, CoreOptions, Role};
+use credence_core::{Actor, Core, Role};
 use sqlx::Row;
 
 both_backends!(seeding_twice_adds_a_consistent_instance);
@@ -31,10 +31,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-async fn seed(url: &str) -> Output {
-    let url = url.to_string();
+async fn seed(database: &FreshDatabase) -> Output {
+    let (url, key_file) = (database.url.clone(), database.key_file.clone());
     tokio::task::spawn_blocking(move || {
         bin()
+            .arg("--key-file")
+            .arg(key_file)
             .args(["--database-url", &url, "demo", "--posts"])
             .arg(POSTS.to_string())
             .arg("--authors")
@@ -66,8 +68,8 @@ fn sample_member(stdout: &str) -> String {
 }
 
 async fn seeding_twice_adds_a_consistent_instance(backend: Backend) {
-    let (url, _storage) = fresh_database(backend).await;
-    let first = seed(&url).await;
+    let database = fresh_database(backend).await;
+    let first = seed(&database).await;
     assert!(first.status.success(), "{}", text(&first.stderr));
     let stdout = text(&first.stdout);
     assert!(
@@ -77,10 +79,10 @@ async fn seeding_twice_adds_a_consistent_instance(backend: Backend) {
     assert!(stdout.contains("rows/s"), "{stdout}");
     assert!(text(&first.stderr).contains("posts: 2000/2000 (100%)"));
     let first_member = sample_member(&stdout);
-    let core = credence_core::open(&CoreOptions::new(&url)).await.unwrap();
+    let core = credence_core::open(&database.options()).await.unwrap();
     check(&core, 1, &first_member).await;
 
-    let second = seed(&url).await;
+    let second = seed(&database).await;
     assert!(second.status.success(), "{}", text(&second.stderr));
     let second_member = sample_member(&text(&second.stdout));
     assert_ne!(first_member, second_member, "a second run makes new people");

@@ -24,6 +24,7 @@ pub(crate) fn bin() -> Command {
         "CREDENCE_REGISTRATIONS_OPEN",
         "CREDENCE_TRUST_PROXY",
         "CREDENCE_SOURCE_URL",
+        "CREDENCE_KEY_FILE",
     ] {
         c.env_remove(var);
     }
@@ -102,6 +103,102 @@ fn bad_flags_are_reported() {
     assert!(stderr(&o).contains("unsupported database URL"));
 }
 
+/// The key file from the operator's side: made at the first start, readable by its owner
+/// only; rotated by `admin rotate-key`; a missing, wrong or world-readable one stops every
+/// command with a message and exit status 1, and the database is left as it was.
+#[test]
+fn key_file_is_made_rotated_and_guarded() {
+    let dir = TempDir::new();
+    let data = dir.path().join("data");
+    let cmd = |key: &Path, args: &[&str]| {
+        let mut c = bin();
+        c.arg("--data-dir")
+            .arg(&data)
+            .arg("--key-file")
+            .arg(key)
+            .args(args);
+        run(&mut c, "")
+    };
+    let key = data.join("credence.key");
+    let o = cmd(&key, &["migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let before = std::fs::read_to_string(&key).unwrap();
+    let o = cmd(&key, &["admin", "rotate-key"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("rotated the key"), "{}", stdout(&o));
+    assert_ne!(std::fs::read_to_string(&key).unwrap(), before);
+
+    let o = cmd(&dir.path().join("elsewhere.key"), &["migrate"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is missing"), "{}", stderr(&o));
+    let other = TempDir::new();
+    let other_key = other.path().join("other.key");
+    let o = run(
+        bin()
+            .arg("--data-dir")
+            .arg(other.path())
+            .arg("--key-file")
+            .arg(&other_key)
+            .arg("migrate"),
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = cmd(&other_key, &["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("does not open this database"),
+        "{}",
+        stderr(&o)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let o = cmd(&key, &["migrate"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let o = cmd(&key, &["migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Like every setting: from credence.toml, overridden by the environment.
+    let layered = TempDir::new();
+    let config = layered.path().join("credence.toml");
+    let (from_file, from_env) = (
+        layered.path().join("from-file.key"),
+        layered.path().join("from-env.key"),
+    );
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nkey_file = {from_file:?}\n",
+            layered.path().join("d")
+        ),
+    )
+    .unwrap();
+    let o = run(bin().arg("--config").arg(&config).arg("migrate"), "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(from_file.exists());
+    std::fs::rename(&from_file, &from_env).unwrap();
+    let o = run(
+        bin()
+            .arg("--config")
+            .arg(&config)
+            .env("CREDENCE_KEY_FILE", &from_env)
+            .arg("migrate"),
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!from_file.exists(), "the environment's key file was used");
+}
+
 #[test]
 fn data_dir_that_cannot_be_written_is_reported() {
     let dir = TempDir::new();
@@ -126,15 +223,18 @@ fn data_dir_that_cannot_be_written_is_reported() {
 #[ignore = "needs PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
 fn postgres_needs_no_writable_data_dir() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (url, _database) = rt.block_on(fresh_database(Backend::Postgres));
+    let database = rt.block_on(fresh_database(Backend::Postgres));
     let dir = TempDir::new();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "not a directory").unwrap();
+    // The key file lives where the operator puts it, not in the data directory.
     let o = run(
         bin()
             .arg("--data-dir")
             .arg(file.join("data"))
-            .args(["--database-url", &url, "migrate"]),
+            .arg("--key-file")
+            .arg(&database.key_file)
+            .args(["--database-url", &database.url, "migrate"]),
         "",
     );
     assert!(o.status.success(), "{}", stderr(&o));

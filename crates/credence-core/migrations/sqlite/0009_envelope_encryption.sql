@@ -1,0 +1,28 @@
+-- Envelope encryption (credence-core kernel::envelope). Each owner's data key is stored here
+-- wrapped by the key-encryption key of the key file, never in the clear; `kek_id` names the
+-- key that wrapped it (a rotation re-wraps them one by one). Deleting a row shreds every record
+-- sealed with that key.
+CREATE TABLE data_keys (
+    id              BIGINT PRIMARY KEY,
+    owner_kind      TEXT NOT NULL,
+    owner_id        BIGINT NOT NULL,
+    kek_id          TEXT NOT NULL,
+    wrapped         BLOB NOT NULL,
+    created_at      BIGINT NOT NULL,
+    UNIQUE (owner_kind, owner_id)
+);
+CREATE INDEX data_keys_kek ON data_keys (kek_id);
+
+-- A known phrase sealed by the key-encryption key: a wrong or missing key file is refused at
+-- start, before anything is written. One row.
+CREATE TABLE key_check (
+    id              BIGINT PRIMARY KEY CHECK (id = 1),
+    kek_id          TEXT NOT NULL,
+    sealed          BLOB NOT NULL,
+    created_at      BIGINT NOT NULL
+);
+
+-- Consent records are sealed (patient name, scope, date and the identifiers covered, as one
+-- value under the author's data key). Rows written before this migration are sealed, and their
+-- plain columns emptied and purged, when the server next starts (posts::seal_legacy_consents).
+ALTER TABLE consents ADD COLUMN sealed BLOB;
