@@ -148,51 +148,42 @@ pub async fn primary_for_user(core: &Core, user_id: i64) -> CoreResult<Profile> 
 
 /// All profiles of one login (for the owner's profile switcher only).
 pub async fn for_user(core: &Core, user_id: i64) -> CoreResult<Vec<Profile>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {PROFILE_COLUMNS} FROM profiles WHERE user_id = $1 ORDER BY id"
-    ))
-    .bind(user_id)
-    .fetch_all(&core.db.pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(Profile::from_row)
-        .collect::<sqlx::Result<_>>()?)
+    all_where(core, "user_id = $1 ORDER BY id", user_id).await
 }
 
 /// The profiles of the `limit` newest logins (the admin accounts table), in one query rather
 /// than one per login.
 pub async fn for_newest_users(core: &Core, limit: i64) -> CoreResult<Vec<Profile>> {
+    all_where(
+        core,
+        "user_id IN (SELECT id FROM users ORDER BY id DESC LIMIT $1) ORDER BY id",
+        limit,
+    )
+    .await
+}
+
+/// Verified professionals and organisations, newest verification first (home page directory).
+pub async fn verified_directory(core: &Core, limit: i64) -> CoreResult<Vec<Profile>> {
+    let condition = "verification_state = 'verified' ORDER BY verified_at DESC, id DESC LIMIT $1";
+    let mut profiles = all_where(core, condition, limit).await?;
+    for p in &mut profiles {
+        p.licence_number = None;
+    }
+    Ok(profiles)
+}
+
+/// The profiles meeting `condition` (SQL over `profiles` with its order, its one value at `$1`).
+async fn all_where(core: &Core, condition: &str, value: i64) -> CoreResult<Vec<Profile>> {
     let rows = sqlx::query(&format!(
-        "SELECT {PROFILE_COLUMNS} FROM profiles \
-         WHERE user_id IN (SELECT id FROM users ORDER BY id DESC LIMIT $1) ORDER BY id"
+        "SELECT {PROFILE_COLUMNS} FROM profiles WHERE {condition}"
     ))
-    .bind(limit)
+    .bind(value)
     .fetch_all(&core.db.pool)
     .await?;
     Ok(rows
         .iter()
         .map(Profile::from_row)
         .collect::<sqlx::Result<_>>()?)
-}
-
-/// Verified professionals and organisations, newest verification first (home page directory).
-pub async fn verified_directory(core: &Core, limit: i64) -> CoreResult<Vec<Profile>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {PROFILE_COLUMNS} FROM profiles WHERE verification_state = 'verified' \
-         ORDER BY verified_at DESC, id DESC LIMIT $1"
-    ))
-    .bind(limit)
-    .fetch_all(&core.db.pool)
-    .await?;
-    let mut profiles: Vec<Profile> = rows
-        .iter()
-        .map(Profile::from_row)
-        .collect::<sqlx::Result<_>>()?;
-    for p in &mut profiles {
-        p.licence_number = None;
-    }
-    Ok(profiles)
 }
 
 /// Several profiles by id, as the public sees them (licence numbers stripped), with their

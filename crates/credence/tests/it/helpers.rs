@@ -247,25 +247,14 @@ impl TestApp {
     /// Signs in through the HTML form; returns the cookie-holding client.
     pub async fn signed_in(&self, login: &str) -> reqwest::Client {
         let client = browser();
-        let page = client
-            .get(self.url("/signin"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let res = client
-            .post(self.url("/signin"))
-            .form(&[
-                ("csrf", csrf_of(&page).as_str()),
-                ("login", login),
-                ("password", PASSWORD),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = self
+            .submit(
+                &client,
+                "/signin",
+                "/signin",
+                &[("login", login), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
         assert_eq!(res.status(), 303, "sign-in as {login} failed");
         client
     }

@@ -199,27 +199,20 @@ async fn oauth_authorization_code_with_pkce(backend: Backend) {
     assert_eq!(res.status(), 401);
 
     // Denying consent redirects with an error and issues nothing.
-    let page = browser
-        .get(app.url(&authorize))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let res = browser
-        .post(app.url("/oauth/authorize"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("client_id", client_id),
-            ("redirect_uri", "https://client.example/callback"),
-            ("scope", "read write"),
-            ("state", "xyz"),
-            ("approve", "no"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .submit(
+            &browser,
+            &authorize,
+            "/oauth/authorize",
+            &[
+                ("client_id", client_id),
+                ("redirect_uri", "https://client.example/callback"),
+                ("scope", "read write"),
+                ("state", "xyz"),
+                ("approve", "no"),
+            ],
+        )
+        .await;
     assert!(res.headers()["location"]
         .to_str()
         .unwrap()
