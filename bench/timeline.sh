@@ -5,13 +5,20 @@
 #   bench/timeline.sh                          # 1,000,000 posts by 10,000 authors, both backends
 #   POSTS=20000 AUTHORS=500 bench/timeline.sh  # a quick run (a minute or two per backend)
 #   BACKENDS=sqlite DURATION=30s ROUNDS=5 bench/timeline.sh
+#   BASELINE=/path/to/old/credence bench/timeline.sh   # the old and the new binary, interleaved
 #
 # For each backend: a fresh database (SQLite in a temporary directory; PostgreSQL on
-# 127.0.0.1:5432 as user postgres, dropped afterwards), `migrate`, `demo --posts --authors`
-# (timed), `serve` on a loopback port, a Bearer token for the seeded sample member (who follows
-# 100 accounts), then wrk on /healthz, the home timeline, explore (trends/statuses), the public
-# timeline, and publishing (POST /api/v1/statuses, bench/post.lua). Raw wrk output goes to
-# bench/results/; a table per backend goes to standard output.
+# 127.0.0.1:5432 as user postgres, dropped afterwards), `demo --posts --authors` (timed), `serve`
+# on a loopback port, a Bearer token for the seeded sample member (who follows 100 accounts),
+# then wrk on /healthz, the home timeline, explore (trends/statuses) and the public timeline,
+# ROUNDS times in alternation, and publishing (POST /api/v1/statuses, bench/post.lua). Each
+# listing's ratio to /healthz is taken between medians.
+#
+# With BASELINE (a binary built from another revision), the instance is seeded by the baseline,
+# copied (SQLite: the files; PostgreSQL: CREATE DATABASE … TEMPLATE), and both binaries serve
+# their own copy side by side on two ports; every round measures each endpoint on one, then the
+# other, so both see the same machine. Raw wrk output goes to bench/results/; a table per
+# backend and binary goes to standard output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +31,7 @@ THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-32}"
 PORT="${PORT:-18080}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432}"
+BASELINE="${BASELINE:-}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/credence-target}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -37,24 +45,41 @@ fi
 
 echo "== building the release binary"
 cargo build --release -q -p credence
-# Run a private copy: the target directory may be shared, and another build must not swap the
+# Run private copies: the target directory may be shared, and another build must not swap a
 # binary under a running benchmark.
 work="$(mktemp -d "${TMPDIR:-/tmp}/credence-bench.XXXXXX")"
-cp "$CARGO_TARGET_DIR/release/credence" "$work/credence"
-BIN="$work/credence"
-"$BIN" demo --help | grep -q -- '--posts' || { echo "the built binary has no 'demo --posts'" >&2; exit 1; }
+cp "$CARGO_TARGET_DIR/release/credence" "$work/new"
+binaries="new"
+seeder="$work/new"
+if [ -n "$BASELINE" ]; then
+  cp "$BASELINE" "$work/old"
+  binaries="old new"
+  seeder="$work/old"
+fi
+for bin in $binaries; do
+  "$work/$bin" demo --help | grep -q -- '--posts' || { echo "$bin has no 'demo --posts'" >&2; exit 1; }
+done
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 results="bench/results/$stamp-p$POSTS-a$AUTHORS"
 mkdir -p "$results"
 
-server_pid=""
-pg_db=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ -n "$pg_db" ]; then psql -q "$PG_ADMIN_URL/postgres" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true; fi
-  rm -rf "$work"
+declare -A server_pid=() url=() port=() token=()
+pg_dbs=()
+stop_servers() {
+  for bin in "${!server_pid[@]}"; do
+    kill "${server_pid[$bin]}" 2>/dev/null || true
+    wait "${server_pid[$bin]}" 2>/dev/null || true
+  done
+  server_pid=()
 }
+drop_databases() {
+  for db in "${pg_dbs[@]}"; do
+    psql -q "$PG_ADMIN_URL/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+  pg_dbs=()
+}
+cleanup() { stop_servers; drop_databases; rm -rf "$work"; }
 trap cleanup EXIT
 
 # "Requests/sec", the 50th and 99th latency percentiles and the non-2xx count of a wrk output.
@@ -62,117 +87,169 @@ rps()     { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 pct()     { awk -v p="$2%" '$1 == p {print $2}' "$1"; }
 non2xx()  { awk '/Non-2xx or 3xx responses:/ {n = $5} END {print n + 0}' "$1"; }
 errors()  { awk '/Socket errors:/ {sub(/.*Socket errors: /, ""); print}' "$1"; }
-median()  { # name: the median requests/s over the rounds of that endpoint
-  for f in "$results/$backend-$1"-*.txt; do rps "$f"; done | sort -g \
+median()  { # bin endpoint: the median requests/s over the rounds
+  for f in "$results/$backend-$1-$2"-*.txt; do rps "$f"; done | sort -g \
     | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
 }
 
-run_wrk() { # name path [extra wrk args...]
-  local name="$1" path="$2"; shift 2
-  local out="$results/$backend-$name.txt"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "http://127.0.0.1:$PORT$path" >"$out" 2>&1
-  printf '%-30s %10s %10s %10s %8s %s\n' "$name" "$(rps "$out")" "$(pct "$out" 50)" "$(pct "$out" 99)" \
-    "$(non2xx "$out")" "$(errors "$out")" | tee -a "$results/$backend-table.txt"
+run_wrk() { # bin name path [extra wrk args...]
+  local bin="$1" name="$2" path="$3"; shift 3
+  local out="$results/$backend-$bin-$name.txt"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "http://127.0.0.1:${port[$bin]}$path" >"$out" 2>&1
+  printf '%-4s %-26s %10s %10s %10s %8s %s\n' "$bin" "$name" "$(rps "$out")" "$(pct "$out" 50)" \
+    "$(pct "$out" 99)" "$(non2xx "$out")" "$(errors "$out")" | tee -a "$results/$backend-runs.txt"
 }
 
 # One request through curl first: a benchmark of error pages measures nothing.
-smoke() { # path [curl args...]
-  local path="$1"; shift
+smoke() { # bin path [curl args...]
+  local bin="$1" path="$2"; shift 2
   local code
-  code="$(curl -s -o "$work/smoke.json" -w '%{http_code}' "$@" "http://127.0.0.1:$PORT$path")"
+  code="$(curl -s -o "$work/smoke.json" -w '%{http_code}' "$@" "http://127.0.0.1:${port[$bin]}$path")"
   if [ "$code" != 200 ]; then
-    echo "$path answered $code: $(head -c 300 "$work/smoke.json")" >&2
+    echo "$bin: $path answered $code: $(head -c 300 "$work/smoke.json")" >&2
     exit 1
   fi
 }
 
-for backend in $BACKENDS; do
-  echo
-  echo "== $backend: $POSTS posts by $AUTHORS authors"
+# The settings a binary runs with against its copy of the database.
+settings() { # bin
+  mkdir -p "$work/$1-data"
+  export CREDENCE_DATABASE_URL="${url[$1]}" CREDENCE_DATA_DIR="$work/$1-data" CREDENCE_LOG=warn
+  unset CREDENCE_KEY_FILE
+}
+
+new_database() { # name: prints its URL
+  case "$backend" in
+    sqlite) mkdir -p "$work/$1-data"; echo "sqlite:$work/$1-data/credence.db" ;;
+    postgres)
+      local db="credence_bench_$$_$1"
+      psql -q "$PG_ADMIN_URL/postgres" -c "CREATE DATABASE $db" >/dev/null
+      pg_dbs+=("$db")
+      echo "$PG_ADMIN_URL/$db"
+      ;;
+  esac
+}
+
+copy_database() { # from to: prints the copy's URL
   case "$backend" in
     sqlite)
-      url="sqlite:$work/sqlite/credence.db"
+      mkdir -p "$work/$2-data"
+      cp "$work/$1-data"/credence.db* "$work/$2-data/"
+      echo "sqlite:$work/$2-data/credence.db"
       ;;
     postgres)
-      if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
-        as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
-        for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
-      fi
-      pg_db="credence_bench_$$"
-      psql -q "$PG_ADMIN_URL/postgres" -c "CREATE DATABASE $pg_db" >/dev/null
-      url="$PG_ADMIN_URL/$pg_db"
+      local db="credence_bench_$$_$2"
+      psql -q "$PG_ADMIN_URL/postgres" -c "CREATE DATABASE $db TEMPLATE credence_bench_$$_$1" >/dev/null
+      pg_dbs+=("$db")
+      echo "$PG_ADMIN_URL/$db"
       ;;
-    *) echo "unknown backend '$backend' (sqlite or postgres)" >&2; exit 2 ;;
   esac
-  # The data directory matters to SQLite only; keep it out of the working tree either way.
-  export CREDENCE_DATABASE_URL="$url" CREDENCE_DATA_DIR="$work/sqlite" CREDENCE_LOG=warn
-  mkdir -p "$work/sqlite"
-  "$BIN" migrate >/dev/null
+}
 
+for backend in $BACKENDS; do
+  echo
+  echo "== $backend: $POSTS posts by $AUTHORS authors ($binaries)"
+  if [ "$backend" = postgres ] && ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null \
+      && command -v pg_ctlcluster >/dev/null; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+    for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+  case "$backend" in sqlite|postgres) ;; *) echo "unknown backend '$backend'" >&2; exit 2 ;; esac
+  : >"$results/$backend-runs.txt"
+  : >"$results/$backend-table.txt"
+
+  # Seed once (with the baseline when comparing, which the new binary can migrate further).
+  first="${binaries%% *}"
+  url[$first]="$(new_database "$first")"
+  settings "$first"
+  "$seeder" migrate >/dev/null
   start=$(date +%s.%N)
-  "$BIN" demo --posts "$POSTS" --authors "$AUTHORS" >"$results/$backend-seed.txt" 2>"$results/$backend-seed-progress.txt"
+  "$seeder" demo --posts "$POSTS" --authors "$AUTHORS" >"$results/$backend-seed.txt" 2>"$results/$backend-seed-progress.txt"
   seed_secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
   cat "$results/$backend-seed.txt"
   member="$(sed -n 's/^sample member: @\([A-Za-z0-9_]*\).*/\1/p' "$results/$backend-seed.txt")"
   [ -n "$member" ] || { echo "no sample member in the seed output" >&2; exit 1; }
   if [ "$backend" = sqlite ]; then
-    db_size="$(du -sh "$work/sqlite" | cut -f1)"
+    db_size="$(du -sh "$work/$first-data" | cut -f1)"
   else
-    db_size="$(psql -qtA "$url" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")"
-  fi
-  printf 'seed: %s s wall clock (database %s)\n' "$seed_secs" "$db_size" | tee "$results/$backend-table.txt"
-
-  if [ "$backend" = postgres ]; then
     # Vacuum and analyse now rather than let autovacuum do it under the load test (a run
     # where it did measured /healthz at half its rate).
-    psql -q "$url" -c "VACUUM (ANALYZE)" >/dev/null
+    psql -q "${url[$first]}" -c "VACUUM (ANALYZE)" >/dev/null
+    db_size="$(psql -qtA "${url[$first]}" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")"
   fi
-  token="$("$BIN" admin token --handle "$member")"
-  "$BIN" --listen "127.0.0.1:$PORT" serve >"$results/$backend-server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-  kill -0 "$server_pid" 2>/dev/null || { cat "$results/$backend-server.log" >&2; exit 1; }
-  auth=(-H "Authorization: Bearer $token")
-  smoke /healthz
-  smoke /api/v1/timelines/home "${auth[@]}"
-  # The page differs with the seeded member (articles are long): say what was measured.
-  printf 'home page: %s bytes\n' "$(wc -c <"$work/smoke.json")" | tee -a "$results/$backend-table.txt"
-  smoke /api/v1/trends/statuses
-  smoke /api/v1/timelines/public
-  smoke /api/v1/statuses -X POST "${auth[@]}" -H 'Content-Type: application/json' \
-    --data '{"status":"Wash your hands often and cover coughs and sneezes.","visibility":"public"}'
-  if [ "$backend" = postgres ]; then
-    # The member's feed was built by the first read above, after the seed's ANALYZE, so the
-    # planner believes home_entries empty; autovacuum analyses it within a minute or so
-    # (50 changed rows) on a running instance, and a fresh feed read before that ran at about
-    # 60% of the rate (bench/README.md, finding 12). Measure the steady state.
-    psql -q "$url" -c "ANALYZE home_entries, home_feeds" >/dev/null
+  printf 'seed: %s s wall clock (database %s)\n' "$seed_secs" "$db_size" | tee -a "$results/$backend-table.txt"
+  if [ "$binaries" = "old new" ]; then
+    url[new]="$(copy_database old new)"
   fi
 
-  printf '%-30s %10s %10s %10s %8s\n' endpoint "req/s" p50 p99 non-2xx | tee -a "$results/$backend-table.txt"
-  # /healthz and home alternate ROUNDS times: the machine's own noise (other services, the
-  # database's background work) moves single runs by tens of percent, and the ratio is taken
-  # between the medians.
-  for round in $(seq "$ROUNDS"); do
-    run_wrk "healthz-$round" /healthz
-    run_wrk "home-$round" /api/v1/timelines/home "${auth[@]}"
+  offset=0
+  for bin in $binaries; do
+    port[$bin]=$((PORT + offset)); offset=$((offset + 1))
+    settings "$bin"
+    "$work/$bin" migrate >/dev/null
+    token[$bin]="$("$work/$bin" admin token --handle "$member")"
+    "$work/$bin" --listen "127.0.0.1:${port[$bin]}" serve >"$results/$backend-$bin-server.log" 2>&1 &
+    server_pid[$bin]=$!
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:${port[$bin]}/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    kill -0 "${server_pid[$bin]}" 2>/dev/null || { cat "$results/$backend-$bin-server.log" >&2; exit 1; }
+    auth=(-H "Authorization: Bearer ${token[$bin]}")
+    smoke "$bin" /healthz
+    smoke "$bin" /api/v1/timelines/home "${auth[@]}"
+    # The page differs with the seeded member (articles are long): say what was measured.
+    printf '%s home page: %s bytes\n' "$bin" "$(wc -c <"$work/smoke.json")" | tee -a "$results/$backend-table.txt"
+    smoke "$bin" /api/v1/trends/statuses
+    smoke "$bin" /api/v1/timelines/public
+    if [ "$backend" = postgres ]; then
+      # The member's feed was built by the first read above, after the seed's ANALYZE, so
+      # the planner believes home_entries empty; autovacuum analyses it within a minute or so
+      # on a running instance, and a fresh feed read before that ran at about 60% of the rate
+      # (bench/README.md, finding 12). Measure the steady state.
+      psql -q "${url[$bin]}" -c "ANALYZE home_entries, home_feeds" >/dev/null
+    fi
   done
-  run_wrk explore /api/v1/trends/statuses
-  run_wrk public /api/v1/timelines/public
-  run_wrk publish /api/v1/statuses -s bench/post.lua "${auth[@]}"
-  healthz_median="$(median healthz)"
-  home_median="$(median home)"
-  ratio=$(awk -v h="$home_median" -v z="$healthz_median" 'BEGIN {printf "%.3f", (z > 0 ? h / z : 0)}')
-  echo "medians of $ROUNDS rounds: healthz $healthz_median req/s, home $home_median req/s" \
-    | tee -a "$results/$backend-table.txt"
-  echo "home/healthz = $ratio (target >= 0.333)" | tee -a "$results/$backend-table.txt"
 
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-  if [ -n "$pg_db" ]; then
-    psql -q "$PG_ADMIN_URL/postgres" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null
-    pg_db=""
+  printf '%-4s %-26s %10s %10s %10s %8s\n' bin endpoint "req/s" p50 p99 non-2xx | tee -a "$results/$backend-runs.txt"
+  # Every listing alternates with /healthz ROUNDS times, and the binaries alternate within a
+  # round: the machine's own noise (other services, the database's background work) moves
+  # single runs by tens of percent, and ratios are taken between medians.
+  for round in $(seq "$ROUNDS"); do
+    for bin in $binaries; do
+      auth=(-H "Authorization: Bearer ${token[$bin]}")
+      run_wrk "$bin" "healthz-$round" /healthz
+      run_wrk "$bin" "home-$round" /api/v1/timelines/home "${auth[@]}"
+      run_wrk "$bin" "explore-$round" /api/v1/trends/statuses
+      run_wrk "$bin" "public-$round" /api/v1/timelines/public
+    done
+  done
+  for bin in $binaries; do
+    auth=(-H "Authorization: Bearer ${token[$bin]}")
+    run_wrk "$bin" publish /api/v1/statuses -s bench/post.lua "${auth[@]}"
+  done
+
+  echo "medians of $ROUNDS rounds (req/s, and the ratio to /healthz):" | tee -a "$results/$backend-table.txt"
+  for bin in $binaries; do
+    healthz="$(median "$bin" healthz)"
+    line="$(printf '%-4s healthz %8.0f' "$bin" "$healthz")"
+    for listing in home explore public; do
+      m="$(median "$bin" "$listing")"
+      line+="$(awk -v n="$listing" -v m="$m" -v z="$healthz" 'BEGIN {printf "  %s %8.0f (%.3f)", n, m, (z > 0 ? m / z : 0)}')"
+    done
+    echo "$line" | tee -a "$results/$backend-table.txt"
+  done
+  if [ "$binaries" = "old new" ]; then
+    # How far each of the new binary's ratios is from the old one's (the restructure's bound:
+    # within 10%).
+    for listing in home explore public; do
+      awk -v n="$listing" -v oz="$(median old healthz)" -v om="$(median old "$listing")" \
+          -v nz="$(median new healthz)" -v nm="$(median new "$listing")" \
+          'BEGIN {o = om / oz; w = nm / nz; printf "%s: ratio new/old = %.3f / %.3f = %+.1f%%\n", n, w, o, (w / o - 1) * 100}' \
+        | tee -a "$results/$backend-table.txt"
+    done
   fi
-  rm -rf "$work/sqlite"
+
+  stop_servers
+  drop_databases
+  rm -rf "$work"/*-data
 done
 
 echo

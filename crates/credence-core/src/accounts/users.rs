@@ -191,3 +191,27 @@ pub async fn change_password(
     core.tokens.clear();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_join_as_members_professionals_or_organisations_never_as_staff() {
+        assert_eq!(joining_role("role", "").unwrap(), Role::Member);
+        assert_eq!(joining_role("role", "member").unwrap(), Role::Member);
+        assert_eq!(
+            joining_role("role", "professional").unwrap(),
+            Role::Professional
+        );
+        assert_eq!(
+            joining_role("role", "organisation").unwrap(),
+            Role::Organisation
+        );
+        for staff in ["moderator", "admin", "Admin", "root"] {
+            let err = joining_role("credence_role", staff).unwrap_err();
+            assert_eq!(err.field(), Some("credence_role"), "{staff}");
+            assert!(err.to_string().contains("choose how you are joining"));
+        }
+    }
+}

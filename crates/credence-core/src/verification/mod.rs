@@ -324,3 +324,24 @@ pub async fn verify_directly(
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_is_verify_or_reject_with_its_reason() {
+        assert!(matches!(
+            Decision::parse("verify", String::new()),
+            Ok(Decision::Verify)
+        ));
+        match Decision::parse("reject", "licence expired".into()) {
+            Ok(Decision::Reject { reason }) => assert_eq!(reason, "licence expired"),
+            other => panic!("{other:?}"),
+        }
+        for bad in ["", "approve", "VERIFY"] {
+            let err = Decision::parse(bad, String::new()).unwrap_err();
+            assert_eq!(err.field(), Some("decision"), "{bad}");
+        }
+    }
+}

@@ -3,7 +3,8 @@
 //! token scopes and the token cache.
 
 use crate::helpers::{
-    api, browser, csrf_of, json, register_app, spawn, spawn_with, text, Backend, TestApp, PASSWORD,
+    api, browser, csrf_of, json, register_app, spawn, spawn_configured, spawn_with, text, Backend,
+    TestApp, PASSWORD,
 };
 use credence_core::kernel::actor::TokenKind;
 use credence_core::{accounts, admin, profiles, verification, Core, CoreOptions, Role};
@@ -22,6 +23,7 @@ both_backends!(
     change_password_signs_out_elsewhere,
     cached_tokens_follow_revocations_and_role_changes,
     sign_up_from_an_app,
+    closed_registrations_refuse_every_sign_up,
     tokens_are_limited_to_their_scopes,
 );
 
@@ -979,4 +981,82 @@ async fn tokens_are_limited_to_their_scopes(backend: Backend) {
             .bio,
         ""
     );
+}
+
+/// With `registrations_open = false` nobody opens an account themselves, on the page or from an
+/// app, the instance says so to apps, and nothing is stored; operators still can.
+async fn closed_registrations_refuse_every_sign_up(backend: Backend) {
+    let app = spawn_configured(backend, |o| o.registrations_open = false, |_| {}).await;
+    let client = browser();
+    let res = app
+        .submit(
+            &client,
+            "/signup",
+            "/signup",
+            &[
+                ("email", "hopeful@example.org"),
+                ("handle", "hopeful"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let (s, page) = text(res).await;
+    assert_eq!(s, 403);
+    assert!(page.contains("registrations are closed"), "{page}");
+    let client_app = register_app(&app, "urn:ietf:wg:oauth:2.0:oob", "read write").await;
+    let (s, t) = json(
+        api()
+            .post(app.url("/oauth/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_app["client_id"].as_str().unwrap()),
+                (
+                    "client_secret",
+                    client_app["client_secret"].as_str().unwrap(),
+                ),
+                ("scope", "read write"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{t}");
+    let (s, e) = json(
+        api()
+            .post(app.url("/api/v1/accounts"))
+            .bearer_auth(t["access_token"].as_str().unwrap())
+            .json(
+                &json!({"username": "hopeful_app", "email": "app@example.org",
+                          "password": PASSWORD, "agreement": true}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 403, "{e}");
+    assert_eq!(e["error_code"], "closed");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+    let (_, instance) = json(api().get(app.url("/api/v2/instance")).send().await.unwrap()).await;
+    assert_eq!(instance["registrations"]["enabled"], false);
+    let (_, links) = json(
+        api()
+            .get(app.url("/.well-known/nodeinfo"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, info) = json(
+        api()
+            .get(links["links"][0]["href"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(info["openRegistrations"], false);
+    // An operator still can.
+    app.user("by_operator", Role::Member).await;
 }

@@ -130,12 +130,24 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// Like [`spawn`], with settings changed by `configure` (e.g. `trust_proxy`).
 pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut WebConfig)) -> TestApp {
+    spawn_configured(backend, |_| {}, configure).await
+}
+
+/// Like [`spawn`], with the domain's settings (`registrations_open`, …) and the web layer's
+/// changed.
+pub async fn spawn_configured(
+    backend: Backend,
+    core_settings: impl FnOnce(&mut CoreOptions),
+    web_settings: impl FnOnce(&mut WebConfig),
+) -> TestApp {
     let database = fresh_database(backend).await;
-    let core = credence_core::open(&database.options()).await.unwrap();
+    let mut options = database.options();
+    core_settings(&mut options);
+    let core = credence_core::open(&options).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = WebConfig::for_local(addr);
-    configure(&mut config);
+    web_settings(&mut config);
     let state = credence_web::app_state(core.clone(), config);
     tokio::spawn(credence_web::serve(listener, state, std::future::pending()));
     TestApp {
