@@ -133,12 +133,35 @@ pub(super) async fn consented_identifiers(core: &Core, id: i64) -> CoreResult<Ve
 }
 
 /// Seals the consent records written before they were encrypted (migration 0009), empties
-/// their plain columns and purges the old text from the database files: on SQLite a VACUUM
-/// (which rewrites the file from the live rows only) and the write-ahead log truncated; on
-/// PostgreSQL a VACUUM of the table. Run at every start; returns how many it sealed (0 once
+/// their plain columns and purges the old text from the database files: on SQLite with
+/// `secure_delete` on while the rows are rewritten, then a VACUUM (which rewrites the file from
+/// the live rows only) and the write-ahead log truncated; on PostgreSQL a VACUUM of the table. Run at every start; returns how many it sealed (0 once
 /// done). Interrupted, it seals the rest next time (each row is sealed on its own).
 pub async fn seal_legacy_consents(core: &Core) -> CoreResult<u64> {
     let mut conn = core.db.pool.acquire().await?;
+    let sqlite = core.db.backend == Backend::Sqlite;
+    if sqlite {
+        // What the updates below free is overwritten with zeros, not left for VACUUM alone.
+        conn.execute("PRAGMA secure_delete = ON").await?;
+    }
+    let sealed = seal_plain_rows(core, &mut conn).await;
+    if sqlite {
+        conn.execute("PRAGMA secure_delete = OFF").await?;
+    }
+    let sealed = sealed?;
+    if sealed > 0 {
+        purge(core.db.backend, &mut conn).await?;
+        tracing::info!(
+            sealed,
+            "sealed the consent records written before encryption"
+        );
+    }
+    Ok(sealed)
+}
+
+/// Seals, on `conn`, every consent record not sealed yet and empties its plain columns.
+/// Returns how many.
+async fn seal_plain_rows(core: &Core, conn: &mut AnyConnection) -> CoreResult<u64> {
     let rows = sqlx::query(
         "SELECT id, author_id, patient_name, scope, consented_on, covered FROM consents \
          WHERE sealed IS NULL ORDER BY id",
@@ -158,7 +181,7 @@ pub async fn seal_legacy_consents(core: &Core) -> CoreResult<u64> {
         let plaintext = serde_json::to_vec(&value).expect("a consent record serialises");
         let sealed = core
             .keys
-            .seal(&mut conn, owner(author_id), place(id), &plaintext)
+            .seal(&mut *conn, owner(author_id), place(id), &plaintext)
             .await?;
         sqlx::query(
             "UPDATE consents SET sealed = $2, patient_name = '', scope = '', consented_on = '', \
@@ -168,13 +191,6 @@ pub async fn seal_legacy_consents(core: &Core) -> CoreResult<u64> {
         .bind(sealed)
         .execute(&mut *conn)
         .await?;
-    }
-    if !rows.is_empty() {
-        purge(core.db.backend, &mut conn).await?;
-        tracing::info!(
-            sealed = rows.len(),
-            "sealed the consent records written before encryption"
-        );
     }
     Ok(rows.len() as u64)
 }
