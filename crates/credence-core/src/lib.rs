@@ -5,7 +5,7 @@
 //! The [`kernel`] is the bottom layer and imports nothing else from this crate. Above it, one
 //! folder per capability; a capability uses the kernel and the capabilities below it, never one
 //! above (the table of allowed directions is in `docs/architecture.md`, and the architecture
-//! test in `tests/architecture.rs` enforces it):
+//! test in `crates/credence/tests/it/architecture.rs` enforces it):
 //!
 //! - [`audit`]: the append-only log of who decided what;
 //! - [`content`]: Markdown and plain-text rendering to sanitised HTML;
@@ -43,6 +43,12 @@ pub mod topics;
 pub mod verification;
 
 pub use kernel::{Actor, Core, CoreError, CoreOptions, CoreResult, Role};
+
+/// Applies the database migrations, and nothing else: no key file is read or made, so a
+/// deployment can migrate from a job that holds no keys (`credence migrate`).
+pub async fn migrate(database_url: &str) -> anyhow::Result<()> {
+    kernel::db::Db::connect(database_url).await?.migrate().await
+}
 
 /// Opens Credence's storage as every command needs it: connects, applies the migrations, opens
 /// the key file, and brings the data up to date (the curated topics; consent records written

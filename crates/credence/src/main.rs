@@ -102,6 +102,9 @@ enum AdminCommand {
     /// records themselves are not touched). Safe to interrupt: run it again and it finishes.
     /// Other instances pick the new key up from the same key file.
     RotateKey,
+    /// Check that the key file opens this database's encrypted records (after restoring a
+    /// backup, say), making it if the database has none yet, and say which key it holds.
+    CheckKey,
 }
 
 /// mimalloc instead of the system allocator: see the note in Cargo.toml.
@@ -155,7 +158,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(settings, args).await,
         Command::Migrate => {
-            open_core(&settings).await?;
+            if settings.uses_sqlite() {
+                settings.prepare_data_dir()?;
+            }
+            credence_core::migrate(&settings.database_url).await?;
             println!("migrations applied to {}", settings.database_url_redacted());
             Ok(())
         }
@@ -344,6 +350,17 @@ async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
                     other => other.into(),
                 })?;
             println!("{token}");
+            Ok(())
+        }
+        AdminCommand::CheckKey => {
+            let core = open_core(&settings).await?;
+            let status = core.keys.status(&core.db).await?;
+            println!(
+                "the key file {} opens this database: key {}, {} data key(s)",
+                core.keys.path().display(),
+                status.key_id,
+                status.data_keys
+            );
             Ok(())
         }
         AdminCommand::RotateKey => {

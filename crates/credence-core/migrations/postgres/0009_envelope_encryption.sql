@@ -26,3 +26,10 @@ CREATE TABLE key_check (
 -- value under the author's data key). Rows written before this migration are sealed, and their
 -- plain columns emptied and purged, when the server next starts (posts::seal_legacy_consents).
 ALTER TABLE consents ADD COLUMN sealed BYTEA;
+
+-- Clean-ups that must finish even if a start is interrupted: a name stays here until its work
+-- is done. The consent records' old plain text is purged from the database files once sealed.
+CREATE TABLE pending_purges (
+    name            TEXT PRIMARY KEY
+);
+INSERT INTO pending_purges (name) SELECT 'consents' WHERE EXISTS (SELECT 1 FROM consents);

@@ -11,12 +11,14 @@
 //! - A **key check** (a known phrase sealed by the KEK) is stored in the database, so a wrong
 //!   or missing key file is refused at start with a message, before anything is written. The
 //!   key file is created only while the database holds no check and no wrapped key: several
-//!   instances share one key file and none makes its own.
-//! - **Rotation** (`credence admin rotate-key`) writes a new KEK into the key file beside the
-//!   old one (marked retiring), re-wraps every data key in batches (records are not touched),
-//!   moves the check, then drops the old KEK. Interrupted, it is run again and finishes;
-//!   other instances re-read the key file when they meet a data key wrapped by a KEK they
-//!   lack.
+//!   instances read one key file (on a shared mount) and none makes its own.
+//! - **Rotation** (`credence admin rotate-key`, one at a time under a lock file) writes a new
+//!   KEK into the key file beside the old one (marked retiring), moves the check to it,
+//!   re-wraps every data key in batches (records are not touched), then drops the old KEK.
+//!   Interrupted, it is run again and finishes. Other instances re-read the key file when
+//!   they meet a data key wrapped by a KEK they lack, and before wrapping a new data key when
+//!   the check names a KEK other than their current one (read with the check's row locked, so
+//!   no data key is wrapped by the old KEK once re-wrapping began).
 //! - **Crypto-shredding**: deleting an owner's data key ([`Keyring::shred`]) makes every record
 //!   sealed with it unreadable for good, wherever copies of the rows went (backups included).
 //!
@@ -61,11 +63,18 @@ pub struct Place<'a> {
     pub table: &'a str,
     pub row: i64,
     pub column: &'a str,
+    /// The record the row belongs to, when the row names it (a consent record's post): a row
+    /// pointed at another record no longer opens.
+    pub belongs_to: Option<(&'a str, i64)>,
 }
 
 impl Place<'_> {
     fn aad(&self) -> Vec<u8> {
-        format!("{}\u{0}{}\u{0}{}", self.table, self.row, self.column).into_bytes()
+        let mut aad = format!("{}\u{0}{}\u{0}{}", self.table, self.row, self.column);
+        if let Some((kind, id)) = self.belongs_to {
+            aad.push_str(&format!("\u{0}{kind}\u{0}{id}"));
+        }
+        aad.into_bytes()
     }
 }
 
@@ -135,6 +144,15 @@ impl Keys {
 pub struct Keyring {
     path: PathBuf,
     keys: RwLock<Keys>,
+}
+
+/// What [`Keyring::status`] reports.
+#[derive(Debug, Clone)]
+pub struct KeyStatus {
+    /// The current key-encryption key's id.
+    pub key_id: String,
+    /// How many data keys the database holds.
+    pub data_keys: i64,
 }
 
 /// What a rotation did.
@@ -241,8 +259,10 @@ fn key_file_text(keys: &Keys) -> String {
     )
 }
 
-/// Creates the key file (failing if one appeared meanwhile), readable by its owner only.
-fn create_key_file(path: &Path, keys: &Keys) -> anyhow::Result<()> {
+/// Writes a new file beside `path` (`<name>.new`), readable by its owner only, synced.
+fn write_staging(path: &Path, keys: &Keys) -> anyhow::Result<PathBuf> {
+    let staging = path.with_extension("key.new");
+    let _ = std::fs::remove_file(&staging);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -251,21 +271,83 @@ fn create_key_file(path: &Path, keys: &Keys) -> anyhow::Result<()> {
         options.mode(0o600);
     }
     let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create the key file {}", path.display()))?;
+        .open(&staging)
+        .with_context(|| format!("cannot write the key file {}", staging.display()))?;
     file.write_all(key_file_text(keys).as_bytes())?;
     file.sync_all()?;
+    Ok(staging)
+}
+
+/// Syncs the directory holding `path`, so a rename or a new name in it survives a power cut.
+fn sync_parent(path: &Path) -> anyhow::Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let dir = std::fs::File::open(parent.unwrap_or(Path::new(".")))
+        .with_context(|| format!("cannot sync the directory of {}", path.display()))?;
+    dir.sync_all()?;
     Ok(())
 }
 
-/// Replaces the key file as one step (a new file renamed over it): an interruption leaves the
-/// old file or the new one, never half of one.
-fn replace_key_file(path: &Path, keys: &Keys) -> anyhow::Result<()> {
-    let staging = path.with_extension("key.new");
+/// Creates the key file, whole or not at all: written beside it, then linked into place, which
+/// fails if the name exists. `Ok(false)` when another process created it first (read theirs).
+fn create_key_file(path: &Path, keys: &Keys) -> anyhow::Result<bool> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    }
+    let staging = write_staging(path, keys)?;
+    let linked = std::fs::hard_link(&staging, path);
     let _ = std::fs::remove_file(&staging);
-    create_key_file(&staging, keys)?;
+    match linked {
+        Ok(()) => {
+            sync_parent(path)?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot create the key file {}", path.display())),
+    }
+}
+
+/// Replaces the key file as one step (a new file renamed over it, the directory synced): an
+/// interruption or a power cut leaves the old file or the new one, never half of one.
+fn replace_key_file(path: &Path, keys: &Keys) -> anyhow::Result<()> {
+    let staging = write_staging(path, keys)?;
     std::fs::rename(&staging, path)
-        .with_context(|| format!("cannot replace the key file {}", path.display()))
+        .with_context(|| format!("cannot replace the key file {}", path.display()))?;
+    sync_parent(path)
+}
+
+/// Holds the rotation lock (`<key file>.lock`, `flock`) while it lives: two rotations at once
+/// would each write their own new key into the file, and the loser's re-wrapped keys would
+/// open with nothing.
+fn lock_rotation(path: &Path) -> anyhow::Result<std::fs::File> {
+    let lock_path = path.with_extension("key.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another key rotation is running (it holds {}): let it finish",
+            lock_path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", lock_path.display()))
+        }
+    }
+}
+
+/// The id of the KEK new data keys are wrapped by (the key check's), read with the check's row
+/// locked until `conn`'s transaction ends: a rotation moves the check first and waits for this
+/// transaction, so a data key is never wrapped by a KEK after the rotation began re-wrapping.
+async fn current_kek_locked(conn: &mut AnyConnection) -> CoreResult<String> {
+    let row = sqlx::query("UPDATE key_check SET kek_id = kek_id WHERE id = 1 RETURNING kek_id")
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("the key check is missing")))?;
+    Ok(col(&row, "kek_id")?)
 }
 
 /// The key check stored in the database: (KEK id, sealed phrase).
@@ -316,37 +398,47 @@ async fn store_check(db: &Db, kek: &Kek) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// The keys of a database that holds no encrypted data yet: a new key file, or the one
+/// another instance sharing the file made a moment ago. `true` when this call created it.
+async fn first_key_file(db: &Db, path: &Path) -> anyhow::Result<(Keys, bool)> {
+    if stored_check(db).await?.is_some() || count_data_keys(db).await? > 0 {
+        bail!(
+            "the database holds encrypted records but the key file {} is missing: restore it \
+             from your backup (or point --key-file at it); without it they cannot be read",
+            path.display()
+        );
+    }
+    let keys = Keys {
+        current: Kek::generate(),
+        retiring: Vec::new(),
+    };
+    if create_key_file(path, &keys)? {
+        Ok((keys, true))
+    } else {
+        Ok((read_key_file(path)?, false))
+    }
+}
+
 impl Keyring {
     /// Opens the key file at `path` against the database's key check, creating both when the
     /// database holds no encrypted data yet. Refuses, saying why, a key file that is missing
     /// while the database holds encrypted data, one that does not open the check, and one
     /// other users can read.
     pub async fn load(db: &Db, path: &Path) -> anyhow::Result<Keyring> {
-        let check = stored_check(db).await?;
-        let keys = if path.exists() {
-            let keys = read_key_file(path)?;
-            if check.is_none() {
-                store_check(db, &keys.current).await?;
-            }
-            keys
+        let (keys, created) = if path.exists() {
+            (read_key_file(path)?, false)
         } else {
-            if check.is_some() || count_data_keys(db).await? > 0 {
-                bail!(
-                    "the database holds encrypted records but the key file {} is missing: \
-                     restore it from your backup (or point --key-file at it); without it they \
-                     cannot be read",
-                    path.display()
-                );
-            }
-            let keys = Keys {
-                current: Kek::generate(),
-                retiring: Vec::new(),
-            };
-            create_key_file(path, &keys)?;
+            first_key_file(db, path).await?
+        };
+        if stored_check(db).await?.is_none() {
             store_check(db, &keys.current).await?;
-            let check = stored_check(db).await?;
-            if check.is_none_or(|(id, _)| id != keys.current.id) {
-                // Another instance stored its key first, between our look and our write.
+        }
+        let check = stored_check(db)
+            .await?
+            .context("the key check was not stored")?;
+        if let Err(refused) = verify_check(path, &keys, &check) {
+            if created {
+                // Another instance, with a key file of its own, stored its key first.
                 let _ = std::fs::remove_file(path);
                 bail!(
                     "another instance created this database's key at the same moment: give this \
@@ -354,13 +446,11 @@ impl Keyring {
                     path.display()
                 );
             }
+            return Err(refused);
+        }
+        if created {
             tracing::info!(key_file = %path.display(), "created the key file: back it up apart from the database");
-            keys
-        };
-        let check = stored_check(db)
-            .await?
-            .context("the key check was not stored")?;
-        verify_check(path, &keys, &check)?;
+        }
         Ok(Keyring {
             path: path.to_path_buf(),
             keys: RwLock::new(keys),
@@ -370,6 +460,14 @@ impl Keyring {
     /// Where the key file is.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The current key's id and how many data keys the database holds.
+    pub async fn status(&self, db: &Db) -> anyhow::Result<KeyStatus> {
+        Ok(KeyStatus {
+            key_id: self.keys.read().unwrap().current.id.clone(),
+            data_keys: count_data_keys(db).await?,
+        })
     }
 
     /// Seals `plaintext` for `place` with `owner`'s data key (made now if they have none), on
@@ -471,9 +569,22 @@ impl Keyring {
         owner: Owner<'_>,
     ) -> CoreResult<XChaCha20Poly1305> {
         let key = XChaCha20Poly1305::generate_key(&mut OsRng);
+        let current = current_kek_locked(&mut *conn).await?;
+        if self.keys.read().unwrap().current.id != current {
+            // Another process rotated the key since this one read the file.
+            self.reload().map_err(CoreError::Internal)?;
+        }
         let (kek_id, wrapped) = {
             let keys = self.keys.read().unwrap();
             let kek = &keys.current;
+            if kek.id != current {
+                return Err(CoreError::Internal(anyhow::anyhow!(
+                    "the database's records are sealed under key {current}, but the key file \
+                     {} holds {} as its current key",
+                    self.path.display(),
+                    kek.id
+                )));
+            }
             (
                 kek.id.clone(),
                 seal_with(&kek.cipher, &wrap_aad(owner), &key),
@@ -508,21 +619,44 @@ impl Keyring {
     /// after an interruption, it finishes the rotation that was under way rather than start
     /// another.
     pub async fn rotate(&self, db: &Db) -> anyhow::Result<Rotation> {
+        let _lock = lock_rotation(&self.path)?;
         self.reload()?;
-        let from = {
-            let mut keys = self.keys.write().unwrap();
-            if keys.retiring.is_empty() {
-                let old = std::mem::replace(&mut keys.current, Kek::generate());
-                keys.retiring.push(old);
-                replace_key_file(&self.path, &keys)?;
-            }
-            keys.retiring
-                .iter()
-                .map(|k| k.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let from = self.begin_rotation()?;
+        // The check moves first: from here on every process wraps new data keys by the new
+        // KEK (see `current_kek_locked`), so the re-wrapping below meets the last old one.
+        let to = self.move_check(db).await?;
         let rewrapped = self.rewrap_all(db).await?;
+        {
+            let mut keys = self.keys.write().unwrap();
+            keys.retiring.clear();
+            replace_key_file(&self.path, &keys)?;
+        }
+        Ok(Rotation {
+            from,
+            to,
+            rewrapped,
+        })
+    }
+
+    /// Writes a new current KEK into the key file beside the old one (marked retiring), unless
+    /// an interrupted rotation already did. Returns the retiring keys' ids.
+    fn begin_rotation(&self) -> anyhow::Result<String> {
+        let mut keys = self.keys.write().unwrap();
+        if keys.retiring.is_empty() {
+            let old = std::mem::replace(&mut keys.current, Kek::generate());
+            keys.retiring.push(old);
+            replace_key_file(&self.path, &keys)?;
+        }
+        Ok(keys
+            .retiring
+            .iter()
+            .map(|k| k.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
+    /// Seals the key check by the current KEK. Returns its id.
+    async fn move_check(&self, db: &Db) -> anyhow::Result<String> {
         let (to, check) = {
             let keys = self.keys.read().unwrap();
             let kek = &keys.current;
@@ -536,16 +670,7 @@ impl Keyring {
             .bind(check)
             .execute(&db.pool)
             .await?;
-        {
-            let mut keys = self.keys.write().unwrap();
-            keys.retiring.clear();
-            replace_key_file(&self.path, &keys)?;
-        }
-        Ok(Rotation {
-            from,
-            to,
-            rewrapped,
-        })
+        Ok(to)
     }
 
     /// Re-wraps, batch by batch, every data key not yet wrapped by the current KEK.
@@ -610,6 +735,7 @@ mod tests {
             table: "consents",
             row: 7,
             column: "sealed",
+            belongs_to: Some(("post", 3)),
         };
         let sealed = seal_with(
             &kek.cipher,
@@ -622,6 +748,11 @@ mod tests {
         );
         let elsewhere = Place { row: 8, ..here };
         assert!(open_with(&kek.cipher, &elsewhere.aad(), &sealed).is_none());
+        let other_post = Place {
+            belongs_to: Some(("post", 4)),
+            ..here
+        };
+        assert!(open_with(&kek.cipher, &other_post.aad(), &sealed).is_none());
         for i in 0..sealed.len() {
             let mut changed = sealed.clone();
             changed[i] ^= 0x01;

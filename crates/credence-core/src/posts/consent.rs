@@ -35,11 +35,12 @@ fn owner(author_id: i64) -> Owner<'static> {
     }
 }
 
-fn place(id: i64) -> Place<'static> {
+fn place(id: i64, post_id: i64) -> Place<'static> {
     Place {
         table: "consents",
         row: id,
         column: "sealed",
+        belongs_to: Some(("post", post_id)),
     }
 }
 
@@ -62,7 +63,7 @@ pub(super) async fn record(
     let plaintext = serde_json::to_vec(&value).expect("a consent record serialises");
     let sealed = core
         .keys
-        .seal(&mut *tx, owner(author_id), place(id), &plaintext)
+        .seal(&mut *tx, owner(author_id), place(id, post_id), &plaintext)
         .await?;
     sqlx::query(
         "INSERT INTO consents (id, post_id, author_id, patient_name, scope, consented_on, \
@@ -78,65 +79,90 @@ pub(super) async fn record(
     Ok(())
 }
 
-/// The consent records of a post, opened: for its author only.
-async fn opened(core: &Core, post_id: i64, author_id: Option<i64>) -> CoreResult<Vec<Sealed>> {
+/// The consent records of a post, opened (each an error if it does not open).
+async fn opened(core: &Core, post_id: i64) -> CoreResult<Vec<CoreResult<Sealed>>> {
     let mut conn = core.db.pool.acquire().await?;
-    let rows = sqlx::query(
-        "SELECT id, author_id, sealed FROM consents WHERE post_id = $1 \
-         AND ($2 = 0 OR author_id = $2) ORDER BY id",
-    )
-    .bind(post_id)
-    .bind(author_id.unwrap_or(0))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows =
+        sqlx::query("SELECT id, author_id, sealed FROM consents WHERE post_id = $1 ORDER BY id")
+            .bind(post_id)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: i64 = col(&r, "id")?;
         let sealed: Option<Vec<u8>> = col(&r, "sealed")?;
-        let sealed = sealed.ok_or_else(|| {
-            CoreError::Internal(anyhow::anyhow!("consent record {id} was never sealed"))
-        })?;
-        let plaintext = core
+        let Some(sealed) = sealed else {
+            out.push(Err(CoreError::Internal(anyhow::anyhow!(
+                "consent record {id} was never sealed"
+            ))));
+            continue;
+        };
+        let opened = core
             .keys
-            .open(&mut conn, owner(col(&r, "author_id")?), place(id), &sealed)
-            .await?;
-        out.push(serde_json::from_slice(&plaintext).map_err(|e| {
-            CoreError::Internal(anyhow::anyhow!(
-                "consent record {id} opened to bad JSON: {e}"
-            ))
-        })?);
+            .open(
+                &mut conn,
+                owner(col(&r, "author_id")?),
+                place(id, post_id),
+                &sealed,
+            )
+            .await;
+        out.push(opened.and_then(|plaintext| parse_sealed(id, &plaintext)));
     }
     Ok(out)
+}
+
+/// A consent record's opened value. A parse error is logged by its kind and place only: its
+/// message could quote the record (a patient's name).
+fn parse_sealed(id: i64, plaintext: &[u8]) -> CoreResult<Sealed> {
+    serde_json::from_slice(plaintext).map_err(|e| {
+        CoreError::Internal(anyhow::anyhow!(
+            "consent record {id} opened to a value that is not a consent record ({:?} at line {} \
+             column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 /// The consent records of a post: its author only.
 pub async fn consents(core: &Core, actor: &Actor, id: i64) -> CoreResult<Vec<ConsentInput>> {
     own_post_row(core, actor, id).await?;
-    Ok(opened(core, id, Some(actor.profile_id))
+    opened(core, id)
         .await?
         .into_iter()
-        .map(|c| ConsentInput {
-            patient_name: c.patient_name,
-            scope: c.scope,
-            consented_on: c.consented_on,
+        .map(|c| {
+            c.map(|c| ConsentInput {
+                patient_name: c.patient_name,
+                scope: c.scope,
+                consented_on: c.consented_on,
+            })
         })
-        .collect())
+        .collect()
 }
 
-/// The identifiers that consent recorded for this post covers (lower-case).
+/// The identifiers that consent recorded for this post covers (lower-case). A record that does
+/// not open (its key shredded, its row changed) covers nothing: an edit that keeps a name it
+/// covered asks for consent again, rather than the post becoming uneditable.
 pub(super) async fn consented_identifiers(core: &Core, id: i64) -> CoreResult<Vec<String>> {
-    Ok(opened(core, id, None)
-        .await?
-        .into_iter()
-        .flat_map(|c| c.covered)
-        .collect())
+    let mut covered = Vec::new();
+    for record in opened(core, id).await? {
+        match record {
+            Ok(c) => covered.extend(c.covered),
+            Err(e) => tracing::warn!(post = id, error = %e, "a consent record did not open"),
+        }
+    }
+    Ok(covered)
 }
 
 /// Seals the consent records written before they were encrypted (migration 0009), empties
 /// their plain columns and purges the old text from the database files: on SQLite with
 /// `secure_delete` on while the rows are rewritten, then a VACUUM (which rewrites the file from
-/// the live rows only) and the write-ahead log truncated; on PostgreSQL a VACUUM of the table. Run at every start; returns how many it sealed (0 once
-/// done). Interrupted, it seals the rest next time (each row is sealed on its own).
+/// the live rows only) and the write-ahead log truncated; on PostgreSQL a `VACUUM FULL` of the
+/// table (old copies in PostgreSQL's write-ahead log and in backups age out with their
+/// retention: README, "Keys and backups"). Run at every start; returns how many it sealed (0
+/// once done). Interrupted, it finishes next time: each row is sealed on its own, and the
+/// purge is pending (`pending_purges`) until it has succeeded.
 pub async fn seal_legacy_consents(core: &Core) -> CoreResult<u64> {
     let mut conn = core.db.pool.acquire().await?;
     let sqlite = core.db.backend == Backend::Sqlite;
@@ -150,38 +176,49 @@ pub async fn seal_legacy_consents(core: &Core) -> CoreResult<u64> {
     }
     let sealed = sealed?;
     if sealed > 0 {
-        purge(core.db.backend, &mut conn).await?;
         tracing::info!(
             sealed,
             "sealed the consent records written before encryption"
         );
     }
+    if purge_pending(&mut conn).await? {
+        purge(core.db.backend, &mut conn).await?;
+    }
     Ok(sealed)
 }
 
-/// Seals, on `conn`, every consent record not sealed yet and empties its plain columns.
-/// Returns how many.
+/// Seals, on `conn`, every consent record not sealed yet and empties its plain columns, one
+/// transaction per record. Returns how many.
 async fn seal_plain_rows(core: &Core, conn: &mut AnyConnection) -> CoreResult<u64> {
     let rows = sqlx::query(
-        "SELECT id, author_id, patient_name, scope, consented_on, covered FROM consents \
-         WHERE sealed IS NULL ORDER BY id",
+        "SELECT id, post_id, author_id, patient_name, scope, consented_on, covered \
+         FROM consents WHERE sealed IS NULL ORDER BY id",
     )
     .fetch_all(&mut *conn)
     .await?;
     for r in &rows {
         let id: i64 = col(r, "id")?;
-        let author_id: i64 = col(r, "author_id")?;
         let covered: String = col(r, "covered")?;
         let value = Sealed {
             patient_name: col(r, "patient_name")?,
             scope: col(r, "scope")?,
             consented_on: col(r, "consented_on")?,
-            covered: serde_json::from_str(&covered).unwrap_or_default(),
+            // Refused rather than dropped: an empty list would make the next edit of the post
+            // ask for consent the patient gave.
+            covered: serde_json::from_str(&covered).map_err(|e| {
+                CoreError::Internal(anyhow::anyhow!(
+                    "consent record {id} lists the identifiers it covers in a form that cannot \
+                     be read ({:?}); it was left as it is",
+                    e.classify()
+                ))
+            })?,
         };
         let plaintext = serde_json::to_vec(&value).expect("a consent record serialises");
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let place = place(id, col(r, "post_id")?);
         let sealed = core
             .keys
-            .seal(&mut *conn, owner(author_id), place(id), &plaintext)
+            .seal(&mut tx, owner(col(r, "author_id")?), place, &plaintext)
             .await?;
         sqlx::query(
             "UPDATE consents SET sealed = $2, patient_name = '', scope = '', consented_on = '', \
@@ -189,19 +226,61 @@ async fn seal_plain_rows(core: &Core, conn: &mut AnyConnection) -> CoreResult<u6
         )
         .bind(id)
         .bind(sealed)
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
     }
     Ok(rows.len() as u64)
 }
 
-/// Rewrites the database files without the free space where the plain text was. Sent as plain
-/// statements (VACUUM cannot run in a prepared statement's implicit transaction).
+/// Whether the consent records' old text still has to be purged from the database files.
+async fn purge_pending(conn: &mut AnyConnection) -> CoreResult<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM pending_purges WHERE name = 'consents'")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(col::<i64>(&row, "n")? > 0)
+}
+
+/// Rewrites the database files without the free space where the plain text was, then marks the
+/// purge done. Sent as plain statements (VACUUM cannot run in a prepared statement's implicit
+/// transaction). A write-ahead log that other connections keep from being truncated leaves the
+/// purge pending for the next start, with a warning.
 async fn purge(backend: Backend, conn: &mut AnyConnection) -> CoreResult<()> {
-    let statements = match backend {
-        Backend::Sqlite => "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
-        Backend::Postgres => "VACUUM consents",
-    };
-    conn.execute(statements).await?;
+    match backend {
+        Backend::Sqlite => {
+            conn.execute("VACUUM").await?;
+            if !truncate_wal(conn).await? {
+                tracing::warn!(
+                    "the write-ahead log was in use and could not be emptied: old consent text \
+                     may remain in it until the next start"
+                );
+                return Ok(());
+            }
+        }
+        Backend::Postgres => {
+            conn.execute("VACUUM FULL consents").await?;
+        }
+    }
+    sqlx::query("DELETE FROM pending_purges WHERE name = 'consents'")
+        .execute(&mut *conn)
+        .await?;
+    tracing::info!("purged the consent records' old plain text from the database files");
     Ok(())
+}
+
+/// Checkpoints SQLite's write-ahead log and truncates it, retrying while another connection
+/// reads from it. `false` when it stayed busy (SQLite reports that in the result row, not as
+/// an error).
+async fn truncate_wal(conn: &mut AnyConnection) -> CoreResult<bool> {
+    for _ in 0..20 {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await?;
+        let busy: i64 = col(&row, "busy")?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(false)
 }

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use credence_core::kernel::envelope::Owner;
 use credence_core::posts::{self, Compose, ConsentInput};
-use credence_core::{Actor, CoreError};
+use credence_core::{Actor, Core, CoreError};
 
 use crate::helpers::{spawn, Backend, TestApp};
 
@@ -30,26 +30,31 @@ const CASE: &str = "Case study: my patient John Carter, born 03/14/1961, MRN 448
 /// A verified professional who publishes a case study with a consent record whose scope is
 /// `scope`; returns them and the post's id.
 async fn case_study(app: &TestApp, handle: &str, scope: &str) -> (Actor, i64) {
+    case_study_on(app, &app.core, handle, scope).await
+}
+
+/// [`case_study`] published through `core` (another instance on the same database).
+async fn case_study_on(app: &TestApp, core: &Core, handle: &str, scope: &str) -> (Actor, i64) {
     let (actor, profile) = app.professional(handle).await;
     credence_core::verification::verify_directly(&app.core, None, profile.id, "test")
         .await
         .unwrap();
-    let post = posts::create(
-        &app.core,
-        &actor,
-        Compose {
-            body: CASE.into(),
-            consent: Some(ConsentInput {
-                patient_name: "John Carter".into(),
-                scope: scope.into(),
-                consented_on: "2026-11-02".into(),
-            }),
-            ..Compose::default()
-        },
-    )
-    .await
-    .unwrap();
+    let post = posts::create(core, &actor, consented_case(scope))
+        .await
+        .unwrap();
     (actor, post.id)
+}
+
+fn consented_case(scope: &str) -> Compose {
+    Compose {
+        body: CASE.into(),
+        consent: Some(ConsentInput {
+            patient_name: "John Carter".into(),
+            scope: scope.into(),
+            consented_on: "2026-11-02".into(),
+        }),
+        ..Compose::default()
+    }
 }
 
 async fn scopes(app: &TestApp, author: &Actor, post: i64) -> Result<Vec<String>, CoreError> {
@@ -146,6 +151,45 @@ async fn a_changed_byte_is_a_clean_error(backend: Backend) {
             other => panic!("byte {at}: {other:?}"),
         }
     }
+    // Pointed at another post of the same author, a record does not open there: it cannot
+    // lend its consent to a post it was not given for.
+    sqlx::query("UPDATE consents SET sealed = $1 WHERE post_id = $2")
+        .bind(&sealed)
+        .bind(post)
+        .execute(&app.core.db.pool)
+        .await
+        .unwrap();
+    let draft = posts::create(
+        &app.core,
+        &author,
+        Compose {
+            body: "A draft about blood pressure.".into(),
+            action: posts::Action::SaveDraft,
+            ..Compose::default()
+        },
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE consents SET post_id = $1 WHERE post_id = $2")
+        .bind(draft.id)
+        .bind(post)
+        .execute(&app.core.db.pool)
+        .await
+        .unwrap();
+    assert!(matches!(
+        scopes(&app, &author, draft.id).await,
+        Err(CoreError::Unreadable(_))
+    ));
+    sqlx::query("UPDATE consents SET post_id = $1 WHERE post_id = $2")
+        .bind(post)
+        .bind(draft.id)
+        .execute(&app.core.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        scopes(&app, &author, post).await.unwrap(),
+        vec!["a scope to tamper with"]
+    );
     // Moved to another row, a sealed value does not open either.
     sqlx::query("UPDATE consents SET sealed = $1, id = id + 1 WHERE post_id = $2")
         .bind(&sealed)
@@ -177,6 +221,27 @@ async fn a_shredded_key_makes_records_unreadable_for_good(backend: Backend) {
     assert_eq!(
         scopes(&app, &other, other_post).await.unwrap(),
         vec!["kept"]
+    );
+    // The post stays editable: the shredded record covers nothing, so keeping the patient's
+    // name asks for consent again, and a new record is sealed under a new key.
+    let edit = posts::update(
+        &app.core,
+        &author,
+        post,
+        Compose {
+            consent: None,
+            ..consented_case("")
+        },
+    )
+    .await;
+    assert!(matches!(edit, Err(CoreError::Refused { .. })), "{edit:?}");
+    posts::update(&app.core, &author, post, consented_case("given again"))
+        .await
+        .unwrap();
+    let scopes_now = scopes(&app, &author, post).await;
+    assert!(
+        matches!(scopes_now, Err(CoreError::Unreadable(_))),
+        "the shredded record still cannot be read: {scopes_now:?}"
     );
 }
 
@@ -216,6 +281,26 @@ async fn rotation_keeps_every_record_readable_even_when_interrupted(backend: Bac
         let read = posts::consents(&other, author, post).await.unwrap();
         assert_eq!(read[0].scope, scope);
     }
+    // A data key the other instance makes now is wrapped by the new key, not the one it read
+    // at its start (which the rotation dropped from the key file).
+    let (late, late_post) = case_study_on(&app, &other, "dr_rotate_late", "late scope").await;
+    assert_eq!(kek_ids(&app).await, vec![rotation.to.clone()]);
+    assert_eq!(
+        scopes(&app, &late, late_post).await.unwrap(),
+        vec!["late scope"]
+    );
+
+    // One rotation at a time: while another holds the lock, a second refuses.
+    let lock = std::fs::File::create(app.key_file.with_extension("key.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let refused = app.core.keys.rotate(&app.core.db).await.unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("another key rotation is running"),
+        "{refused}"
+    );
+    drop(lock);
 
     // Interrupted: a data key it cannot re-wrap stops it after the key file has both keys.
     sqlx::query(
@@ -309,6 +394,11 @@ async fn records_written_before_encryption_are_sealed_at_start(backend: Backend)
     .execute(&app.core.db.pool)
     .await
     .unwrap();
+    // What migration 0009 records when it finds consent rows written before it.
+    sqlx::query("INSERT INTO pending_purges (name) VALUES ('consents')")
+        .execute(&app.core.db.pool)
+        .await
+        .unwrap();
     settle(&app).await;
     assert!(
         occurrences_at_rest(&app, phrase) > 0,
@@ -317,6 +407,11 @@ async fn records_written_before_encryption_are_sealed_at_start(backend: Backend)
     // The next start seals it and purges the plain text from the files.
     let upgraded = credence_core::open(&app.options()).await.unwrap();
     assert_eq!(occurrences_at_rest(&app, phrase), 0);
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pending_purges")
+        .fetch_one(&app.core.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "the purge is done and no longer pending");
     let records = posts::consents(&upgraded, &author, post).await.unwrap();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].scope, phrase);

@@ -103,9 +103,10 @@ fn bad_flags_are_reported() {
     assert!(stderr(&o).contains("unsupported database URL"));
 }
 
-/// The key file from the operator's side: made at the first start, readable by its owner
-/// only; rotated by `admin rotate-key`; a missing, wrong or world-readable one stops every
-/// command with a message and exit status 1, and the database is left as it was.
+/// The key file from the operator's side: not needed to migrate; made at the first start,
+/// readable by its owner only; checked by `admin check-key`, rotated by `admin rotate-key`; a
+/// missing, wrong or world-readable one stops every command that opens the records with a
+/// message and exit status 1, and the database is left as it was.
 #[test]
 fn key_file_is_made_rotated_and_guarded() {
     let dir = TempDir::new();
@@ -120,8 +121,13 @@ fn key_file_is_made_rotated_and_guarded() {
         run(&mut c, "")
     };
     let key = data.join("credence.key");
+    // Migrating reads no key: a migration job needs no secret.
     let o = cmd(&key, &["migrate"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!key.exists());
+    let o = cmd(&key, &["admin", "check-key"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("opens this database"), "{}", stdout(&o));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -134,7 +140,7 @@ fn key_file_is_made_rotated_and_guarded() {
     assert!(stdout(&o).contains("rotated the key"), "{}", stdout(&o));
     assert_ne!(std::fs::read_to_string(&key).unwrap(), before);
 
-    let o = cmd(&dir.path().join("elsewhere.key"), &["migrate"]);
+    let o = cmd(&dir.path().join("elsewhere.key"), &["admin", "check-key"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("is missing"), "{}", stderr(&o));
     let other = TempDir::new();
@@ -145,7 +151,7 @@ fn key_file_is_made_rotated_and_guarded() {
             .arg(other.path())
             .arg("--key-file")
             .arg(&other_key)
-            .arg("migrate"),
+            .args(["admin", "check-key"]),
         "",
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -160,12 +166,12 @@ fn key_file_is_made_rotated_and_guarded() {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
-        let o = cmd(&key, &["migrate"]);
+        let o = cmd(&key, &["admin", "check-key"]);
         assert_eq!(o.status.code(), Some(1));
         assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let o = cmd(&key, &["migrate"]);
+    let o = cmd(&key, &["admin", "check-key"]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     // Like every setting: from credence.toml, overridden by the environment.
@@ -183,7 +189,13 @@ fn key_file_is_made_rotated_and_guarded() {
         ),
     )
     .unwrap();
-    let o = run(bin().arg("--config").arg(&config).arg("migrate"), "");
+    let o = run(
+        bin()
+            .arg("--config")
+            .arg(&config)
+            .args(["admin", "check-key"]),
+        "",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(from_file.exists());
     std::fs::rename(&from_file, &from_env).unwrap();
@@ -192,7 +204,7 @@ fn key_file_is_made_rotated_and_guarded() {
             .arg("--config")
             .arg(&config)
             .env("CREDENCE_KEY_FILE", &from_env)
-            .arg("migrate"),
+            .args(["admin", "check-key"]),
         "",
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -227,14 +239,12 @@ fn postgres_needs_no_writable_data_dir() {
     let dir = TempDir::new();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "not a directory").unwrap();
-    // The key file lives where the operator puts it, not in the data directory.
     let o = run(
-        bin()
-            .arg("--data-dir")
-            .arg(file.join("data"))
-            .arg("--key-file")
-            .arg(&database.key_file)
-            .args(["--database-url", &database.url, "migrate"]),
+        bin().arg("--data-dir").arg(file.join("data")).args([
+            "--database-url",
+            &database.url,
+            "migrate",
+        ]),
         "",
     );
     assert!(o.status.success(), "{}", stderr(&o));
