@@ -1,20 +1,29 @@
 //! The layering of `credence-core` and `credence-web`, read from their source.
 //!
-//! Every `crate::…` and `super::…` path (in `use` lines and inline, as in
-//! `crate::topics::seed_curated(db)`) is resolved to the folder it names. Then:
+//! The source is read as Rust's tokens (`proc-macro2`), so comments, strings and line breaks
+//! are what rustc takes them for. Every `crate::…` and `super::…` path (in `use` lines, inline
+//! as in `crate::topics::seed_curated(db)`, inside macro calls, and in attribute strings such
+//! as `serde(with = "…")`) is resolved to the folder it names. Then:
 //! - the core's kernel reaches nothing above it;
 //! - no capability folder reaches the crate root's items (the root only assembles);
 //! - capability folders reach each other in one direction only (no circle), and in
 //!   `credence-core` exactly as the table in `docs/architecture.md` says, so the document stays
 //!   true;
 //! - in `credence-web`, what every capability shares (errors, extractors, pages, entities…)
-//!   reaches no capability.
+//!   reaches no capability;
+//! - nothing hides what it reaches: no glob of the crate root outside it, no alias of the
+//!   crate, no `#[path]`, no `#[macro_use]` (macros are imported by path, `pub(crate) use`).
+//!
+//! Not seen: a `macro_rules!` body's `$crate::…` paths count for the file that defines the
+//! macro, not the one that calls it.
 //!
 //! The checker's own tests (at the end) feed it a kernel that imports a capability, by `use`
 //! and inline, and a circle, and expect each to be caught.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 /// One source file: where it is, and its module path inside the crate (`["posts", "create"]`
 /// for `src/posts/create.rs`; empty for `src/lib.rs`).
@@ -80,231 +89,280 @@ fn read_sources(src: &Path) -> Vec<Source> {
     out
 }
 
-/// The text with comments, string and character literals blanked out (lines kept), so that
-/// a path in a doc comment or an SQL string is not read as code.
-fn code_only(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                out.push(' ');
-                i += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    out.push_str("  ");
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    out.push_str("  ");
-                    i += 2;
-                    if depth == 0 {
-                        break;
+/// A token of the source, flattened: groups become their opening and closing delimiters.
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Punct(char),
+    Literal,
+    Open(Delimiter),
+    Close(Delimiter),
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    line: usize,
+}
+
+/// The source as Rust's tokenizer reads it (comments and whitespace gone, each string one
+/// literal), flattened. The strings of attributes other than doc comments are read as code too:
+/// `#[serde(with = "crate::posts::x")]` names a path.
+fn tokens(text: &str) -> Vec<Token> {
+    let stream: TokenStream = text.parse().expect("the source tokenizes");
+    let mut out = Vec::new();
+    flatten(stream, false, &mut out);
+    out
+}
+
+fn flatten(stream: TokenStream, in_attribute: bool, out: &mut Vec<Token>) {
+    let trees: Vec<TokenTree> = stream.into_iter().collect();
+    for (k, tree) in trees.iter().enumerate() {
+        let line = tree.span().start().line;
+        match tree {
+            TokenTree::Ident(ident) => out.push(Token {
+                tok: Tok::Ident(ident.to_string()),
+                line,
+            }),
+            TokenTree::Punct(punct) => out.push(Token {
+                tok: Tok::Punct(punct.as_char()),
+                line,
+            }),
+            TokenTree::Literal(literal) => {
+                out.push(Token {
+                    tok: Tok::Literal,
+                    line,
+                });
+                let text = literal.to_string();
+                if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                    if in_attribute {
+                        if let Ok(inner) = inner.parse::<TokenStream>() {
+                            let start = out.len();
+                            flatten(inner, false, out);
+                            out[start..].iter_mut().for_each(|t| t.line = line);
+                        }
                     }
-                } else {
-                    out.push(blank(chars[i]));
-                    i += 1;
                 }
             }
-        } else if c == 'r' && matches!(next, Some('"' | '#')) && !ident_char_before(&chars, i) {
-            // A raw string: r"…", r#"…"#, …
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while chars.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
+            TokenTree::Group(group) => {
+                let delimiter = group.delimiter();
+                let attribute = in_attribute || is_attribute(&trees, k);
+                out.push(Token {
+                    tok: Tok::Open(delimiter),
+                    line,
+                });
+                flatten(group.stream(), attribute, out);
+                out.push(Token {
+                    tok: Tok::Close(delimiter),
+                    line: group.span_close().start().line,
+                });
             }
-            if chars.get(j) != Some(&'"') {
-                out.push(c);
-                i += 1;
-                continue;
+        }
+    }
+}
+
+/// Whether `trees[k]` is the bracket group of an attribute (`#[…]`, `#![…]`) other than a doc
+/// comment's.
+fn is_attribute(trees: &[TokenTree], k: usize) -> bool {
+    let TokenTree::Group(group) = &trees[k] else {
+        return false;
+    };
+    let hash_before =
+        |at: usize| matches!(trees.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '#');
+    let after_hash = k >= 1 && hash_before(k - 1)
+        || k >= 2
+            && matches!(&trees[k - 1], TokenTree::Punct(p) if p.as_char() == '!')
+            && hash_before(k - 2);
+    let is_doc =
+        matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc");
+    group.delimiter() == Delimiter::Bracket && after_hash && !is_doc
+}
+
+fn ident(tokens: &[Token], at: usize) -> Option<&str> {
+    match tokens.get(at).map(|t| &t.tok) {
+        Some(Tok::Ident(name)) => Some(name),
+        _ => None,
+    }
+}
+
+fn punct(tokens: &[Token], at: usize, c: char) -> bool {
+    tokens.get(at).is_some_and(|t| t.tok == Tok::Punct(c))
+}
+
+/// `::` at `at`.
+fn path_sep(tokens: &[Token], at: usize) -> bool {
+    punct(tokens, at, ':') && punct(tokens, at + 1, ':')
+}
+
+/// What follows `crate::` or the last `super::` at `at`: one name, the items of a `{…}` group
+/// (`self` and globs included), or a glob. `None` stands for `*`.
+fn first_segments(tokens: &[Token], at: usize) -> Vec<Option<String>> {
+    if tokens.get(at).map(|t| &t.tok) != Some(&Tok::Open(Delimiter::Brace)) {
+        if punct(tokens, at, '*') {
+            return vec![None];
+        }
+        return ident(tokens, at)
+            .map(|n| vec![Some(n.to_string())])
+            .unwrap_or_default();
+    }
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut item_start = true;
+    for token in &tokens[at + 1..] {
+        match &token.tok {
+            Tok::Open(_) => depth += 1,
+            Tok::Close(_) if depth == 0 => break,
+            Tok::Close(_) => depth -= 1,
+            Tok::Punct(',') if depth == 0 => item_start = true,
+            Tok::Punct('*') if depth == 0 && item_start => {
+                item_start = false;
+                out.push(None);
             }
-            j += 1;
-            let closing: String = std::iter::once('"')
-                .chain(std::iter::repeat_n('#', hashes))
-                .collect();
-            let closing: Vec<char> = closing.chars().collect();
-            while j < chars.len() && !chars[j..].starts_with(&closing) {
-                j += 1;
+            Tok::Ident(name) if depth == 0 && item_start => {
+                item_start = false;
+                out.push(Some(name.clone()));
             }
-            j = (j + closing.len()).min(chars.len());
-            out.extend(chars[i..j].iter().map(|&c| blank(c)));
-            i = j;
-        } else if c == '"' {
-            let mut j = i + 1;
-            while j < chars.len() && chars[j] != '"' {
-                j += if chars[j] == '\\' { 2 } else { 1 };
-            }
-            j = (j + 1).min(chars.len());
-            out.extend(chars[i..j].iter().map(|&c| blank(c)));
-            i = j;
-        } else if c == '\'' {
-            // A character literal ('a', '\n', '\u{200B}'); a lifetime ('a) has no closing quote.
-            let end = if next == Some('\\') {
-                chars[i + 2..]
-                    .iter()
-                    .position(|&c| c == '\'')
-                    .map(|p| i + 3 + p)
-            } else if chars.get(i + 2) == Some(&'\'') {
-                Some(i + 3)
-            } else {
-                None
-            };
-            match end {
-                Some(end) => {
-                    out.extend(chars[i..end].iter().map(|&c| blank(c)));
-                    i = end;
-                }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
-            }
-        } else {
-            out.push(c);
-            i += 1;
+            _ => {}
         }
     }
     out
 }
 
-fn ident_char_before(chars: &[char], i: usize) -> bool {
-    i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_')
+/// The path as written from `at` (`crate::posts::Post`), for messages.
+fn path_text(tokens: &[Token], at: usize) -> String {
+    tokens[at..]
+        .iter()
+        .take_while(|t| matches!(&t.tok, Tok::Ident(_) | Tok::Punct(':' | '*' | '$')))
+        .take(12)
+        .map(|t| match &t.tok {
+            Tok::Ident(name) => name.clone(),
+            Tok::Punct(c) => c.to_string(),
+            _ => String::new(),
+        })
+        .collect()
 }
 
-fn is_ident(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-/// The identifier starting at byte `at` of `code`, if any.
-fn ident_at(code: &str, at: usize) -> Option<&str> {
-    let rest = &code[at..];
-    let end = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
-    (end > 0).then(|| &rest[..end])
-}
-
-/// The first segments of the paths that start at `at` (just after `crate::` or the last
-/// `super::`): one name, or several for a `{a::…, b}` group.
-fn first_segments(code: &str, at: usize) -> Vec<String> {
-    let rest = code[at..].trim_start();
-    let start = code.len() - rest.len();
-    if let Some(group) = rest.strip_prefix('{') {
-        let mut out = Vec::new();
-        let mut depth = 0;
-        let mut item_start = true;
-        for (offset, c) in group.char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' if depth == 0 => break,
-                '}' => depth -= 1,
-                ',' if depth == 0 => item_start = true,
-                c if item_start && is_ident(c) => {
-                    item_start = false;
-                    let name = ident_at(code, start + 1 + offset).unwrap_or_default();
-                    out.push(name.to_string());
-                }
-                _ => {}
-            }
-        }
-        out
-    } else {
-        ident_at(code, start)
-            .map(|name| vec![name.to_string()])
-            .unwrap_or_default()
-    }
+/// What one file reaches, and what in it hides what it reaches.
+#[derive(Default)]
+struct Scan {
+    edges: Vec<Edge>,
+    /// A glob of the crate root, an alias of the crate, a `#[path]` or a `#[macro_use]`: each
+    /// would let a file reach a folder without naming it.
+    hidden: Vec<String>,
 }
 
 /// Every `crate::` and `super::` path in one file, as the folders (first module segments) it
 /// reaches. Inline modules (`mod tests { use super::*; }`) count for `super`.
-fn edges_of(source: &Source, modules: &BTreeSet<String>) -> Vec<Edge> {
-    let code = code_only(&source.text);
+fn edges_of(source: &Source, modules: &BTreeSet<String>) -> Scan {
+    let tokens = tokens(&source.text);
     let unit = |module: &[String]| -> String {
         module.first().cloned().unwrap_or_else(|| ROOT.to_string())
     };
     let from = unit(&source.module);
+    let at = |line: usize, text: String| format!("{}:{line}: {text}", source.path.display());
     // Inline `mod name {` blocks: (name, the brace depth inside them).
     let mut inline: Vec<(String, usize)> = Vec::new();
     let mut depth = 0usize;
-    let mut edges = Vec::new();
+    let mut scan = Scan::default();
     let mut i = 0;
-    while let Some(c) = code[i..].chars().next() {
-        if c == '{' {
-            depth += 1;
-        } else if c == '}' {
-            depth = depth.saturating_sub(1);
-            if inline.last().is_some_and(|(_, d)| *d > depth) {
-                inline.pop();
-            }
-        }
-        let word_start = i == 0 || !is_ident(code[..i].chars().next_back().unwrap_or(' '));
-        if word_start && code[i..].starts_with("mod ") {
-            let name_at = i + 4;
-            if let Some(name) = ident_at(&code, name_at) {
-                let after = code[name_at + name.len()..].trim_start();
-                if after.starts_with('{') {
-                    inline.push((name.to_string(), depth + 1));
+    while i < tokens.len() {
+        match &tokens[i].tok {
+            Tok::Open(Delimiter::Brace) => depth += 1,
+            Tok::Close(Delimiter::Brace) => {
+                depth = depth.saturating_sub(1);
+                if inline.last().is_some_and(|(_, d)| *d > depth) {
+                    inline.pop();
                 }
             }
+            _ => {}
         }
-        let path_start = word_start || code[..i].ends_with('$');
-        if path_start && (code[i..].starts_with("crate::") || code[i..].starts_with("super::")) {
-            let line = code[..i].matches('\n').count() + 1;
+        let line = tokens[i].line;
+        let word = ident(&tokens, i);
+        if word == Some("mod")
+            && tokens.get(i + 2).map(|t| &t.tok) == Some(&Tok::Open(Delimiter::Brace))
+        {
+            if let Some(name) = ident(&tokens, i + 1) {
+                inline.push((name.to_string(), depth + 1));
+            }
+        }
+        let attribute_name = punct(&tokens, i.wrapping_sub(2), '#')
+            || punct(&tokens, i.wrapping_sub(2), '!') && punct(&tokens, i.wrapping_sub(3), '#');
+        if matches!(word, Some("path" | "macro_use")) && attribute_name {
+            scan.hidden
+                .push(at(line, format!("#[{}]", word.unwrap_or_default())));
+        }
+        if word == Some("crate") && ident(&tokens, i + 1) == Some("as") {
+            scan.hidden
+                .push(at(line, "an alias of the crate (`crate as …`)".into()));
+        }
+        let after_sep = i >= 2 && path_sep(&tokens, i - 2);
+        if !after_sep && matches!(word, Some("crate" | "super")) && path_sep(&tokens, i + 1) {
             let mut target: Vec<String> = Vec::new();
-            let mut j = i;
-            if code[i..].starts_with("crate::") {
-                j += "crate::".len();
-            } else {
+            let mut j = i + 3;
+            if word == Some("super") {
                 target = source.module.clone();
                 target.extend(inline.iter().map(|(name, _)| name.clone()));
-                while code[j..].starts_with("super::") {
+                target.pop();
+                while ident(&tokens, j) == Some("super") && path_sep(&tokens, j + 1) {
                     target.pop();
-                    j += "super::".len();
+                    j += 3;
                 }
             }
-            let path_text: String = code[i..]
-                .chars()
-                .take_while(|c| !matches!(c, ';' | '\n' | '(' | ' '))
-                .collect();
-            for segment in first_segments(&code, j) {
+            let written = path_text(&tokens, i);
+            for segment in first_segments(&tokens, j) {
                 let mut reached = target.clone();
-                reached.push(segment);
+                match segment.as_deref() {
+                    Some("self") | None => {}
+                    Some(name) => reached.push(name.to_string()),
+                }
+                if segment.is_none() && reached.is_empty() && from != ROOT {
+                    scan.hidden
+                        .push(at(line, format!("a glob of the crate root: {written}")));
+                }
                 let to = if reached.len() == 1 && !modules.contains(&reached[0]) {
                     // `crate::Core`, `crate::open`: an item of the root, not a folder.
                     ROOT.to_string()
                 } else {
                     unit(&reached)
                 };
-                edges.push(Edge {
+                scan.edges.push(Edge {
                     from: from.clone(),
                     to,
-                    at: format!("{}:{line}: {path_text}", source.path.display()),
+                    at: at(line, written.clone()),
                 });
             }
             i = j;
             continue;
         }
-        i += c.len_utf8();
+        i += 1;
     }
-    edges
+    scan
+}
+
+/// The crate's folders (and the root's own files' module names).
+fn folders(sources: &[Source]) -> BTreeSet<String> {
+    sources
+        .iter()
+        .filter_map(|s| s.module.first().cloned())
+        .collect()
+}
+
+/// What hides a path anywhere in the crate (see [`Scan::hidden`]).
+fn hidden(sources: &[Source]) -> Vec<String> {
+    let modules = folders(sources);
+    sources
+        .iter()
+        .flat_map(|s| edges_of(s, &modules).hidden)
+        .map(|h| format!("hides what it reaches: {h}"))
+        .collect()
 }
 
 /// Every edge between two different folders of a crate.
 fn crate_edges(sources: &[Source]) -> Vec<Edge> {
-    let modules: BTreeSet<String> = sources
-        .iter()
-        .filter_map(|s| s.module.first().cloned())
-        .collect();
+    let modules = folders(sources);
     let mut edges: Vec<Edge> = sources
         .iter()
-        .flat_map(|s| edges_of(s, &modules))
+        .flat_map(|s| edges_of(s, &modules).edges)
         .filter(|e| e.from != e.to)
         .collect();
     edges.sort();
@@ -445,7 +503,8 @@ fn documented_core_graph() -> BTreeMap<String, BTreeSet<String>> {
 fn core_kernel_is_at_the_bottom_and_capabilities_form_no_circle() {
     let sources = read_sources(&crate_dir("credence-core/src"));
     let edges = crate_edges(&sources);
-    let problems = violations(&edges, &BTreeSet::from(["kernel".to_string()]));
+    let mut problems = violations(&edges, &BTreeSet::from(["kernel".to_string()]));
+    problems.extend(hidden(&sources));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -493,7 +552,8 @@ fn web_shared_modules_are_below_the_capabilities_and_capabilities_form_no_circle
     ]
     .map(String::from)
     .into();
-    let problems = violations(&edges, &shared);
+    let mut problems = violations(&edges, &shared);
+    problems.extend(hidden(&sources));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -615,11 +675,81 @@ mod checker {
     }
 
     #[test]
-    fn strings_chars_and_lifetimes_are_not_code() {
-        let code = code_only(
-            "let a = 'x'; fn f<'a>(s: &'a str) {} let b = r#\"crate::posts\"#; // crate::x\n'\\n'",
+    fn comments_strings_chars_and_lifetimes_are_not_code() {
+        let mut sources = layered();
+        sources.push(source(
+            "kernel/text.rs",
+            "/// See [`crate::posts::Post`].\nfn f<'a>(s: &'a str) -> char { let _ = r#\"crate::posts\"#; \
+             let _ = br\"crate::topics\"; let _ = b'c'; /* crate::posts */ 'x' }",
+        ));
+        let problems = violations(&crate_edges(&sources), &kernel());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(hidden(&sources).is_empty());
+    }
+
+    #[test]
+    fn a_super_chain_split_over_lines_is_resolved() {
+        let mut sources = layered();
+        sources.push(source(
+            "kernel/split.rs",
+            "fn f() {\n    super ::\n        super::topics::seed(todo!());\n}",
+        ));
+        let problems = violations(&crate_edges(&sources), &kernel());
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("kernel reaches up to topics")
+                    && p.contains("kernel/split.rs:2")),
+            "{problems:?}"
         );
-        assert!(!code.contains("crate::"), "{code}");
-        assert!(code.contains("fn f<'a>(s: &'a str)"), "{code}");
+    }
+
+    #[test]
+    fn a_path_in_an_attribute_string_is_code() {
+        let mut sources = layered();
+        sources.push(source(
+            "kernel/wire.rs",
+            "#[derive(serde::Serialize)]\nstruct W {\n    #[serde(serialize_with = \"crate::posts::write\")]\n    x: i64,\n}",
+        ));
+        let problems = violations(&crate_edges(&sources), &kernel());
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("kernel reaches up to posts") && p.contains("kernel/wire.rs:3")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn globs_of_the_root_aliases_of_the_crate_path_and_macro_use_are_caught() {
+        for (file, text, what) in [
+            ("topics/all.rs", "use crate::*;", "a glob of the crate root"),
+            ("topics/mod.rs", "use super::*;", "a glob of the crate root"),
+            (
+                "kernel/alias.rs",
+                "use crate as c;\nuse c::posts;",
+                "an alias of the crate",
+            ),
+            (
+                "kernel/elsewhere.rs",
+                "#[path = \"../posts/write.rs\"]\nmod write;",
+                "#[path]",
+            ),
+            (
+                "kernel/macros.rs",
+                "#[macro_use]\nmod inner {}",
+                "#[macro_use]",
+            ),
+        ] {
+            let mut sources = layered();
+            sources.push(source(file, text));
+            let found = hidden(&sources);
+            assert!(
+                found.iter().any(|h| h.contains(what) && h.contains(file)),
+                "{file}: {found:?}"
+            );
+        }
+        // A test module's glob of its own file is no glob of the root.
+        assert!(hidden(&layered()).is_empty());
     }
 }
