@@ -93,7 +93,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// After a request that may have written (any method but GET, HEAD and OPTIONS), waits until
-/// this instance's caches have heard of its changes (`Db::caught_up`), so that the person's
+/// this instance's caches have heard of its changes (`Core::caught_up`), so that the person's
 /// next request here reads them.
 async fn writes_heard(
     State(state): State<AppState>,

@@ -148,6 +148,23 @@ pub struct FollowButton {
     pub following: bool,
 }
 
+impl FollowButton {
+    /// The button on the page at `base` (`/@handle`, `/topics/slug`): it posts to
+    /// `{base}/follow` or `{base}/unfollow`, and says `follow_label` until followed.
+    pub fn new(base: &str, following: bool, follow_label: String) -> FollowButton {
+        let (action, label) = if following {
+            ("unfollow", "Following ✓ (unfollow)".to_string())
+        } else {
+            ("follow", follow_label)
+        };
+        FollowButton {
+            action: format!("{base}/{action}"),
+            label,
+            following,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "feed.html")]
 pub struct FeedPage {

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use crate::audit;
 use crate::kernel::clock::{new_id, now_ms};
 use crate::kernel::db::{col, parse_col};
+use crate::kernel::error::EMAIL_TAKEN;
 use crate::kernel::{Actor, Core, CoreError, CoreResult, Role};
 use crate::profiles::{self, Handle, ProfileKind};
 
@@ -73,7 +74,7 @@ pub async fn create_account(
     let display_name = profiles::clean_display_name(new.display_name, handle.as_str())?;
     check_password_strength(new.password, email.as_str(), handle.as_str())?;
     if email_taken(core, &email).await? {
-        return Err(CoreError::taken("users_email_key"));
+        return Err(CoreError::taken(&EMAIL_TAKEN));
     }
     profiles::ensure_handle_free(core, &handle).await?;
     let hash = hash_password(new.password).await?;

@@ -118,7 +118,7 @@ impl Db {
             // Statements are prepared once per connection and PostgreSQL may then keep a
             // generic plan, which suits lookups by key (a home feed page, a profile). Scans of
             // all posts between two ids are sent unprepared instead (`Backend::keeps_value_plans` in
-            // `feeds` and `search`), so they are planned with their values: a generic plan for
+            // `timelines` and `search`), so they are planned with their values: a generic plan for
             // `id < $2 AND id > $3` guesses a narrow range and once took 13 s for 40 ms of work.
             Backend::Postgres => options.max_connections(16),
         };

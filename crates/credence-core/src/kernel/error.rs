@@ -65,13 +65,9 @@ impl CoreError {
         CoreError::Forbidden(message.into())
     }
 
-    /// The conflict a person meets on the unique constraint named `constraint` (a name in
-    /// [`TAKEN`]), for checks made before writing.
-    pub fn taken(constraint: &str) -> Self {
-        let rule = TAKEN
-            .iter()
-            .find(|rule| rule.postgres == constraint)
-            .expect("a constraint listed in TAKEN");
+    /// The conflict a person meets on a unique constraint of [`TAKEN`], for checks made
+    /// before writing.
+    pub fn taken(rule: &Taken) -> Self {
         CoreError::Conflict {
             field: rule.field,
             message: rule.message.to_string(),
@@ -117,26 +113,28 @@ pub struct Taken {
 
 /// Every unique constraint a person can run into (the conformance suite checks each on both
 /// backends).
-pub const TAKEN: &[Taken] = &[
-    Taken {
-        postgres: "users_email_key",
-        sqlite: "users.email",
-        field: "email",
-        message: "an account with that e-mail address already exists",
-    },
-    Taken {
-        postgres: "profiles_handle_lower_key",
-        sqlite: "profiles.handle_lower",
-        field: "handle",
-        message: "that handle is already taken",
-    },
-    Taken {
-        postgres: "profiles_user_id_kind_key",
-        sqlite: "profiles.user_id, profiles.kind",
-        field: "handle",
-        message: "you already have a profile of this kind",
-    },
-];
+pub const TAKEN: &[&Taken] = &[&EMAIL_TAKEN, &HANDLE_TAKEN, &PROFILE_KIND_TAKEN];
+
+pub const EMAIL_TAKEN: Taken = Taken {
+    postgres: "users_email_key",
+    sqlite: "users.email",
+    field: "email",
+    message: "an account with that e-mail address already exists",
+};
+
+pub const HANDLE_TAKEN: Taken = Taken {
+    postgres: "profiles_handle_lower_key",
+    sqlite: "profiles.handle_lower",
+    field: "handle",
+    message: "that handle is already taken",
+};
+
+pub const PROFILE_KIND_TAKEN: Taken = Taken {
+    postgres: "profiles_user_id_kind_key",
+    sqlite: "profiles.user_id, profiles.kind",
+    field: "handle",
+    message: "you already have a profile of this kind",
+};
 
 /// The [`Taken`] rule a database error is a violation of, if any.
 fn taken(err: &sqlx::Error) -> Option<&'static Taken> {
@@ -150,15 +148,13 @@ fn taken(err: &sqlx::Error) -> Option<&'static Taken> {
     TAKEN
         .iter()
         .find(|rule| db.constraint() == Some(rule.postgres) || sqlite_columns == Some(rule.sqlite))
+        .copied()
 }
 
 impl From<sqlx::Error> for CoreError {
     fn from(err: sqlx::Error) -> Self {
         match taken(&err) {
-            Some(rule) => CoreError::Conflict {
-                field: rule.field,
-                message: rule.message.to_string(),
-            },
+            Some(rule) => CoreError::taken(rule),
             None => CoreError::Database(err),
         }
     }

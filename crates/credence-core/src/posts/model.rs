@@ -230,6 +230,14 @@ impl Post {
     pub fn shown_at(&self) -> i64 {
         self.published_at.unwrap_or(self.created_at)
     }
+
+    /// What a feed outside Credence (Atom) may carry: the post a boost shares, or the post
+    /// itself, when it is published and public.
+    pub fn syndicated(&self) -> Option<&Post> {
+        let shown = self.reblog.as_deref().unwrap_or(self);
+        (shown.visibility == Visibility::Public && shown.state == PostState::Published)
+            .then_some(shown)
+    }
 }
 
 /// The reader-facing label: the engine's verdict in plain words.

@@ -94,11 +94,22 @@ pub async fn versions_of(core: &Core, post: &Post) -> CoreResult<Vec<Version>> {
         })
         .collect::<sqlx::Result<_>>()?)
 }
+
 /// The viewer's own drafts and scheduled posts, newest first.
 pub async fn unpublished(core: &Core, actor: &Actor) -> CoreResult<Vec<Post>> {
+    own_in_states(core, actor, "'draft', 'scheduled'").await
+}
+
+/// The actor's scheduled posts (newest first, at most 100): Mastodon's scheduled statuses.
+pub async fn scheduled(core: &Core, actor: &Actor) -> CoreResult<Vec<Post>> {
+    own_in_states(core, actor, "'scheduled'").await
+}
+
+/// The actor's posts in `states` (a literal SQL list), newest first, at most 100.
+async fn own_in_states(core: &Core, actor: &Actor, states: &'static str) -> CoreResult<Vec<Post>> {
     let sql = format!(
         "SELECT {POST_COLUMNS} FROM posts p WHERE p.author_id = $1 \
-         AND p.state IN ('draft', 'scheduled') ORDER BY p.id DESC LIMIT 100"
+         AND p.state IN ({states}) ORDER BY p.id DESC LIMIT 100"
     );
     let rows = sqlx::query(&sql)
         .bind(actor.profile_id)
@@ -106,6 +117,7 @@ pub async fn unpublished(core: &Core, actor: &Actor) -> CoreResult<Vec<Post>> {
         .await?;
     load(core, Some(actor), rows).await
 }
+
 /// How many public posts a profile has published (boosts not counted).
 pub async fn count_by_author(core: &Core, author_id: i64) -> CoreResult<i64> {
     let row = sqlx::query(

@@ -41,7 +41,7 @@ pub(crate) async fn insert_profile(
 }
 
 /// Recounts every profile's followers, following and public posts (after a bulk load that
-/// wrote rows without going through `social::follow` and `posts::create`).
+/// wrote rows without going through `engagement::follow` and `posts::create`).
 pub async fn recount(core: &Core) -> CoreResult<()> {
     sqlx::query(
         "UPDATE profiles SET \
@@ -77,6 +77,11 @@ pub(crate) async fn count_post(
     Ok(())
 }
 
+/// Whether a login with these profiles may add a personal one (one at most).
+pub fn may_add_personal(mine: &[Profile]) -> bool {
+    !mine.iter().any(|p| p.kind == ProfileKind::Personal)
+}
+
 /// Adds a personal profile to a professional's or organisation's login, under another handle.
 /// The two are never shown together in public.
 pub async fn create_personal_profile(
@@ -88,7 +93,7 @@ pub async fn create_personal_profile(
     let handle = Handle::parse(handle)?;
     let display_name = clean_display_name(display_name, handle.as_str())?;
     let existing = for_user(core, actor.user_id).await?;
-    if existing.iter().any(|p| p.kind == ProfileKind::Personal) {
+    if !may_add_personal(&existing) {
         return Err(CoreError::invalid(
             "handle",
             "you already have a personal profile",

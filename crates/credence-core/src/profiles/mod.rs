@@ -16,7 +16,7 @@ mod npi;
 mod read;
 
 pub(crate) use create::{count_post, insert_profile};
-pub use create::{create_personal_profile, recount};
+pub use create::{create_personal_profile, may_add_personal, recount};
 pub use disclosures::{add_disclosure, remove_disclosure};
 pub(crate) use edit::reset_verification;
 pub use edit::update;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::kernel::db::{col, placeholders, Tx};
+use crate::kernel::error::HANDLE_TAKEN;
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
 
 use super::handle::Handle;
@@ -15,7 +16,7 @@ pub(crate) async fn ensure_handle_free(core: &Core, handle: &Handle) -> CoreResu
         .await?
         .is_some();
     if taken {
-        return Err(CoreError::taken("profiles_handle_lower_key"));
+        return Err(CoreError::taken(&HANDLE_TAKEN));
     }
     Ok(())
 }

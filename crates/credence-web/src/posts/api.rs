@@ -276,12 +276,9 @@ pub async fn scheduled(
     bearer: Bearer,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("read:statuses")?;
-    let list = posts::unpublished(&state.core, actor).await?;
+    let list = posts::scheduled(&state.core, actor).await?;
     Ok(Json(Value::Array(
-        list.iter()
-            .filter(|p| p.state == PostState::Scheduled)
-            .map(entities::scheduled_status)
-            .collect(),
+        list.iter().map(entities::scheduled_status).collect(),
     )))
 }
 

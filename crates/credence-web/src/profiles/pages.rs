@@ -7,14 +7,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use credence_core::accounts;
 use credence_core::kernel::clock::rfc3339;
 use credence_core::profiles::{
-    self, Profile, ProfileKind, ProfileUpdate, ORG_KINDS, PROFESSIONS, RELATIONSHIPS,
+    self, Profile, ProfileUpdate, ORG_KINDS, PROFESSIONS, RELATIONSHIPS,
 };
 use credence_core::CoreError;
 use serde::Deserialize;
 
 use crate::error::{public_message, status_of, HtmlError};
 use crate::extract::{csrf_field, page_id, CsrfOnly, SignedInForm};
-use crate::page::{render, Card, FollowButton, Layout, NoticeQuery};
+use crate::page::{render, Card, FeedQuery, FollowButton, Layout, NoticeQuery};
 use crate::session::Ctx;
 use crate::state::AppState;
 use crate::timelines;
@@ -33,24 +33,18 @@ struct ProfilePage {
     signed_in: bool,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ProfileQuery {
-    max_id: Option<String>,
-}
-
 pub async fn view(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(handle): Path<String>,
-    Query(q): Query<ProfileQuery>,
+    Query(q): Query<FeedQuery>,
 ) -> Result<Response, HtmlError> {
     if let Some(handle) = handle.strip_suffix(".atom") {
         return timelines::profile_atom(&state, handle).await;
     }
     let p = profiles::view(&state.core, ctx.actor(), &handle).await?;
     let is_owner = ctx.actor().is_some_and(|a| a.profile_id == p.id);
-    let max_id = q.max_id.as_deref().and_then(|s| s.parse().ok());
-    let (posts, next, follow) = timelines::profile_feed(&state, &ctx, &p, max_id).await?;
+    let (posts, next, follow) = timelines::profile_feed(&state, &ctx, &p, q.page().max_id).await?;
     let counts = p.stats.unwrap_or_default();
     Ok(render(&ProfilePage {
         posts,
@@ -91,7 +85,7 @@ async fn edit_page_with(
     let actor = ctx.require()?;
     let stored = profiles::get(&state.core, actor.profile_id).await?;
     let mine = profiles::for_user(&state.core, actor.user_id).await?;
-    let can_add_personal = !mine.iter().any(|p| p.kind == ProfileKind::Personal);
+    let can_add_personal = profiles::may_add_personal(&mine);
     Ok(render(&EditPage {
         l: Layout::new(ctx, "Profile settings").with_notice(notice),
         p: shown.unwrap_or(stored),

@@ -3,7 +3,7 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use credence_core::posts::{self, Post, PostState, Visibility};
+use credence_core::posts::{self, Post};
 use credence_core::timelines::{self, Page};
 use credence_core::{profiles, topics};
 
@@ -33,10 +33,7 @@ fn atom(
     };
     let entries: Vec<Entry> = posts
         .iter()
-        .filter_map(|p| {
-            let p = p.reblog.as_deref().unwrap_or(p);
-            (p.visibility == Visibility::Public && p.state == PostState::Published).then_some(p)
-        })
+        .filter_map(Post::syndicated)
         .map(|p| {
             let url = absolute(&format!("/@{}/{}", p.author.handle, p.id));
             let title = if p.title.is_empty() {

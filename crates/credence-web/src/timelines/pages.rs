@@ -74,19 +74,11 @@ pub(crate) async fn profile_feed(
     let follow = match ctx.actor() {
         Some(a) if a.profile_id != profile.id => {
             let r = engagement::relationship(&state.core, a, profile.id).await?;
-            Some(FollowButton {
-                action: format!(
-                    "/@{}/{}",
-                    profile.handle,
-                    if r.following { "unfollow" } else { "follow" }
-                ),
-                label: if r.following {
-                    "Following ✓ (unfollow)".into()
-                } else {
-                    format!("Follow @{}", profile.handle)
-                },
-                following: r.following,
-            })
+            Some(FollowButton::new(
+                &format!("/@{}", profile.handle),
+                r.following,
+                format!("Follow @{}", profile.handle),
+            ))
         }
         _ => None,
     };

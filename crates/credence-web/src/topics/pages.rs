@@ -52,16 +52,7 @@ pub async fn topic(
     page.intro = Some(format!("#{}", topic.slug));
     page.next = next;
     page.atom = Some(format!("{base}.atom"));
-    page.follow = following.map(|f| FollowButton {
-        action: format!("{base}/{}", if f { "unfollow" } else { "follow" }),
-        label: if f {
-            "Following ✓ (unfollow)"
-        } else {
-            "Follow this topic"
-        }
-        .into(),
-        following: f,
-    });
+    page.follow = following.map(|f| FollowButton::new(&base, f, "Follow this topic".into()));
     Ok(render(&page))
 }
 
