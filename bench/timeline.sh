@@ -209,16 +209,23 @@ for backend in $BACKENDS; do
   done
 
   printf '%-4s %-26s %10s %10s %10s %8s\n' bin endpoint "req/s" p50 p99 non-2xx | tee -a "$results/$backend-runs.txt"
-  # Every listing alternates with /healthz ROUNDS times, and the binaries alternate within a
-  # round: the machine's own noise (other services, the database's background work) moves
-  # single runs by tens of percent, and ratios are taken between medians.
+  # Every listing alternates with /healthz ROUNDS times, and the binaries take turns on each
+  # endpoint, the first of the pair changing every round: the machine's own noise (other
+  # services, the database's background work) moves single runs by tens of percent and drifts
+  # over minutes, so neither binary may always go first. Ratios are taken between medians.
   for round in $(seq "$ROUNDS"); do
-    for bin in $binaries; do
-      auth=(-H "Authorization: Bearer ${token[$bin]}")
-      run_wrk "$bin" "healthz-$round" /healthz
-      run_wrk "$bin" "home-$round" /api/v1/timelines/home "${auth[@]}"
-      run_wrk "$bin" "explore-$round" /api/v1/trends/statuses
-      run_wrk "$bin" "public-$round" /api/v1/timelines/public
+    order="$binaries"
+    if [ $((round % 2)) = 0 ]; then order="$(printf '%s\n' $binaries | tac | xargs)"; fi
+    for endpoint in healthz home explore public; do
+      for bin in $order; do
+        case "$endpoint" in
+          healthz) run_wrk "$bin" "healthz-$round" /healthz ;;
+          home) run_wrk "$bin" "home-$round" /api/v1/timelines/home \
+                  -H "Authorization: Bearer ${token[$bin]}" ;;
+          explore) run_wrk "$bin" "explore-$round" /api/v1/trends/statuses ;;
+          public) run_wrk "$bin" "public-$round" /api/v1/timelines/public ;;
+        esac
+      done
     done
   done
   for bin in $binaries; do
