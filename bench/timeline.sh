@@ -131,6 +131,10 @@ new_database() { # name: prints its URL
 }
 
 copy_database() { # from to: prints the copy's URL
+  # The key file goes with the copy: a database with encrypted records refuses to start
+  # without the key it was sealed with.
+  mkdir -p "$work/$2-data"
+  if [ -f "$work/$1-data/credence.key" ]; then cp -p "$work/$1-data/credence.key" "$work/$2-data/"; fi
   case "$backend" in
     sqlite)
       mkdir -p "$work/$2-data"
