@@ -464,8 +464,9 @@ impl Keyring {
 
     /// The current key's id and how many data keys the database holds.
     pub async fn status(&self, db: &Db) -> anyhow::Result<KeyStatus> {
+        let key_id = self.keys.read().unwrap().current.id.clone();
         Ok(KeyStatus {
-            key_id: self.keys.read().unwrap().current.id.clone(),
+            key_id,
             data_keys: count_data_keys(db).await?,
         })
     }
