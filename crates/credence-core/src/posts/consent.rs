@@ -79,6 +79,42 @@ pub(super) async fn record(
     Ok(())
 }
 
+/// Seals a post's consent records again for its new id (`create::rekey`, on `tx`, after the
+/// rows followed the id): each is bound to the post it belongs to. A record that does not open
+/// is left as it is (it covers nothing, see [`consented_identifiers`]).
+pub(super) async fn follow_new_id(core: &Core, tx: &mut Tx, old: i64, new: i64) -> CoreResult<()> {
+    let rows = sqlx::query("SELECT id, author_id, sealed FROM consents WHERE post_id = $1")
+        .bind(new)
+        .fetch_all(&mut **tx)
+        .await?;
+    for r in rows {
+        let id: i64 = col(&r, "id")?;
+        let Some(sealed) = col::<Option<Vec<u8>>>(&r, "sealed")? else {
+            continue;
+        };
+        let owner = owner(col(&r, "author_id")?);
+        let plaintext = match core
+            .keys
+            .open(&mut *tx, owner, place(id, old), &sealed)
+            .await
+        {
+            Ok(plaintext) => plaintext,
+            Err(CoreError::Unreadable(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let resealed = core
+            .keys
+            .seal(&mut *tx, owner, place(id, new), &plaintext)
+            .await?;
+        sqlx::query("UPDATE consents SET sealed = $2 WHERE id = $1")
+            .bind(id)
+            .bind(resealed)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The consent records of a post, opened (each an error if it does not open).
 async fn opened(core: &Core, post_id: i64) -> CoreResult<Vec<CoreResult<Sealed>>> {
     let mut conn = core.db.pool.acquire().await?;

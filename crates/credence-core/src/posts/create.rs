@@ -293,13 +293,15 @@ pub(super) async fn on_published(
 
 /// Gives a post that is being published now a fresh id. Ids order timelines and clients poll
 /// for what is newer than the last id they saw, so a draft or scheduled post keeping the id of
-/// its creation time would never reach them. Child rows follow (ON UPDATE CASCADE).
-pub(super) async fn rekey(tx: &mut Tx, id: i64) -> CoreResult<i64> {
+/// its creation time would never reach them. Child rows follow (ON UPDATE CASCADE); consent
+/// records, sealed for the post they belong to, are sealed again for the new id.
+pub(super) async fn rekey(core: &Core, tx: &mut Tx, id: i64) -> CoreResult<i64> {
     let fresh = new_id();
     sqlx::query("UPDATE posts SET id = $2 WHERE id = $1")
         .bind(id)
         .bind(fresh)
         .execute(&mut **tx)
         .await?;
+    super::consent::follow_new_id(core, tx, id, fresh).await?;
     Ok(fresh)
 }

@@ -223,7 +223,7 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
     .await?;
     write_parts(core, &mut tx, id, actor, &prepared, &media_ids, state).await?;
     let id = if newly_published {
-        let id = rekey(&mut tx, id).await?;
+        let id = rekey(core, &mut tx, id).await?;
         on_published(
             &mut tx,
             core.db.backend,

@@ -35,7 +35,7 @@ pub async fn publish_due(core: &Core, now: i64) -> CoreResult<usize> {
         if claimed != 1 {
             continue;
         }
-        let id = rekey(&mut tx, id).await?;
+        let id = rekey(core, &mut tx, id).await?;
         let mention_ids: Vec<i64> =
             sqlx::query("SELECT profile_id FROM mentions WHERE post_id = $1")
                 .bind(id)

@@ -21,6 +21,7 @@ both_backends!(
     rotation_keeps_every_record_readable_even_when_interrupted,
     a_wrong_missing_or_open_key_file_refuses_to_start,
     records_written_before_encryption_are_sealed_at_start,
+    consent_stays_readable_when_a_draft_or_a_scheduled_post_goes_out,
 );
 
 /// A case study with a patient's details (the engine finds PHI), for which consent is recorded.
@@ -421,4 +422,63 @@ async fn records_written_before_encryption_are_sealed_at_start(backend: Backend)
         0,
         "nothing left to seal"
     );
+}
+
+/// Publishing gives a draft or a scheduled post a fresh id (`posts::create::rekey`); its consent
+/// records, bound to the post, are sealed again for that id and still open.
+async fn consent_stays_readable_when_a_draft_or_a_scheduled_post_goes_out(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, profile) = app.professional("dr_later").await;
+    credence_core::verification::verify_directly(&app.core, None, profile.id, "test")
+        .await
+        .unwrap();
+    let now = credence_core::kernel::clock::now_ms();
+    for (action, scope) in [
+        (posts::Action::SaveDraft, "kept as a draft first"),
+        (
+            posts::Action::Schedule(now + 20 * 60 * 1000),
+            "scheduled first",
+        ),
+    ] {
+        let held = posts::create(
+            &app.core,
+            &author,
+            Compose {
+                action,
+                ..consented_case(scope)
+            },
+        )
+        .await
+        .unwrap();
+        let published = if matches!(action, posts::Action::SaveDraft) {
+            let publish = Compose {
+                action: posts::Action::Publish,
+                ..consented_case(scope)
+            };
+            posts::update(&app.core, &author, held.id, publish)
+                .await
+                .unwrap()
+                .id
+        } else {
+            assert_eq!(
+                posts::publish_due(&app.core, now + 30 * 60 * 1000)
+                    .await
+                    .unwrap(),
+                1
+            );
+            sqlx::query_scalar("SELECT id FROM posts WHERE author_id = $1 AND state = 'published' ORDER BY id DESC LIMIT 1")
+                .bind(author.profile_id)
+                .fetch_one(&app.core.db.pool)
+                .await
+                .unwrap()
+        };
+        assert_ne!(published, held.id, "a fresh id");
+        // Every record opens: the one made with the draft or the schedule, and any made when
+        // it went out.
+        let opened = scopes(&app, &author, published).await.unwrap();
+        assert!(
+            !opened.is_empty() && opened.iter().all(|s| s == scope),
+            "{opened:?}"
+        );
+    }
 }
