@@ -11,7 +11,6 @@ CREATE TABLE data_keys (
     created_at      BIGINT NOT NULL,
     UNIQUE (owner_kind, owner_id)
 );
-CREATE INDEX data_keys_kek ON data_keys (kek_id);
 
 -- A known phrase sealed by the key-encryption key: a wrong or missing key file is refused at
 -- start, before anything is written. One row.

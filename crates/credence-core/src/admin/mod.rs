@@ -42,7 +42,7 @@ pub async fn audit_log(core: &Core, actor: &Actor, limit: i64) -> CoreResult<Vec
 }
 
 /// The newest logins (administrators only: e-mail addresses are private).
-pub async fn list_users(core: &Core, actor: &Actor, limit: i64) -> CoreResult<Vec<User>> {
+async fn list_users(core: &Core, actor: &Actor, limit: i64) -> CoreResult<Vec<User>> {
     require_admin(actor)?;
     let rows =
         sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY id DESC LIMIT $1")

@@ -40,6 +40,7 @@ use sqlx::AnyConnection;
 use super::clock::{new_id, now_ms};
 use super::db::{col, Db};
 use super::error::{CoreError, CoreResult};
+use super::secrets::hex;
 
 /// The format byte that starts every sealed value (what follows: nonce, ciphertext and tag).
 const VERSION: u8 = 1;
@@ -98,7 +99,7 @@ impl Kek {
         }
         let digest = Sha256::digest([b"credence kek ".as_slice(), bytes].concat());
         Ok(Kek {
-            id: digest[..8].iter().map(|b| format!("{b:02x}")).collect(),
+            id: hex(&digest[..8]),
             cipher: XChaCha20Poly1305::new_from_slice(bytes).expect("32 bytes"),
             text: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
         })
@@ -430,12 +431,17 @@ impl Keyring {
         } else {
             first_key_file(db, path).await?
         };
-        if stored_check(db).await?.is_none() {
-            store_check(db, &keys.current).await?;
-        }
-        let check = stored_check(db)
-            .await?
-            .context("the key check was not stored")?;
+        let check = match stored_check(db).await? {
+            Some(check) => check,
+            // The first start (or a database from before encryption): store ours, unless another
+            // instance stored its own meanwhile, and read whichever is there.
+            None => {
+                store_check(db, &keys.current).await?;
+                stored_check(db)
+                    .await?
+                    .context("the key check was not stored")?
+            }
+        };
         if let Err(refused) = verify_check(path, &keys, &check) {
             if created {
                 // Another instance, with a key file of its own, stored its key first.
@@ -592,7 +598,7 @@ impl Keyring {
             )
         };
         // Another transaction may have made one first: then theirs is the key.
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO data_keys (id, owner_kind, owner_id, kek_id, wrapped, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner_kind, owner_id) DO NOTHING",
         )
@@ -603,7 +609,11 @@ impl Keyring {
         .bind(wrapped)
         .bind(now_ms())
         .execute(&mut *conn)
-        .await?;
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(XChaCha20Poly1305::new(&key));
+        }
         self.data_key(conn, owner)
             .await?
             .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("a data key was not stored")))
@@ -678,18 +688,23 @@ impl Keyring {
     async fn rewrap_all(&self, db: &Db) -> anyhow::Result<u64> {
         let current = self.keys.read().unwrap().current.id.clone();
         let mut rewrapped = 0;
+        // Walks the keys by id, so each batch starts where the last ended rather than passing
+        // every key done already. New keys are wrapped by `current` (see `current_kek_locked`).
+        let mut after = i64::MIN;
         loop {
             let rows = sqlx::query(
                 "SELECT id, owner_kind, owner_id, kek_id, wrapped FROM data_keys \
-                 WHERE kek_id <> $1 ORDER BY id LIMIT $2",
+                 WHERE id > $1 AND kek_id <> $2 ORDER BY id LIMIT $3",
             )
+            .bind(after)
             .bind(&current)
             .bind(ROTATION_BATCH)
             .fetch_all(&db.pool)
             .await?;
-            if rows.is_empty() {
+            let Some(last) = rows.last() else {
                 return Ok(rewrapped);
-            }
+            };
+            after = col(last, "id")?;
             let mut tx = db.begin_write().await?;
             for r in &rows {
                 let id: i64 = col(r, "id")?;

@@ -15,8 +15,12 @@ pub fn random_token() -> String {
 
 /// Hex SHA-256 of a token, the form stored in the database.
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Lower-case hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// PKCE S256: base64url(sha256(verifier)) without padding (RFC 7636 §4.2).

@@ -201,6 +201,11 @@ pub(super) async fn consented_identifiers(core: &Core, id: i64) -> CoreResult<Ve
 /// purge is pending (`pending_purges`) until it has succeeded.
 pub async fn seal_legacy_consents(core: &Core) -> CoreResult<u64> {
     let mut conn = core.db.pool.acquire().await?;
+    // Migration 0009 marks the purge pending exactly when it found rows from before it, and the
+    // mark goes only once they are sealed and purged: without it there is nothing to do.
+    if !purge_pending(&mut conn).await? {
+        return Ok(0);
+    }
     let sqlite = core.db.backend == Backend::Sqlite;
     if sqlite {
         // What the updates below free is overwritten with zeros, not left for VACUUM alone.
@@ -217,9 +222,7 @@ pub async fn seal_legacy_consents(core: &Core) -> CoreResult<u64> {
             "sealed the consent records written before encryption"
         );
     }
-    if purge_pending(&mut conn).await? {
-        purge(core.db.backend, &mut conn).await?;
-    }
+    purge(core.db.backend, &mut conn).await?;
     Ok(sealed)
 }
 

@@ -28,7 +28,8 @@ pub use model::{
 };
 pub use npi::{npi_check_digit, Npi};
 pub use read::{
-    by_handles, count_profiles, for_newest_users, for_user, get, get_by_handle, primary_for_user,
-    public_by_ids, verified_directory, view, view_by_id,
+    by_handles, count_profiles, for_user, get, get_by_handle, primary_for_user, public_by_ids,
+    verified_directory, view, view_by_id,
 };
-pub(crate) use read::{ensure_handle_free, locked};
+// Every profile's licence numbers with no actor check: for `admin::accounts`, which has one.
+pub(crate) use read::{ensure_handle_free, for_newest_users, locked};

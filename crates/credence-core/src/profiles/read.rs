@@ -154,7 +154,7 @@ pub async fn for_user(core: &Core, user_id: i64) -> CoreResult<Vec<Profile>> {
 
 /// The profiles of the `limit` newest logins (the admin accounts table), in one query rather
 /// than one per login.
-pub async fn for_newest_users(core: &Core, limit: i64) -> CoreResult<Vec<Profile>> {
+pub(crate) async fn for_newest_users(core: &Core, limit: i64) -> CoreResult<Vec<Profile>> {
     all_where(
         core,
         "user_id IN (SELECT id FROM users ORDER BY id DESC LIMIT $1) ORDER BY id",
