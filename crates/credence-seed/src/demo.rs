@@ -298,7 +298,7 @@ async fn seed_posts(core: &Core) -> CoreResult<usize> {
     engagement::follow(core, &maria, okafor.profile_id).await?;
     engagement::follow(core, &maria, sam.profile_id).await?;
     topics::follow(core, &maria, "diabetes").await?;
-    engagement::favourite(core, &maria, tip.id).await?;
+    engagement::interact(core, &maria, tip.id, engagement::Interaction::Favourite).await?;
     posts::create(
         core,
         &maria,

@@ -173,7 +173,7 @@ impl IntoResponse for ApiError {
 /// The HTTP status of an OAuth error (RFC 6749 §5.2): a client that failed to authenticate
 /// gets 401, another client's token 403 (what Doorkeeper, Mastodon's OAuth server, answers),
 /// our own failure 500, anything else about the request 400.
-pub fn grant_status(error: &GrantError) -> StatusCode {
+fn grant_status(error: &GrantError) -> StatusCode {
     match error.error {
         "invalid_client" => StatusCode::UNAUTHORIZED,
         "unauthorized_client" => StatusCode::FORBIDDEN,

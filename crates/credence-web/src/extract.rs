@@ -228,10 +228,18 @@ async fn read_form<T: DeserializeOwned>(req: Request, state: &AppState) -> Resul
 }
 
 /// A numeric id from a page's path. Parsed here rather than with `Path<i64>`, whose rejection is
-/// a plain-text 400: a malformed id is just a page that does not exist.
+/// a plain-text 400: a malformed id is just a `what` that does not exist (404).
 pub fn page_id(raw: &str, what: &'static str) -> Result<i64, HtmlError> {
-    raw.parse()
-        .map_err(|_| HtmlError::from(CoreError::NotFound(what)))
+    named_id(raw, what)
+}
+
+/// [`page_id`] for the API, whose 404 names what was looked for: "that profile does not exist".
+pub fn api_named_id(raw: &str, what: &'static str) -> Result<i64, ApiError> {
+    named_id(raw, what)
+}
+
+fn named_id<E: From<CoreError>>(raw: &str, what: &'static str) -> Result<i64, E> {
+    raw.parse().map_err(|_| E::from(CoreError::NotFound(what)))
 }
 
 /// A numeric id from an API path: a malformed one is a record that does not exist (404).

@@ -5,17 +5,18 @@
 //! and its API handlers side by side. Handlers are thin: they parse input, call one
 //! `credence_core` function with the acting `Actor` (where every rule and owner check lives)
 //! and render the answer. What every capability shares sits beside them, once: errors
-//! ([`error`]), sessions and CSRF ([`session`], [`extract`]), page scaffolding ([`page`]),
-//! Mastodon's entities and the render cache ([`entities`]), metrics ([`metrics`]).
+//! (`error`), sessions and CSRF (`session`, `extract`), page scaffolding (`page`), Mastodon's
+//! entities and the render cache (`entities`), metrics (`metrics`). Only what the binary needs
+//! is public, so the compiler reports anything left unused.
 
-pub mod entities;
-pub mod error;
-pub mod extract;
-pub mod metrics;
-pub mod page;
-pub mod security;
-pub mod session;
-pub mod state;
+mod entities;
+mod error;
+mod extract;
+mod metrics;
+mod page;
+mod security;
+mod session;
+mod state;
 
 mod accounts;
 mod admin;
@@ -31,8 +32,9 @@ mod timelines;
 mod topics;
 mod verification;
 
-pub use security::{AUTHORIZE_CSP, CSP, MAX_BODY_BYTES};
-pub use state::{app_state, AppInner, AppState, WebConfig, DEFAULT_SOURCE_URL};
+use security::CSP;
+pub use security::MAX_BODY_BYTES;
+pub use state::{app_state, AppState, WebConfig, DEFAULT_SOURCE_URL};
 
 use std::net::SocketAddr;
 

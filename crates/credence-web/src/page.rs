@@ -28,11 +28,6 @@ pub fn render<T: Template>(template: &T) -> Response {
     }
 }
 
-/// A page shown again with an error, with that error's status (422, 401, 429…).
-pub fn with_status(status: StatusCode, page: Response) -> Response {
-    (status, page).into_response()
-}
-
 /// What the layout shows about the signed-in person: the acting profile (its handle and badge
 /// in the navigation bar) and which staff links to offer.
 pub struct Me {
@@ -194,11 +189,12 @@ impl FeedQuery {
     }
 }
 
-/// The link to the next page when this one was full. Counted on the page query's refs: posts
-/// left out after it (a boost of a post the viewer cannot read) do not end the feed early.
-pub fn next_link(base: &str, refs: &[PostRef], limit: usize) -> Option<String> {
+/// The link to the next page when this one (asked for as `page`) was full. Counted on the page
+/// query's refs: posts left out after it (a boost of a post the viewer cannot read) do not end
+/// the feed early.
+pub fn next_link(base: &str, refs: &[PostRef], page: &Page) -> Option<String> {
     let last = refs.last()?;
-    (refs.len() >= limit).then(|| {
+    (refs.len() as i64 >= page.limit()).then(|| {
         let sep = if base.contains('?') { '&' } else { '?' };
         format!("{base}{sep}max_id={}", last.id)
     })

@@ -158,9 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(settings, args).await,
         Command::Migrate => {
-            if settings.uses_sqlite() {
-                settings.prepare_data_dir()?;
-            }
+            prepare_storage(&settings)?;
             credence_core::migrate(&settings.database_url).await?;
             println!("migrations applied to {}", settings.database_url_redacted());
             Ok(())
@@ -219,12 +217,18 @@ fn print_seed_summary(s: &seed::Summary) {
 }
 
 async fn open_core(settings: &Settings) -> anyhow::Result<Core> {
-    // Only SQLite keeps its database there: a PostgreSQL deployment may run on a read-only
-    // file system and must not fail over a directory it never uses.
+    prepare_storage(settings)?;
+    credence_core::open(&settings.core_options()).await
+}
+
+/// The data directory, for SQLite only: it keeps its database there, and a PostgreSQL
+/// deployment may run on a read-only file system and must not fail over a directory it never
+/// uses.
+fn prepare_storage(settings: &Settings) -> anyhow::Result<()> {
     if settings.uses_sqlite() {
         settings.prepare_data_dir()?;
     }
-    credence_core::open(&settings.core_options()).await
+    Ok(())
 }
 
 async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {

@@ -163,3 +163,41 @@ pub async fn bookmark(core: &Core, actor: &Actor, id: i64, on: bool) -> CoreResu
     tx.commit().await?;
     posts::view(core, Some(actor), id).await
 }
+
+/// One of the buttons under a post, by the name the pages and Mastodon's routes give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interaction {
+    Favourite,
+    Unfavourite,
+    Reblog,
+    Unreblog,
+    Bookmark,
+    Unbookmark,
+}
+
+impl Interaction {
+    /// `favourite`, `unreblog`, …; `None` for any other word.
+    pub fn parse(name: &str) -> Option<Interaction> {
+        Some(match name {
+            "favourite" => Interaction::Favourite,
+            "unfavourite" => Interaction::Unfavourite,
+            "reblog" => Interaction::Reblog,
+            "unreblog" => Interaction::Unreblog,
+            "bookmark" => Interaction::Bookmark,
+            "unbookmark" => Interaction::Unbookmark,
+            _ => return None,
+        })
+    }
+}
+
+/// Does what the button says to post `id`, as the actor; returns the post as they now see it.
+pub async fn interact(core: &Core, actor: &Actor, id: i64, how: Interaction) -> CoreResult<Post> {
+    match how {
+        Interaction::Favourite => favourite(core, actor, id).await,
+        Interaction::Unfavourite => unfavourite(core, actor, id).await,
+        Interaction::Reblog => reblog(core, actor, id).await,
+        Interaction::Unreblog => unreblog(core, actor, id).await,
+        Interaction::Bookmark => bookmark(core, actor, id, true).await,
+        Interaction::Unbookmark => bookmark(core, actor, id, false).await,
+    }
+}

@@ -10,4 +10,4 @@ mod follows;
 mod interactions;
 
 pub use follows::{follow, relationship, relationships, unfollow, Relationship};
-pub use interactions::{bookmark, favourite, reblog, unfavourite, unreblog};
+pub use interactions::{interact, Interaction};

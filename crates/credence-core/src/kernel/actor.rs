@@ -173,6 +173,14 @@ impl TokenInfo {
     pub fn reader(&self) -> Option<&Actor> {
         self.actor.as_ref().filter(|_| self.grants("read:statuses"))
     }
+
+    /// The person a token may say it belongs to (`verify_credentials`): with `read:accounts`,
+    /// or with the `profile` scope (Mastodon 4.3), which allows exactly that.
+    pub fn identified(&self) -> Option<&Actor> {
+        self.actor
+            .as_ref()
+            .filter(|_| self.grants("read:accounts") || self.grants("profile"))
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +211,9 @@ mod tests {
         assert!(token("read:statuses").viewer().is_none());
         assert!(token("read:statuses").reader().is_some());
         assert!(token("read:accounts").reader().is_none());
+        assert!(token("profile push").identified().is_some());
+        assert!(token("read").identified().is_some());
+        assert!(token("write push").identified().is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use credence_check::{DraftKind, Report, DEFAULT_TARGET_GRADE};
 
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
-use crate::profiles;
+use crate::profiles::{self, Profile};
 
 use super::model::MAX_ARTICLE_CHARS;
 use super::rules::author_draft;
@@ -20,6 +20,13 @@ pub struct DraftCheck {
 
 /// The engine's report on a draft of the actor's, with their byline and declared disclosures.
 pub async fn check_draft(core: &Core, actor: &Actor, check: DraftCheck) -> CoreResult<Report> {
+    let author = profiles::get(core, actor.profile_id).await?;
+    check_draft_by(core, &author, check)
+}
+
+/// [`check_draft`] for the acting profile already loaded (the signed-in page's session holds
+/// it, disclosures included): the compose page checks on every pause in typing.
+pub fn check_draft_by(core: &Core, author: &Profile, check: DraftCheck) -> CoreResult<Report> {
     if check.text.chars().count() > MAX_ARTICLE_CHARS {
         return Err(CoreError::TooLarge(format!(
             "the draft is too long to check (at most {MAX_ARTICLE_CHARS} characters)"
@@ -32,8 +39,7 @@ pub async fn check_draft(core: &Core, actor: &Actor, check: DraftCheck) -> CoreR
             "target_grade must be between 1 and 20",
         ));
     }
-    let author = profiles::get(core, actor.profile_id).await?;
-    let mut draft = author_draft(&author, check.kind, &check.text);
+    let mut draft = author_draft(author, check.kind, &check.text);
     draft.target_grade = target_grade;
     Ok(core.checker().check(&draft))
 }

@@ -26,7 +26,7 @@ mod rules;
 mod schedule;
 mod view;
 
-pub use check::{check_draft, DraftCheck};
+pub use check::{check_draft, check_draft_by, DraftCheck};
 pub use consent::{consents, seal_legacy_consents};
 pub use create::{create, reply, Replied, Reply};
 pub(crate) use delete::remove_boost;

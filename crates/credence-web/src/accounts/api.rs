@@ -63,13 +63,10 @@ pub async fn verify_credentials(
     State(state): State<AppState>,
     bearer: Bearer,
 ) -> Result<Json<Value>, ApiError> {
-    let actor = match bearer.user("read:accounts") {
-        Ok(actor) => actor,
-        // The `profile` scope (Mastodon 4.3) allows exactly this call.
-        Err(_) if bearer.require_scope("profile").is_ok() && bearer.0.actor.is_some() => {
-            bearer.0.actor.as_ref().expect("checked")
-        }
-        Err(e) => return Err(e),
+    let actor = match bearer.0.identified() {
+        Some(actor) => actor,
+        // Says why not: no person behind the token, or a scope that does not name them.
+        None => bearer.user("read:accounts")?,
     };
     // A `profile`-only token identifies the person but does not read their private data: the
     // licence number shows only through a token that grants `read:accounts`.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::{public_message, status_of, HtmlError};
 use crate::extract::{csrf_field, CsrfOnly, PublicForm, SignedInForm};
-use crate::page::{render, safe_next, with_status, Layout};
+use crate::page::{render, safe_next, Layout};
 use crate::session::{removal_cookie, session_cookie, Ctx};
 use crate::state::AppState;
 
@@ -86,7 +86,7 @@ pub async fn signup(
                 error: Some(public_message(&e)),
                 form: &form,
             });
-            Ok(with_status(status_of(&e), page))
+            Ok((status_of(&e), page).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -159,7 +159,7 @@ pub async fn signin(
                 login: form.login.clone(),
                 next: form.next.clone(),
             });
-            Ok(with_status(status_of(&e), page))
+            Ok((status_of(&e), page).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -223,7 +223,7 @@ pub async fn change_password(
                 l: Layout::new(&ctx, "Change password"),
                 error: Some(public_message(&e)),
             });
-            Ok(with_status(status_of(&e), page))
+            Ok((status_of(&e), page).into_response())
         }
         Err(e) => Err(e.into()),
     }

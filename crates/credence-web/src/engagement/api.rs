@@ -3,7 +3,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use credence_core::engagement;
+use credence_core::engagement::{self, Interaction};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -13,7 +13,7 @@ use crate::extract::{api_id, Bearer};
 use crate::state::AppState;
 
 macro_rules! interaction {
-    ($name:ident, $call:expr) => {
+    ($name:ident, $how:expr) => {
         pub async fn $name(
             State(state): State<AppState>,
             bearer: Bearer,
@@ -21,22 +21,20 @@ macro_rules! interaction {
         ) -> Result<Json<Value>, ApiError> {
             let actor = bearer.user("write:statuses")?;
             let id = api_id(&id)?;
-            let post = $call(&state.core, actor, id).await.map_err(hide)?;
+            let post = engagement::interact(&state.core, actor, id, $how)
+                .await
+                .map_err(hide)?;
             Ok(Json(entities::status(&post, &state.config)))
         }
     };
 }
 
-interaction!(favourite, engagement::favourite);
-interaction!(unfavourite, engagement::unfavourite);
-interaction!(reblog, engagement::reblog);
-interaction!(unreblog, engagement::unreblog);
-interaction!(bookmark, |core, actor, id| engagement::bookmark(
-    core, actor, id, true
-));
-interaction!(unbookmark, |core, actor, id| engagement::bookmark(
-    core, actor, id, false
-));
+interaction!(favourite, Interaction::Favourite);
+interaction!(unfavourite, Interaction::Unfavourite);
+interaction!(reblog, Interaction::Reblog);
+interaction!(unreblog, Interaction::Unreblog);
+interaction!(bookmark, Interaction::Bookmark);
+interaction!(unbookmark, Interaction::Unbookmark);
 
 fn relationship_json(r: &engagement::Relationship) -> Value {
     json!({

@@ -3,7 +3,8 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use credence_core::{engagement, profiles, CoreError};
+use credence_core::engagement::{self, Interaction};
+use credence_core::{profiles, CoreError};
 
 use crate::error::HtmlError;
 use crate::extract::{page_id, CsrfOnly, SignedInForm};
@@ -50,16 +51,8 @@ pub async fn interact(
     SignedInForm { actor, .. }: SignedInForm<CsrfOnly>,
 ) -> Result<Response, HtmlError> {
     let id = page_id(&id, "post")?;
-    let core = &state.core;
-    let post = match action.as_str() {
-        "favourite" => engagement::favourite(core, &actor, id).await?,
-        "unfavourite" => engagement::unfavourite(core, &actor, id).await?,
-        "reblog" => engagement::reblog(core, &actor, id).await?,
-        "unreblog" => engagement::unreblog(core, &actor, id).await?,
-        "bookmark" => engagement::bookmark(core, &actor, id, true).await?,
-        "unbookmark" => engagement::bookmark(core, &actor, id, false).await?,
-        _ => return Err(CoreError::NotFound("page").into()),
-    };
+    let how = Interaction::parse(&action).ok_or(CoreError::NotFound("page"))?;
+    let post = engagement::interact(&state.core, &actor, id, how).await?;
     let shown = post.reblog.as_deref().unwrap_or(&post);
     // Back to where the button was pressed (our own page), else to the post.
     let back = headers

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use credence_core::profiles;
+use credence_core::{media, posts, profiles};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
@@ -36,7 +36,7 @@ pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, A
         "version": version(),
         "urls": {},
         "stats": {"user_count": users, "status_count": 0, "domain_count": 0},
-        "thumbnail": format!("{}/static/avatar.png", c.public_url),
+        "thumbnail": c.absolute("/static/avatar.png"),
         "languages": ["en"],
         "registrations": state.core.registrations_open,
         "approval_required": false,
@@ -50,7 +50,11 @@ pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, A
 fn configuration() -> Value {
     json!({
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
-        "statuses": {"max_characters": 1000, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+        "statuses": {
+            "max_characters": posts::MAX_POST_CHARS,
+            "max_media_attachments": media::MAX_MEDIA,
+            "characters_reserved_per_url": 23
+        },
         "media_attachments": {
             "supported_mime_types": [],
             "image_size_limit": 0, "image_matrix_limit": 0,
@@ -72,7 +76,7 @@ pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, A
         "source_url": c.source_url,
         "description": DESCRIPTION,
         "usage": {"users": {"active_month": users}},
-        "thumbnail": {"url": format!("{}/static/avatar.png", c.public_url)},
+        "thumbnail": {"url": c.absolute("/static/avatar.png")},
         "icon": [],
         "languages": ["en"],
         "configuration": configuration(),
@@ -80,7 +84,7 @@ pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, A
         "api_versions": {"mastodon": 2},
         "contact": {"email": c.contact_email, "account": null},
         "rules": [],
-        "credence": {"verification": true, "api": format!("{}/api/v1/credence/openapi.json", c.public_url)},
+        "credence": {"verification": true, "api": c.absolute("/api/v1/credence/openapi.json")},
     })))
 }
 
@@ -88,7 +92,7 @@ pub async fn nodeinfo_links(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "links": [{
             "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
-            "href": format!("{}/nodeinfo/2.0", state.config.public_url),
+            "href": state.config.absolute("/nodeinfo/2.0"),
         }]
     }))
 }

@@ -40,7 +40,11 @@ pub async fn page(
         kind: posts::draft_kind(request.kind.unwrap_or(PostKind::Post), false),
         target_grade: None,
     };
-    let report = posts::check_draft(&state.core, actor, check).await?;
+    // The session already loaded the acting profile (with its disclosures).
+    let report = match ctx.profile.as_ref().filter(|p| p.id == actor.profile_id) {
+        Some(author) => posts::check_draft_by(&state.core, author, check)?,
+        None => posts::check_draft(&state.core, actor, check).await?,
+    };
     Ok(Json(report).into_response())
 }
 

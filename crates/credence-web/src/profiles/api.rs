@@ -2,15 +2,14 @@
 //! profile endpoints: credentials and disclosures.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::Json;
 use credence_core::profiles::{self, ProfileUpdate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::entities;
-use crate::error::ApiError;
-use crate::extract::{api_id, Bearer, JsonOrForm, MaybeBearer};
+use crate::error::{hide, ApiError};
+use crate::extract::{api_id, api_named_id, Bearer, JsonOrForm, MaybeBearer};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -34,7 +33,7 @@ pub async fn lookup(
     };
     let p = profiles::view(&state.core, viewer.actor(), &handle)
         .await
-        .map_err(|_| ApiError::not_found())?;
+        .map_err(hide)?;
     Ok(Json(entities::account(&p, &state.config)))
 }
 
@@ -46,19 +45,8 @@ pub async fn account(
 ) -> Result<Json<Value>, ApiError> {
     let p = profiles::view_by_id(&state.core, viewer.actor(), api_id(&id)?)
         .await
-        .map_err(|_| ApiError::not_found())?;
+        .map_err(hide)?;
     Ok(Json(entities::account(&p, &state.config)))
-}
-
-/// A profile id from the path, or 404 naming what was looked for.
-fn credence_id(raw: &str, what: &str) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("that {what} does not exist"),
-        )
-    })
 }
 
 pub async fn own_profile(
@@ -75,7 +63,7 @@ pub async fn profile(
     viewer: MaybeBearer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = credence_id(&id, "profile")?;
+    let id = api_named_id(&id, "profile")?;
     let p = profiles::view_by_id(&state.core, viewer.actor(), id).await?;
     Ok(Json(entities::account(&p, &state.config)))
 }
@@ -129,7 +117,7 @@ pub async fn remove_disclosure(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("write:accounts")?;
-    let id = credence_id(&id, "disclosure")?;
+    let id = api_named_id(&id, "disclosure")?;
     profiles::remove_disclosure(&state.core, actor, id).await?;
     Ok(Json(json!({})))
 }

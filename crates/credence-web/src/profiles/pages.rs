@@ -44,7 +44,7 @@ pub async fn view(
     }
     let p = profiles::view(&state.core, ctx.actor(), &handle).await?;
     let is_owner = ctx.actor().is_some_and(|a| a.profile_id == p.id);
-    let (posts, next, follow) = timelines::profile_feed(&state, &ctx, &p, q.page().max_id).await?;
+    let (posts, next, follow) = timelines::profile_feed(&state, &ctx, &p, &q.page()).await?;
     let counts = p.stats.unwrap_or_default();
     Ok(render(&ProfilePage {
         posts,

@@ -19,9 +19,10 @@ pub async fn home(
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.require()?;
-    let refs = timelines::home(&state.core, actor, &q.page()).await?;
+    let asked = q.page();
+    let refs = timelines::home(&state.core, actor, &asked).await?;
     let posts = posts::load_refs(&state.core, Some(actor), &refs).await?;
-    let next = next_link("/home", &refs, 20);
+    let next = next_link("/home", &refs, &asked);
     let mut page = feed_page(&ctx, "Home", posts);
     page.next = next;
     page.intro = Some("Posts from people and topics you follow.".into());
@@ -56,21 +57,11 @@ pub(crate) async fn profile_feed(
     state: &AppState,
     ctx: &Ctx,
     profile: &Profile,
-    max_id: Option<i64>,
+    asked: &Page,
 ) -> Result<(Vec<Card>, Option<String>, Option<FollowButton>), HtmlError> {
-    let refs = timelines::profile(
-        &state.core,
-        ctx.actor(),
-        profile.id,
-        false,
-        &Page {
-            max_id,
-            ..Page::default()
-        },
-    )
-    .await?;
+    let refs = timelines::profile(&state.core, ctx.actor(), profile.id, false, asked).await?;
     let posts = posts::load_refs(&state.core, ctx.actor(), &refs).await?;
-    let next = next_link(&format!("/@{}", profile.handle), &refs, 20);
+    let next = next_link(&format!("/@{}", profile.handle), &refs, asked);
     let follow = match ctx.actor() {
         Some(a) if a.profile_id != profile.id => {
             let r = engagement::relationship(&state.core, a, profile.id).await?;

@@ -40,10 +40,11 @@ pub async fn topic(
         return topic_atom(&state, slug).await;
     }
     let topic = topics::get(&state.core, &slug).await?;
-    let refs = timelines::topic(&state.core, ctx.actor(), topic.id, &q.page()).await?;
+    let asked = q.page();
+    let refs = timelines::topic(&state.core, ctx.actor(), topic.id, &asked).await?;
     let posts = posts::load_refs(&state.core, ctx.actor(), &refs).await?;
     let base = format!("/topics/{}", topic.slug);
-    let next = next_link(&base, &refs, 20);
+    let next = next_link(&base, &refs, &asked);
     let following = match ctx.actor() {
         Some(a) => Some(topics::is_following(&state.core, a, topic.id).await?),
         None => None,

@@ -2,7 +2,6 @@
 //! decisions.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::Json;
 use credence_core::profiles;
 use credence_core::verification::{self, Decision};
@@ -11,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::entities;
 use crate::error::ApiError;
-use crate::extract::{Bearer, JsonOrForm};
+use crate::extract::{api_named_id, Bearer, JsonOrForm};
 use crate::state::AppState;
 
 pub async fn verification_status(
@@ -70,13 +69,7 @@ pub async fn decide(
     JsonOrForm(body): JsonOrForm<DecisionBody>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("write")?;
-    let id: i64 = id.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "that verification request does not exist",
-        )
-    })?;
+    let id = api_named_id(&id, "verification request")?;
     let decision = Decision::parse(
         body.decision.as_deref().unwrap_or_default(),
         body.reason.unwrap_or_default(),
