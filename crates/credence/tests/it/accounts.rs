@@ -3,8 +3,8 @@
 //! token scopes and the token cache.
 
 use crate::helpers::{
-    api, browser, csrf_of, json, register_app, spawn, spawn_configured, spawn_with, text, Backend,
-    TestApp, PASSWORD,
+    api, browser, csrf_of, json, page, register_app, spawn, spawn_configured, spawn_with, text,
+    Backend, TestApp, PASSWORD,
 };
 use credence_core::kernel::actor::TokenKind;
 use credence_core::{accounts, admin, profiles, verification, Core, CoreOptions, Role};
@@ -161,16 +161,16 @@ async fn instance_trusting_tokens_for(app: &TestApp, ttl: Duration) -> Core {
 async fn sign_up_sign_in_sign_out(backend: Backend) {
     let app = spawn(backend).await;
     let client = browser();
-    let (s, page) = text(client.get(app.url("/signup")).send().await.unwrap()).await;
+    let (s, signup) = page(&client, app.url("/signup")).await;
     assert_eq!(s, 200);
     assert!(
-        page.contains("<main") && page.contains("<label for=\"email\">"),
+        signup.contains("<main") && signup.contains("<label for=\"email\">"),
         "labelled form inside a main landmark"
     );
     let res = client
         .post(app.url("/signup"))
         .form(&[
-            ("csrf", csrf_of(&page).as_str()),
+            ("csrf", csrf_of(&signup).as_str()),
             ("role", "professional"),
             ("display_name", "Dr Ada Obi"),
             ("handle", "ada_obi"),
@@ -185,28 +185,15 @@ async fn sign_up_sign_in_sign_out(backend: Backend) {
         res.headers()["location"],
         "/settings/profile?notice=welcome"
     );
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("credence_session="))
-        .unwrap();
+    let cookie = set_cookie(&res, "credence_session").unwrap();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    let (s, settings) = text(
-        client
-            .get(app.url("/settings/profile?notice=welcome"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, settings) = page(&client, app.url("/settings/profile?notice=welcome")).await;
     assert_eq!(s, 200);
     assert!(settings.contains("Welcome to Credence"));
-    let (_, profile) = text(client.get(app.url("/@ada_obi")).send().await.unwrap()).await;
+    let (_, profile) = page(&client, app.url("/@ada_obi")).await;
     assert!(
         profile.contains("Dr Ada Obi") && profile.contains("badge unverified"),
         "an unverified professional is labelled"
@@ -538,7 +525,7 @@ async fn expired_session_is_refused(backend: Backend) {
     // Reading pages with an expired session: simply signed out, no error page.
     let reader = app.signed_in("sleepy").await;
     expire_sessions(&app, actor.user_id).await;
-    let (s, home) = text(reader.get(app.url("/")).send().await.unwrap()).await;
+    let (s, home) = page(&reader, app.url("/")).await;
     assert_eq!(s, 200);
     assert!(home.contains("href=\"/signin\"") && !home.contains("Sign out"));
     let res = reader

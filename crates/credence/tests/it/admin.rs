@@ -1,7 +1,7 @@
 //! Administration: the review queue and the admin page are for staff, and a role change takes
 //! a badge away.
 
-use crate::helpers::{browser, spawn, text, Backend};
+use crate::helpers::{browser, page, spawn, Backend};
 use credence_core::{accounts, profiles, verification, Role};
 
 both_backends!(
@@ -15,7 +15,7 @@ async fn review_queue_and_admin_are_for_staff(backend: Backend) {
     app.user("a_moderator", Role::Moderator).await;
     app.user("the_boss", Role::Admin).await;
     let as_member = app.signed_in("plain_member").await;
-    let (s, body) = text(as_member.get(app.url("/review")).send().await.unwrap()).await;
+    let (s, body) = page(&as_member, app.url("/review")).await;
     assert_eq!(s, 403);
     assert!(body.contains("only moderators and administrators"));
     assert_eq!(

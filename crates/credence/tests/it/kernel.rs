@@ -3,7 +3,7 @@
 use credence_core::kernel::error::TAKEN;
 use credence_core::{CoreError, Role};
 
-use crate::helpers::{api, browser, json, spawn, text, Backend, TestApp};
+use crate::helpers::{api, browser, json, page, spawn, Backend, TestApp};
 
 both_backends!(
     unique_violations_name_their_field_by_constraint,
@@ -97,7 +97,7 @@ async fn internal_errors_show_no_cause(backend: Backend) {
         .execute(&app.core.db.pool)
         .await
         .unwrap();
-    let (s, page) = text(browser().get(app.url("/topics")).send().await.unwrap()).await;
+    let (s, page) = page(&browser(), app.url("/topics")).await;
     assert_eq!(s, 500);
     assert!(page.contains("something went wrong on our side"), "{page}");
     let (s, body) = json(

@@ -1,7 +1,7 @@
 //! Profiles: licence numbers for reviewers only, invisible characters refused, bad input
 //! changing nothing, a login's two profiles kept apart, and the settings form.
 
-use crate::helpers::{api, browser, json, spawn, text, Backend};
+use crate::helpers::{api, browser, json, page, spawn, text, Backend};
 use credence_core::kernel::actor::TokenKind;
 use credence_core::{profiles, verification, Role};
 use serde_json::json;
@@ -340,14 +340,7 @@ async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, settings) = text(
-        client
-            .get(app.url("/settings/profile"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, settings) = page(&client, app.url("/settings/profile")).await;
     assert!(settings.contains("Act as @weekend_hiker"));
     let personal_id = regex::Regex::new(r#"name="profile_id" value="(\d+)""#)
         .unwrap()
@@ -363,20 +356,13 @@ async fn personal_and_professional_profiles_stay_apart(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, settings) = text(
-        client
-            .get(app.url("/settings/profile"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, settings) = page(&client, app.url("/settings/profile")).await;
     assert!(settings.contains("acting as <strong>@weekend_hiker</strong>"));
     // Nothing public links the two.
     let anon = browser();
-    let (_, personal_page) = text(anon.get(app.url("/@weekend_hiker")).send().await.unwrap()).await;
+    let (_, personal_page) = page(&anon, app.url("/@weekend_hiker")).await;
     assert!(!personal_page.contains("dr_public") && !personal_page.contains("Cardiology"));
-    let (_, pro_page) = text(anon.get(app.url("/@dr_public")).send().await.unwrap()).await;
+    let (_, pro_page) = page(&anon, app.url("/@dr_public")).await;
     assert!(!pro_page.contains("weekend_hiker"));
     let api = api()
         .get(app.url("/api/v1/accounts/lookup?acct=weekend_hiker"))
@@ -462,7 +448,7 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, public) = text(browser().get(app.url("/@dr_edit")).send().await.unwrap()).await;
+    let (_, public) = page(&browser(), app.url("/@dr_edit")).await;
     assert!(public.contains("Acme Pharma") && public.contains("Consulting fees"));
     let res = app
         .post_form(

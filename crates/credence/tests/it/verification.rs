@@ -1,7 +1,7 @@
 //! Verification, through the API and the pages: request, queue, decision, the badge, and the
 //! resets and races around it.
 
-use crate::helpers::{api, browser, csrf_of, json, nav_of, spawn, text, Backend};
+use crate::helpers::{browser, csrf_of, nav_of, page, spawn, ApiClient, Backend};
 use credence_core::{profiles, verification, Role};
 use serde_json::json;
 use serde_json::Value;
@@ -18,119 +18,90 @@ async fn verification_workflow_through_the_api(backend: Backend) {
     app.user("dr_api", Role::Professional).await;
     app.user("mod_api", Role::Moderator).await;
     app.user("member_api", Role::Member).await;
-    let (pro, moderator, member) = (
-        app.token("dr_api").await,
-        app.token("mod_api").await,
-        app.token("member_api").await,
-    );
-    let c = api();
-    let post = |path: &str, token: &str, body: Value| {
-        let req = c.post(app.url(path)).bearer_auth(token).json(&body);
-        async move { json(req.send().await.unwrap()).await }
-    };
+    let client = |token| ApiClient::new(&app, Some(token));
+    let pro = client(app.token("dr_api").await);
+    let moderator = client(app.token("mod_api").await);
+    let member = client(app.token("member_api").await);
     // Missing credentials: refused with the list of what is missing.
-    let (s, e) = post("/api/v1/credence/verification", &pro, json!({})).await;
+    let (s, e) = pro.post("/api/v1/credence/verification", json!({})).await;
     assert_eq!(s, 422);
     assert!(
         e["error"].as_str().unwrap().contains("licence number"),
         "{e}"
     );
-    let (s, p) = json(
-        c.patch(app.url("/api/v1/credence/profile"))
-            .bearer_auth(&pro)
-            .json(&json!({"profession": "pharmacist", "credentials": "PharmD", "licence_number": "PH-1", "licence_jurisdiction": "Ohio Board of Pharmacy"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let credentials = json!({
+        "profession": "pharmacist",
+        "credentials": "PharmD",
+        "licence_number": "PH-1",
+        "licence_jurisdiction": "Ohio Board of Pharmacy",
+    });
+    let (s, p) = pro.patch("/api/v1/credence/profile", credentials).await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["credence"]["licence_number"], "PH-1");
-    let (s, d) = post(
-        "/api/v1/credence/profile/disclosures",
-        &pro,
-        json!({"company": "Pfizer", "relationship": "consulting", "details": "2025"}),
-    )
-    .await;
+    let (s, d) = pro
+        .post(
+            "/api/v1/credence/profile/disclosures",
+            json!({"company": "Pfizer", "relationship": "consulting", "details": "2025"}),
+        )
+        .await;
     assert_eq!(s, 200, "{d}");
-    let (s, r) = post(
-        "/api/v1/credence/verification",
-        &pro,
-        json!({"note": "Board lookup: PH-1"}),
-    )
-    .await;
+    let (s, r) = pro
+        .post(
+            "/api/v1/credence/verification",
+            json!({"note": "Board lookup: PH-1"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["state"], "pending");
     let id = r["id"].as_str().unwrap().to_string();
-    let (s, _) = post("/api/v1/credence/verification", &pro, json!({})).await;
+    let (s, _) = pro.post("/api/v1/credence/verification", json!({})).await;
     assert_eq!(s, 422, "no second request while one is pending");
 
     // Members cannot see the queue or decide.
-    let (s, _) = json(
-        c.get(app.url("/api/v1/credence/verification/queue"))
-            .bearer_auth(&member)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, _) = member.get("/api/v1/credence/verification/queue").await;
     assert_eq!(s, 403);
-    let (s, _) = post(
-        &format!("/api/v1/credence/verification/{id}/decision"),
-        &member,
-        json!({"decision": "verify"}),
-    )
-    .await;
+    let (s, _) = member
+        .post(
+            &format!("/api/v1/credence/verification/{id}/decision"),
+            json!({"decision": "verify"}),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = post(
-        &format!("/api/v1/credence/verification/{id}/decision"),
-        &pro,
-        json!({"decision": "verify"}),
-    )
-    .await;
+    let (s, _) = pro
+        .post(
+            &format!("/api/v1/credence/verification/{id}/decision"),
+            json!({"decision": "verify"}),
+        )
+        .await;
     assert_eq!(s, 403, "nobody verifies themselves");
 
-    let (s, queue) = json(
-        c.get(app.url("/api/v1/credence/verification/queue"))
-            .bearer_auth(&moderator)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, queue) = moderator.get("/api/v1/credence/verification/queue").await;
     assert_eq!(s, 200);
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["account"]["credence"]["licence_number"], "PH-1");
-    let (s, _) = post(
-        &format!("/api/v1/credence/verification/{id}/decision"),
-        &moderator,
-        json!({"decision": "reject"}),
-    )
-    .await;
+    let (s, _) = moderator
+        .post(
+            &format!("/api/v1/credence/verification/{id}/decision"),
+            json!({"decision": "reject"}),
+        )
+        .await;
     assert_eq!(s, 422, "a rejection needs a reason");
-    let (s, r) = post(
-        &format!("/api/v1/credence/verification/{id}/decision"),
-        &moderator,
-        json!({"decision": "verify"}),
-    )
-    .await;
+    let (s, r) = moderator
+        .post(
+            &format!("/api/v1/credence/verification/{id}/decision"),
+            json!({"decision": "verify"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["state"], "verified");
-    let (s, _) = post(
-        &format!("/api/v1/credence/verification/{id}/decision"),
-        &moderator,
-        json!({"decision": "reject", "reason": "late"}),
-    )
-    .await;
+    let (s, _) = moderator
+        .post(
+            &format!("/api/v1/credence/verification/{id}/decision"),
+            json!({"decision": "reject", "reason": "late"}),
+        )
+        .await;
     assert_eq!(s, 422, "a decided request cannot be decided again");
-    let (_, me) = json(
-        c.get(app.url("/api/v1/accounts/verify_credentials"))
-            .bearer_auth(&pro)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, me) = pro.get("/api/v1/accounts/verify_credentials").await;
     assert_eq!(me["credence"]["verification"]["state"], "verified");
     assert_eq!(me["credence"]["disclosures"][0]["company"], "Pfizer");
     assert!(me["fields"]
@@ -145,41 +116,25 @@ async fn verification_workflow_through_the_api(backend: Backend) {
     );
 
     // Changing a credential afterwards removes the badge until it is checked again.
-    let (_, p) = json(
-        c.patch(app.url("/api/v1/credence/profile"))
-            .bearer_auth(&pro)
-            .json(&json!({"licence_number": "PH-2"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, p) = pro
+        .patch(
+            "/api/v1/credence/profile",
+            json!({"licence_number": "PH-2"}),
+        )
+        .await;
     assert_eq!(p["credence"]["verification"]["state"], "unverified");
     // The bio alone does not.
-    let (_, p) = json(
-        c.patch(app.url("/api/v1/credence/profile"))
-            .bearer_auth(&pro)
-            .json(&json!({"bio": "Hello"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, p) = pro
+        .patch("/api/v1/credence/profile", json!({"bio": "Hello"}))
+        .await;
     assert_eq!(p["credence"]["verification"]["state"], "unverified");
 }
 
 async fn badge_is_reset_when_what_it_vouches_for_changes(backend: Backend) {
     let app = spawn(backend).await;
     let (actor, pro) = app.professional("dr_vouched").await;
-    let token = app.token("dr_vouched").await;
-    let c = api();
-    let patch = |body: Value| {
-        let req = c
-            .patch(app.url("/api/v1/credence/profile"))
-            .bearer_auth(&token)
-            .json(&body);
-        async move { json(req.send().await.unwrap()).await }
-    };
+    let client = ApiClient::new(&app, Some(app.token("dr_vouched").await));
+    let patch = |body: Value| client.patch("/api/v1/credence/profile", body);
     // The name shown next to the badge, the specialty and the affiliations are vouched for
     // like the licence: changing any of them removes the badge.
     for change in [
@@ -290,18 +245,11 @@ async fn verification_from_request_to_badge(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, page) = text(
-        applicant
-            .get(app.url("/verification?notice=submitted"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(page.contains("waiting for a reviewer"));
-    let (_, public) = text(browser().get(app.url("/@dr_badge")).send().await.unwrap()).await;
+    let (_, submitted) = page(&applicant, app.url("/verification?notice=submitted")).await;
+    assert!(submitted.contains("waiting for a reviewer"));
+    let (_, public) = page(&browser(), app.url("/@dr_badge")).await;
     assert!(public.contains("review pending") && !public.contains("badge verified"));
-    let (_, mine) = text(applicant.get(app.url("/")).send().await.unwrap()).await;
+    let (_, mine) = page(&applicant, app.url("/")).await;
     let nav = nav_of(&mine);
     assert!(
         nav.contains("@dr_badge</a> <span class=\"badge pending\">"),
@@ -309,7 +257,7 @@ async fn verification_from_request_to_badge(backend: Backend) {
     );
 
     let admin = app.signed_in("the_admin").await;
-    let (s, queue) = text(admin.get(app.url("/review")).send().await.unwrap()).await;
+    let (s, queue) = page(&admin, app.url("/review")).await;
     assert_eq!(s, 200);
     assert!(
         queue.contains("LIC-SECRET-4471"),
@@ -345,7 +293,7 @@ async fn verification_from_request_to_badge(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, public) = text(browser().get(app.url("/@dr_badge")).send().await.unwrap()).await;
+    let (_, public) = page(&browser(), app.url("/@dr_badge")).await;
     assert!(
         public.contains("badge verified"),
         "the badge shows on the profile"
@@ -354,7 +302,7 @@ async fn verification_from_request_to_badge(backend: Backend) {
         !public.contains("LIC-SECRET-4471"),
         "the public never sees the licence number"
     );
-    let (_, home) = text(browser().get(app.url("/")).send().await.unwrap()).await;
+    let (_, home) = page(&browser(), app.url("/")).await;
     assert!(
         home.contains("@dr_badge") && home.contains("badge verified"),
         "and wherever the name appears"
@@ -368,12 +316,12 @@ async fn verification_from_request_to_badge(backend: Backend) {
         .find(|e| e.action == "verification.verify")
         .unwrap();
     assert_eq!(entry.actor_handle.as_deref(), Some("the_admin"));
-    let (_, admin_page) = text(admin.get(app.url("/admin")).send().await.unwrap()).await;
+    let (_, admin_page) = page(&admin, app.url("/admin")).await;
     assert!(admin_page.contains("verification.verify") && admin_page.contains("@the_admin"));
     assert!(
         admin_page.contains("@dr_badge</a> <span class=\"badge verified\""),
         "the accounts table shows each profile's badge"
     );
-    let (_, mine) = text(applicant.get(app.url("/")).send().await.unwrap()).await;
+    let (_, mine) = page(&applicant, app.url("/")).await;
     assert!(nav_of(&mine).contains("@dr_badge</a> <span class=\"badge verified\""));
 }
