@@ -572,7 +572,7 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
 async fn atom_feeds_are_valid_and_advertised(backend: Backend) {
     let app = spawn(backend).await;
     let pro = verified(&app, "dr_gale").await;
-    compose(
+    let article = compose(
         &app,
         &pro,
         &[
@@ -587,7 +587,8 @@ async fn atom_feeds_are_valid_and_advertised(backend: Backend) {
         ],
     )
     .await;
-    compose(
+    assert_eq!(article.status(), 303, "the article is published");
+    let private = compose(
         &app,
         &pro,
         &[
@@ -598,6 +599,11 @@ async fn atom_feeds_are_valid_and_advertised(backend: Backend) {
         ],
     )
     .await;
+    assert_eq!(
+        private.status(),
+        303,
+        "the followers-only post is published"
+    );
     for (html_path, feed_path) in [
         ("/@dr_gale", "/@dr_gale.atom"),
         ("/topics/immunization", "/topics/immunization.atom"),

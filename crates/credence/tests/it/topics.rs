@@ -13,12 +13,13 @@ async fn private_hashtags_stay_private(backend: Backend) {
     member
         .publish(json!({"status": "@dr_zane question #secretdxabc", "visibility": "direct"}))
         .await;
-    member
+    let (s, draft) = member
         .post(
             "/api/v1/statuses",
             json!({"status": "#draftonlytag", "draft": true}),
         )
         .await;
+    assert_eq!(s, 200, "the draft is saved: {draft}");
     let anon = ApiClient::new(&app, None);
     for tag in ["secretdxabc", "draftonlytag"] {
         let (_, r) = anon.get(&format!("/api/v2/search?q={tag}")).await;

@@ -833,7 +833,8 @@ async fn small_review_findings(backend: Backend) {
         .publish(json!({"status": "Followers only, then gone.", "visibility": "private"}))
         .await;
     let hidden_id = hidden["id"].as_str().unwrap();
-    pro.delete(&format!("/api/v1/statuses/{hidden_id}")).await;
+    let (s, _) = pro.delete(&format!("/api/v1/statuses/{hidden_id}")).await;
+    assert_eq!(s, 200, "the followers-only post is deleted");
     let res = browser()
         .get(app.url(&format!("/@dr_dunn/{hidden_id}")))
         .send()
@@ -845,11 +846,13 @@ async fn small_review_findings(backend: Backend) {
     let reply = fan
         .publish(json!({"status": "Reply.", "in_reply_to_id": parent["id"]}))
         .await;
-    pro.delete(&format!(
-        "/api/v1/statuses/{}",
-        parent["id"].as_str().unwrap()
-    ))
-    .await;
+    let (s, _) = pro
+        .delete(&format!(
+            "/api/v1/statuses/{}",
+            parent["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 200, "the parent is deleted");
     let (s, v) = fan
         .put(
             &format!("/api/v1/statuses/{}", reply["id"].as_str().unwrap()),
