@@ -156,6 +156,27 @@ fn penalty(f: &Finding) -> (u32, FindingKind, u32) {
 }
 
 impl Report {
+    /// Moves every located finding to the span `to_source` gives for it: the report of a text
+    /// derived from what the author typed (an article as readers get it) then points at the
+    /// author's own words. The quoted text of a PHI hit stays what readers would see.
+    pub fn relocate(&mut self, to_source: impl Fn(usize, usize) -> (usize, usize)) {
+        for f in &mut self.findings {
+            if let (Some(start), Some(end)) = (f.start, f.end) {
+                let (start, end) = to_source(start, end);
+                (f.start, f.end) = (Some(start), Some(end));
+            }
+        }
+        for p in &mut self.phi {
+            (p.start, p.end) = to_source(p.start, p.end);
+        }
+        for c in &mut self.citations {
+            (c.start, c.end) = to_source(c.start, c.end);
+        }
+        for m in &mut self.myths {
+            (m.start, m.end) = to_source(m.start, m.end);
+        }
+    }
+
     pub(crate) fn build(
         text: &str,
         target_grade: f64,

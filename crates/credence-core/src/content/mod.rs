@@ -3,10 +3,15 @@
 //! links, images, tables). Everything passes through ammonia's allow-list sanitiser, so no
 //! script, no event handler and no `javascript:` link survives, whatever the author typed.
 
+mod reader;
+
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
+
+pub use reader::{article_text, visible_text, ReaderText};
 
 fn sanitiser() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -27,13 +32,59 @@ pub fn sanitise(html: &str) -> String {
     sanitiser().clean(html).to_string()
 }
 
+/// The Markdown articles are written in: CommonMark with tables and strikethrough.
+fn markdown_options() -> pulldown_cmark::Options {
+    pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+}
+
 /// Renders an article's Markdown to sanitised HTML.
 pub fn render_markdown(source: &str) -> String {
-    use pulldown_cmark::{html, Options, Parser};
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    use pulldown_cmark::{html, Parser};
     let mut out = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut out, Parser::new_ext(source, options));
-    sanitise(&out)
+    html::push_html(&mut out, Parser::new_ext(source, markdown_options()));
+    sanitise(&show_unclosed_hiding_markup(&out))
+}
+
+/// A comment, `<style>`, `<script>` or another element whose content is not text hides
+/// everything up to its end; left open, it would silently swallow the rest of an article.
+/// An opener that is never closed is shown as typed instead. A closed one hides only what it
+/// encloses, and neither readers nor the engine (which reads the sanitised result) see that.
+fn show_unclosed_hiding_markup(html: &str) -> Cow<'_, str> {
+    static OPENER: OnceLock<Regex> = OnceLock::new();
+    let opener = OPENER.get_or_init(|| {
+        Regex::new(
+            r"(?i)<(?:!--|(style|script|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b)",
+        )
+        .expect("hiding-markup pattern compiles")
+    });
+    // Raw HTML is the only source of a literal `<` here (Markdown text arrives escaped), and
+    // ASCII lower-casing keeps byte offsets.
+    let lower = html.to_ascii_lowercase();
+    let mut shown = String::new();
+    let (mut copied, mut from) = (0, 0);
+    while let Some(found) = opener.captures_at(html, from) {
+        let whole = found.get(0).expect("group 0");
+        let closer = match found.get(1) {
+            None => Some("-->".to_string()),
+            Some(name) if name.as_str().eq_ignore_ascii_case("plaintext") => None,
+            Some(name) => Some(format!("</{}", name.as_str().to_ascii_lowercase())),
+        };
+        let closed_at = closer.and_then(|c| lower[whole.end()..].find(&c).map(|at| at + c.len()));
+        match closed_at {
+            Some(length) => from = whole.end() + length,
+            None => {
+                shown.push_str(&html[copied..whole.start()]);
+                shown.push_str("&lt;");
+                copied = whole.start() + 1;
+                from = whole.end();
+            }
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    shown.push_str(&html[copied..]);
+    Cow::Owned(shown)
 }
 
 fn token_pattern() -> &'static Regex {

@@ -3,6 +3,7 @@
 
 use credence_check::{DraftKind, Report, DEFAULT_TARGET_GRADE};
 
+use crate::content::{self, ReaderText};
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use crate::profiles::{self, Profile};
 
@@ -39,7 +40,15 @@ pub fn check_draft_by(core: &Core, author: &Profile, check: DraftCheck) -> CoreR
             "target_grade must be between 1 and 20",
         ));
     }
-    let mut draft = author_draft(author, check.kind, &check.text);
+    // Readers get an article rendered: the engine reads that, and its findings are moved
+    // back onto what the author typed so the compose page highlights the right words.
+    let seen = match check.kind {
+        DraftKind::Article | DraftKind::ResearchUpdate => content::article_text(&check.text),
+        DraftKind::Post | DraftKind::Reply | DraftKind::Tip => ReaderText::verbatim(&check.text),
+    };
+    let mut draft = author_draft(author, check.kind, &seen.text);
     draft.target_grade = target_grade;
-    Ok(core.checker().check(&draft))
+    let mut report = core.checker().check(&draft);
+    report.relocate(|start, end| seen.source_span(start, end));
+    Ok(report)
 }

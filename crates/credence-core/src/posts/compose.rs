@@ -206,13 +206,20 @@ pub(super) async fn prepare(
             }
         }
     }
-    let text = text_for_check_with(&title, &body, &disclosure, &citations, extra.trim());
+    // The engine reads what readers get: an article as rendered, so an entity or emphasis
+    // cannot hide a name from it and a comment cannot show it a source readers never see.
+    let body_seen = if is_article {
+        content::visible_text(&body_html)
+    } else {
+        body.clone()
+    };
+    let text = text_for_check_with(&title, &body_seen, &disclosure, &citations, extra.trim());
     let assessment = assess_prose(
         core.checker(),
         author,
         draft_kind(input.kind, parent.is_some()),
         &text,
-        Some(&format!("{title}\n\n{body}")),
+        Some(&format!("{title}\n\n{body_seen}")),
         &citations,
     );
     Ok(Prepared {

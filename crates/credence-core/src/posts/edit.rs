@@ -2,6 +2,7 @@
 
 use credence_check::DraftKind;
 
+use crate::content;
 use crate::home_feeds;
 use crate::kernel::clock::{new_id, now_ms};
 use crate::kernel::db::col;
@@ -152,7 +153,8 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
         keeps_review,
     );
     // Earlier versions are shown to readers, so one that names a patient is not kept.
-    let old_text = format!("{}\n\n{}\n\n{}", row.title, row.body, row.spoiler_text);
+    let old_body = content::visible_text(&row.body_html);
+    let old_text = format!("{}\n\n{}\n\n{}", row.title, old_body, row.spoiler_text);
     let old_has_phi = !assess(core.checker(), &author, DraftKind::Post, &old_text, &[])
         .report
         .phi

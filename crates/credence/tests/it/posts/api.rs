@@ -17,6 +17,7 @@ both_backends!(
     research_updates_need_a_peer_reviewed_source,
     members_are_warned_before_oversharing,
     articles_are_sanitised,
+    articles_are_checked_as_readers_see_them,
     scheduled_posts_publish_once,
     peer_review_and_coauthors,
     bad_input_gets_clear_errors,
@@ -345,6 +346,92 @@ async fn articles_are_sanitised(backend: Backend) {
         !page.contains("alert("),
         "script text must not reach the page"
     );
+}
+
+/// The engine reads an article as readers get it (rendered, entities decoded, hidden markup
+/// gone), and the live check still points at what the author typed.
+async fn articles_are_checked_as_readers_see_them(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_reed").await;
+    let article = |kind: &str, body: &str| json!({"credence_kind": kind, "title": "Notes from clinic", "status": body});
+    // Entities and emphasis inside a name or a number still spell it out to readers.
+    for disguised in [
+        "Today I saw my patient &#72;arriet &#81;uimbyson about her asthma.",
+        "Her social security number is 219&#45;09-*9999*, she said.",
+        "Call the family on (614) 555-<em>01</em>&#56;2 after six.",
+    ] {
+        let (s, refused) = pro
+            .post("/api/v1/statuses", article("article", disguised))
+            .await;
+        assert_eq!(s, 422, "{disguised}: {refused}");
+        assert_eq!(refused["error_code"], "phi", "{disguised}");
+    }
+    // An entity-encoded myth is still a myth.
+    let myth = pro
+        .publish(article("article", "&#86;accines cause autism in children."))
+        .await;
+    assert_eq!(myth["credence"]["label"], "caution", "{myth}");
+
+    // Only sources readers can see count: not one in a comment or a dropped attribute.
+    let hidden_source = "A large trial found fewer heart attacks in adults with obesity.\n\n\
+                         <!-- doi:10.1056/NEJMoa2307563 -->\n\n\
+                         <span data-ref=\"doi:10.1056/NEJMoa2307563\">Details below.</span>";
+    let (s, refused) = pro
+        .post(
+            "/api/v1/statuses",
+            article("research_update", hidden_source),
+        )
+        .await;
+    assert_eq!(s, 422, "{refused}");
+    assert_eq!(refused["error_code"], "peer_review_source_required");
+    let shown = pro
+        .publish(article(
+            "research_update",
+            "A large trial found fewer heart attacks in adults with obesity \
+             ([the trial](https://doi.org/10.1056/NEJMoa2307563)).",
+        ))
+        .await;
+    assert!(shown["content"]
+        .as_str()
+        .unwrap()
+        .contains("10.1056/NEJMoa2307563"));
+
+    // An unclosed <style> no longer swallows the rest of the article.
+    let styled = pro
+        .publish(article(
+            "article",
+            "Washing hands helps.\n\n<style>\n\nThe rest of the article is still here.",
+        ))
+        .await;
+    let html = styled["content"].as_str().unwrap();
+    assert!(
+        html.contains("The rest of the article is still here."),
+        "{html}"
+    );
+    assert!(html.contains("&lt;style&gt;"), "{html}");
+
+    // The live check finds the disguised name and points at the typed characters.
+    let typed = "Seen today: &#72;arriet &#81;uimbyson, feeling better.";
+    let (s, report) = pro
+        .post(
+            "/api/v1/credence/check",
+            json!({"text": typed, "kind": "article"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{report}");
+    let name = report["phi"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["label"] == "NAME")
+        .unwrap_or_else(|| panic!("a name is found: {report}"));
+    assert_eq!(name["text"], "Harriet Quimbyson");
+    let (start, end) = (
+        name["start"].as_u64().unwrap() as usize,
+        name["end"].as_u64().unwrap() as usize,
+    );
+    let span: String = typed.chars().skip(start).take(end - start).collect();
+    assert_eq!(span, "&#72;arriet &#81;uimbyson", "{report}");
 }
 
 async fn scheduled_posts_publish_once(backend: Backend) {
