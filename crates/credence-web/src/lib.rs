@@ -15,6 +15,7 @@ mod extract;
 mod metrics;
 mod page;
 mod security;
+mod server;
 mod session;
 mod state;
 
@@ -34,14 +35,12 @@ mod verification;
 
 use security::CSP;
 pub use security::MAX_BODY_BYTES;
+pub use server::ServerLimits;
 pub use state::{app_state, AppState, WebConfig, DEFAULT_SOURCE_URL};
-
-use std::net::SocketAddr;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use axum::ServiceExt;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -123,15 +122,9 @@ pub async fn serve(
     // client libraries (Mastodon.py) send it.
     state.core.watch_changes().await;
     let scheduler = tokio::spawn(credence_core::jobs::run(state.core.clone()));
+    let limits = state.config.limits.clone();
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
-    axum::serve(
-        listener,
-        ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(
-            app,
-        ),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    server::serve_connections(listener, app, limits, shutdown).await?;
     scheduler.abort();
     Ok(())
 }

@@ -21,6 +21,8 @@ pub struct WebConfig {
     /// Where anyone using this server can get its source code: the AGPL (§13) requires that
     /// network users be offered it. Linked from every page and given in `/api/v2/instance`.
     pub source_url: String,
+    /// Timeouts, the minimum body rate and the connection cap.
+    pub limits: crate::server::ServerLimits,
 }
 
 /// The project's repository (`repository` in the workspace's Cargo.toml): the default source
@@ -35,6 +37,7 @@ impl WebConfig {
             contact_email: "admin@credence.example".into(),
             trust_proxy: false,
             source_url: DEFAULT_SOURCE_URL.into(),
+            limits: crate::server::ServerLimits::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::Args;
@@ -12,7 +13,7 @@ use credence_core::kernel::db::{redact_url, Backend};
 use credence_core::kernel::text::single_line;
 use credence_core::kernel::token_cache;
 use credence_core::CoreOptions;
-use credence_web::WebConfig;
+use credence_web::{ServerLimits, WebConfig};
 use serde::Deserialize;
 
 #[derive(Args, Default, Debug)]
@@ -74,6 +75,28 @@ pub struct Overrides {
     /// the database [default: DATA_DIR/credence.key].
     #[arg(long, env = "CREDENCE_KEY_FILE", global = true)]
     pub key_file: Option<PathBuf>,
+    /// Time a client has to send a request's headers; also how long an idle keep-alive
+    /// connection stays open [default: 10].
+    #[arg(
+        long,
+        env = "CREDENCE_HEADER_TIMEOUT_SECONDS",
+        global = true,
+        value_name = "SECONDS"
+    )]
+    pub header_timeout_seconds: Option<u64>,
+    /// The slowest a request body may arrive after its first 10 seconds, in bytes a second:
+    /// slower bodies are cut off, large uploads on slow links are not [default: 1024].
+    #[arg(
+        long,
+        env = "CREDENCE_MIN_BODY_RATE",
+        global = true,
+        value_name = "BYTES_PER_SECOND"
+    )]
+    pub min_body_rate: Option<u64>,
+    /// Open connections at most (kept below the open-file limit, which is raised to its hard
+    /// limit at start); more wait until one closes [default: 2048].
+    #[arg(long, env = "CREDENCE_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
 }
 
 /// What `credence.toml` may hold; every key is optional.
@@ -91,6 +114,9 @@ pub struct FileSettings {
     pub source_url: Option<String>,
     pub token_cache_seconds: Option<u64>,
     pub key_file: Option<PathBuf>,
+    pub header_timeout_seconds: Option<u64>,
+    pub min_body_rate: Option<u64>,
+    pub max_connections: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +132,7 @@ pub struct Settings {
     pub source_url: String,
     pub token_cache: std::time::Duration,
     pub key_file: PathBuf,
+    pub limits: ServerLimits,
 }
 
 impl Settings {
@@ -115,6 +142,7 @@ impl Settings {
             None if Path::new("credence.toml").exists() => read_file(Path::new("credence.toml"))?,
             None => FileSettings::default(),
         };
+        let limits = server_limits(o, &file)?;
         let listen = o
             .listen
             .clone()
@@ -186,6 +214,7 @@ impl Settings {
                 .or(file.token_cache_seconds)
                 .map_or(token_cache::DEFAULT_TTL, std::time::Duration::from_secs),
             key_file,
+            limits,
         })
     }
 
@@ -232,8 +261,31 @@ impl Settings {
             contact_email: self.contact_email.clone(),
             trust_proxy: self.trust_proxy,
             source_url: self.source_url.clone(),
+            limits: self.limits.clone(),
         }
     }
+}
+
+fn server_limits(o: &Overrides, file: &FileSettings) -> anyhow::Result<ServerLimits> {
+    let defaults = ServerLimits::default();
+    let header_timeout = o.header_timeout_seconds.or(file.header_timeout_seconds);
+    let min_body_rate = o.min_body_rate.or(file.min_body_rate);
+    let max_connections = o.max_connections.or(file.max_connections);
+    if header_timeout == Some(0) {
+        bail!("--header-timeout-seconds must be at least 1");
+    }
+    if min_body_rate == Some(0) {
+        bail!("--min-body-rate must be at least 1 byte a second");
+    }
+    if max_connections == Some(0) {
+        bail!("--max-connections must be at least 1");
+    }
+    Ok(ServerLimits {
+        header_timeout: header_timeout.map_or(defaults.header_timeout, Duration::from_secs),
+        min_body_rate: min_body_rate.unwrap_or(defaults.min_body_rate),
+        max_connections: max_connections.unwrap_or(defaults.max_connections),
+        ..defaults
+    })
 }
 
 fn require_web_address(what: &str, address: &str) -> anyhow::Result<()> {

@@ -252,7 +252,8 @@ async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let address = listener.local_addr()?;
-    let web = settings.web_config(address);
+    let mut web = settings.web_config(address);
+    web.limits.max_connections = connections_within_open_files(web.limits.max_connections);
     let public_url = web.public_url.clone();
     let state = credence_web::app_state(core, web);
     // Catch SIGINT and SIGTERM before saying we are up: a signal that comes right after the
@@ -263,6 +264,32 @@ async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     credence_web::serve(listener, state, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Files kept free of connections: the database pool, SQLite's journal, uploads in progress.
+const FILES_FOR_THE_SERVER: u64 = 256;
+
+/// Raises the open-file limit to its hard limit and keeps the connection cap below it, so
+/// that a crowd of sockets cannot leave the server unable to open its database or accept
+/// `/healthz` (with the soft limit at 1,024, 700 sockets did that).
+fn connections_within_open_files(wanted: usize) -> usize {
+    let open_files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read or raise the open-file limit");
+            return wanted;
+        }
+    };
+    let room = open_files.saturating_sub(FILES_FOR_THE_SERVER).max(1);
+    let allowed = usize::try_from(room).unwrap_or(usize::MAX).min(wanted);
+    if allowed < wanted {
+        tracing::warn!(
+            open_files,
+            max_connections = allowed,
+            "max_connections lowered to fit the open-file limit (raise it with ulimit -n or LimitNOFILE)"
+        );
+    }
+    allowed
 }
 
 /// Registers for SIGINT and SIGTERM now, and returns a future that completes on either; the

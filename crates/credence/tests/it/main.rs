@@ -58,6 +58,7 @@ mod admin;
 mod architecture;
 mod browser;
 mod cli;
+mod connections;
 mod encryption;
 mod engagement;
 mod instance;
