@@ -238,12 +238,18 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
 /// CPU-bound for images (see the crate docs): call it from `spawn_blocking`, not on the async
 /// executor.
 pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, MediaError> {
+    process_owned(bytes.to_vec(), limits)
+}
+
+/// [`process`] taking the file by value: a video is cleaned in place and kept, so a 100 MB
+/// upload is held once, not copied.
+pub fn process_owned(bytes: Vec<u8>, limits: &Limits) -> Result<Processed, MediaError> {
     if bytes.is_empty() {
         return Err(MediaError::Empty);
     }
-    let Some(format) = sniff(bytes) else {
+    let Some(format) = sniff(&bytes) else {
         return Err(MediaError::Unsupported {
-            looks_like: container::looks_like(bytes),
+            looks_like: container::looks_like(&bytes),
         });
     };
     let kind = format.kind();
@@ -264,20 +270,20 @@ pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, MediaError> {
     };
     match format {
         Format::Jpeg | Format::Png | Format::Webp => {
-            container::check_image(format, bytes).map_err(corrupt)?;
+            container::check_image(format, &bytes).map_err(corrupt)?;
             // The decoders are third-party code fed hostile input. They are not known to panic on
             // any input, but if one ever does, that is one refused upload, not a crashed request.
-            std::panic::catch_unwind(|| still::process(bytes, format, limits))
+            std::panic::catch_unwind(|| still::process(&bytes, format, limits))
                 .unwrap_or_else(|_| Err(corrupt("the image decoder panicked")))
         }
         Format::Mp4 => {
-            let mut data = bytes.to_vec();
+            let mut data = bytes;
             container::check_and_clean_mp4(&mut data).map_err(corrupt)?;
             Ok(video(format, data))
         }
         Format::Webm => {
-            container::check_webm(bytes).map_err(corrupt)?;
-            Ok(video(format, bytes.to_vec()))
+            container::check_webm(&bytes).map_err(corrupt)?;
+            Ok(video(format, bytes))
         }
     }
 }

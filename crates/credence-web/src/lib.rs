@@ -18,6 +18,7 @@ mod security;
 mod server;
 mod session;
 mod state;
+mod uploads;
 
 mod accounts;
 mod admin;

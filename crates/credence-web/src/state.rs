@@ -23,6 +23,9 @@ pub struct WebConfig {
     pub source_url: String,
     /// Timeouts, the minimum body rate and the connection cap.
     pub limits: crate::server::ServerLimits,
+    /// Where uploads wait, as unnamed files, until they are processed: a disk, not a tmpfs
+    /// (the binary uses the data directory).
+    pub upload_dir: std::path::PathBuf,
 }
 
 /// The project's repository (`repository` in the workspace's Cargo.toml): the default source
@@ -38,6 +41,7 @@ impl WebConfig {
             trust_proxy: false,
             source_url: DEFAULT_SOURCE_URL.into(),
             limits: crate::server::ServerLimits::default(),
+            upload_dir: std::env::temp_dir(),
         }
     }
 
@@ -69,6 +73,8 @@ pub struct AppInner {
     pub metrics: metrics::Metrics,
     /// Rendered statuses and accounts, reused while their versions are current.
     pub render: entities::RenderCache,
+    /// Uploads in progress, per account and being processed.
+    pub uploads: crate::uploads::UploadGate,
 }
 
 /// Shared by every request.
@@ -80,5 +86,6 @@ pub fn app_state(core: Core, config: WebConfig) -> AppState {
         config,
         metrics: metrics::Metrics::new(),
         render: entities::RenderCache::default(),
+        uploads: crate::uploads::UploadGate::default(),
     })
 }

@@ -262,6 +262,7 @@ impl Settings {
             trust_proxy: self.trust_proxy,
             source_url: self.source_url.clone(),
             limits: self.limits.clone(),
+            upload_dir: self.data_dir.clone(),
         }
     }
 }

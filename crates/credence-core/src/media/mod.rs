@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use base64::Engine;
-use credence_media::{Limits, MediaKind};
+use credence_media::{Limits, MediaError, MediaKind};
 use serde::Serialize;
 
 use crate::kernel::clock::{new_id, now_ms};
@@ -16,6 +16,18 @@ use crate::kernel::{Actor, Core, CoreError, CoreResult};
 
 /// Most files one post carries.
 pub const MAX_MEDIA: usize = 4;
+
+/// The largest file of any kind an upload may carry (a video), in bytes: a reader of the
+/// request can stop at the first byte past it.
+pub fn largest_file_bytes() -> usize {
+    let limits = Limits::default();
+    limits.max_video_bytes.max(limits.max_image_bytes)
+}
+
+/// The largest image an upload may carry, in bytes.
+pub fn largest_image_bytes() -> usize {
+    Limits::default().max_image_bytes
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MediaInfo {
@@ -83,11 +95,15 @@ pub async fn upload(
     long_description: &str,
 ) -> CoreResult<MediaInfo> {
     let (description, long_description) = clean_texts(description, long_description)?;
-    let processed =
-        tokio::task::spawn_blocking(move || credence_media::process(&bytes, &Limits::default()))
-            .await
-            .map_err(|e| CoreError::Internal(anyhow::anyhow!("media worker: {e}")))?
-            .map_err(|e| CoreError::invalid("file", e.to_string()))?;
+    let processed = tokio::task::spawn_blocking(move || {
+        credence_media::process_owned(bytes, &Limits::default())
+    })
+    .await
+    .map_err(|e| CoreError::Internal(anyhow::anyhow!("media worker: {e}")))?
+    .map_err(|e| match e {
+        MediaError::TooLarge { .. } => CoreError::TooLarge(e.to_string()),
+        e => CoreError::invalid("file", e.to_string()),
+    })?;
     let id = new_id();
     let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>());
     let kind = match processed.format.kind() {

@@ -1,7 +1,8 @@
 //! Mastodon's media endpoints: upload (checked and cleaned by `credence-media` in the core),
 //! describe, show.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use credence_core::media;
@@ -12,45 +13,32 @@ use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, Bearer, JsonOrForm};
 use crate::state::AppState;
+use crate::uploads;
 
 /// `POST /api/v2/media` (and v1): multipart `file`, `description`; Credence adds
-/// `long_description` for infographics.
+/// `long_description` for infographics. The file streams to disk as it arrives (`uploads`).
 pub async fn upload(
     State(state): State<AppState>,
     bearer: Bearer,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("write:media")?;
-    let bad = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m);
-    let mut file = None;
-    let mut description = String::new();
-    let mut long_description = String::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("The upload could not be read: {e}")))?
-    {
-        match field.name().unwrap_or_default() {
-            "file" => {
-                file = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|e| bad(format!("The file could not be read: {e}")))?,
-                )
-            }
-            "description" => description = field.text().await.unwrap_or_default(),
-            "long_description" => long_description = field.text().await.unwrap_or_default(),
-            _ => {}
-        }
-    }
-    let file = file.ok_or_else(|| bad("Attach the file as the `file` field".into()))?;
+    let _in_progress = state.uploads.begin(actor.profile_id)?;
+    let mut form = uploads::read_form(multipart, &state.config.upload_dir).await?;
+    let file = form.file.take().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Attach the file as the `file` field",
+        )
+    })?;
+    let _turn = state.uploads.processing_slot().await;
     let info = media::upload(
         &state.core,
         actor,
-        file.to_vec(),
-        &description,
-        &long_description,
+        file.into_bytes().await?,
+        &form.text("description"),
+        &form.text("long_description"),
     )
     .await?;
     Ok(Json(entities::media_attachment(&info, &state.config)))

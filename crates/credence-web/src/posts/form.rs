@@ -1,16 +1,14 @@
 //! The compose form: its fields kept as typed (a refused draft is shown again unchanged), read
 //! from a multipart post with at most one file, and turned into the core's `Compose`.
 
-use std::collections::HashMap;
-
-use axum::extract::Multipart;
-use axum::http::StatusCode;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use credence_core::media;
 use credence_core::posts::{Action, CitationInput, Compose, ConsentInput, Post};
 use credence_core::{Actor, CoreError};
 
 use crate::error::HtmlError;
 use crate::state::AppState;
+use crate::uploads::{self, ReceivedFile};
 
 /// The compose form's fields, kept as typed so a refused draft is shown again unchanged.
 #[derive(Default)]
@@ -143,42 +141,15 @@ impl ComposeForm {
     }
 }
 
-/// Reads the multipart compose form (fields, and at most one file).
+/// Reads the multipart compose form (fields, and at most one file, kept on disk until used).
 pub async fn read_compose(
-    mut multipart: Multipart,
-) -> Result<(String, ComposeForm, Option<Vec<u8>>), HtmlError> {
-    let bad = |e: String| {
-        HtmlError::new(
-            StatusCode::BAD_REQUEST,
-            format!("The form could not be read: {e}"),
-        )
-    };
-    let mut fields: HashMap<String, Vec<String>> = HashMap::new();
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| bad(e.to_string()))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
-            if !bytes.is_empty() {
-                file = Some(bytes.to_vec());
-            }
-        } else {
-            let text = field.text().await.map_err(|e| bad(e.to_string()))?;
-            fields.entry(name).or_default().push(text);
-        }
-    }
-    let one = |name: &str| -> String {
-        fields
-            .get(name)
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default()
-    };
-    let many = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    state: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(String, ComposeForm, Option<ReceivedFile>), HtmlError> {
+    let mut upload = uploads::read_form(multipart, &state.config.upload_dir).await?;
+    let file = upload.file.take().filter(|f| !f.is_empty());
+    let one = |name: &str| upload.text(name);
+    let many = |name: &str| upload.texts(name);
     let values = many("citation_value");
     let titles = many("citation_title");
     let mut citations: Vec<(String, String)> = values
@@ -222,9 +193,11 @@ pub async fn upload_media(
     state: &AppState,
     actor: &Actor,
     form: &mut ComposeForm,
-    file: Option<Vec<u8>>,
+    file: Option<ReceivedFile>,
 ) -> Result<Vec<i64>, CoreError> {
-    if let Some(bytes) = file {
+    if let Some(file) = file {
+        let _turn = state.uploads.processing_slot().await;
+        let bytes = file.into_bytes().await?;
         let info =
             media::upload(&state.core, actor, bytes, &form.alt, &form.long_description).await?;
         // Kept on the form, so a refused draft does not ask for the file again.

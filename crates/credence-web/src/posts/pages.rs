@@ -2,7 +2,8 @@
 //! composing and editing (with the live check), and the author's drafts.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use credence_core::kernel::clock::rfc3339;
@@ -268,7 +269,7 @@ pub async fn compose_form(State(state): State<AppState>, ctx: Ctx) -> Result<Res
 pub async fn compose(
     State(state): State<AppState>,
     ctx: Ctx,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, HtmlError> {
     save(&state, &ctx, multipart, None).await
 }
@@ -293,7 +294,7 @@ pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, HtmlError> {
     let id = page_id(&id, "post")?;
     save(&state, &ctx, multipart, Some(id)).await
@@ -304,11 +305,12 @@ pub async fn edit(
 async fn save(
     state: &AppState,
     ctx: &Ctx,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
     editing: Option<i64>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.require()?;
-    let (csrf, mut form, file) = read_compose(multipart).await?;
+    let _in_progress = state.uploads.begin(actor.profile_id)?;
+    let (csrf, mut form, file) = read_compose(state, multipart).await?;
     ctx.check_csrf(&csrf)?;
     let result = async {
         let media_ids = upload_media(state, actor, &mut form, file).await?;

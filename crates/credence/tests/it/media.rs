@@ -1,11 +1,20 @@
-//! Media: images lose their GPS data and need alt text; videos are served with ranges.
+//! Media: images lose their GPS data and need alt text; videos are served with ranges; bad and
+//! oversized uploads are refused with a clear answer, and an account's uploads at once are few.
 
-use crate::helpers::{api, jpeg_with_gps, spawn, tiny_mp4, upload, verified_pro, Backend};
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::helpers::{
+    api, jpeg_with_gps, spawn, tiny_mp4, upload, verified_pro, ApiClient, Backend, TestApp,
+};
 use serde_json::json;
 
 both_backends!(
     images_lose_their_gps_data_and_need_alt_text,
     videos_are_served_with_ranges,
+    bad_uploads_are_refused_and_nothing_is_stored,
 );
 
 async fn images_lose_their_gps_data_and_need_alt_text(backend: Backend) {
@@ -110,4 +119,123 @@ async fn videos_are_served_with_ranges(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 416);
+}
+
+async fn media_count(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM media").await
+}
+
+async fn send_form(client: &ApiClient, form: reqwest::multipart::Form) -> (u16, serde_json::Value) {
+    client
+        .send(
+            client
+                .http
+                .post(format!("{}/api/v2/media", client.base))
+                .multipart(form),
+        )
+        .await
+}
+
+async fn bad_uploads_are_refused_and_nothing_is_stored(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_upload").await;
+    let part = |bytes: Vec<u8>| reqwest::multipart::Part::bytes(bytes).file_name("x.jpg");
+
+    // No boundary: the API's JSON error, not a plain-text rejection.
+    let res = pro
+        .auth(pro.http.post(app.url("/api/v2/media")))
+        .header("content-type", "multipart/form-data")
+        .body("--x\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("boundary"),
+        "{body}"
+    );
+
+    // A description that is not UTF-8 is refused, not saved as empty alt text.
+    let form = reqwest::multipart::Form::new()
+        .part("file", part(jpeg_with_gps()))
+        .part(
+            "description",
+            reqwest::multipart::Part::bytes(vec![b'a', 0xFF, 0xFE]),
+        );
+    let (s, v) = send_form(&pro, form).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("description"), "{v}");
+
+    // Two files in one upload.
+    let form = reqwest::multipart::Form::new()
+        .part("file", part(jpeg_with_gps()))
+        .part("file", part(jpeg_with_gps()));
+    let (s, v) = send_form(&pro, form).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("one file"), "{v}");
+
+    // An image over 10 MB, and any file over 100 MB (stopped as it arrives): 413.
+    let mut big_jpeg = jpeg_with_gps();
+    big_jpeg.resize(10 * 1024 * 1024 + 1, 0);
+    let (s, v) = upload(&pro, big_jpeg, "big.jpg", "Too big").await;
+    assert_eq!(s, 413, "{v}");
+    let (s, v) = upload(&pro, vec![0; 100 * 1024 * 1024 + 1], "huge.mp4", "Huge").await;
+    assert_eq!(s, 413, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("100 MB"), "{v}");
+    assert_eq!(media_count(&app).await, 0, "nothing refused was stored");
+}
+
+/// Uploads at once per account are capped (two), so one person cannot tie up the server.
+/// Independent of the database: SQLite only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_has_at_most_two_uploads_in_progress() {
+    let app = spawn(Backend::Sqlite).await;
+    let (pro, _) = verified_pro(&app, "dr_busy").await;
+    let token = pro.token.clone().unwrap();
+    // Two uploads that have started sending a file and pause.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut socket = TcpStream::connect(app.addr).await.unwrap();
+        let head = format!(
+            "POST /api/v2/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\n\r\n\
+             --b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n"
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.write_all(&[0u8; 4096]).await.unwrap();
+        held.push(socket);
+    }
+    let third = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let (s, v) = upload(&pro, tiny_mp4(), "c.mp4", "Clip").await;
+            // The held uploads may not have reached the handler yet: ask until they have.
+            if s != 200 {
+                return (s, v);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("a third upload is refused while two are in progress");
+    assert_eq!(third.0, 429, "{}", third.1);
+    assert!(
+        third.1["error"].as_str().unwrap().contains("in progress"),
+        "{}",
+        third.1
+    );
+    // Once they end (here, the client gives up), uploads are taken again.
+    drop(held);
+    let accepted = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let (s, v) = upload(&pro, tiny_mp4(), "d.mp4", "Clip").await;
+            if s == 200 {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("uploads are taken again once the held ones end");
+    assert_eq!(accepted["type"], "video");
 }
