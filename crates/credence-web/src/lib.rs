@@ -76,6 +76,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::csrf_cookie,
         ))
+        .layer(axum::middleware::from_fn(
+            security::private_answers_not_stored,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -111,6 +114,19 @@ async fn writes_heard(
         state.core.caught_up().await;
     }
     response
+}
+
+/// Serves Prometheus `/metrics` for `state` on its own listener: request counts by route are
+/// for the operator's monitoring, not for anyone who can reach the public port.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    let limits = state.config.limits.clone();
+    let app = Router::new()
+        .route("/metrics", axum::routing::get(metrics::prometheus))
+        .with_state(state);
+    server::serve_connections(listener, app, limits, std::future::pending()).await
 }
 
 /// Serves until `shutdown` completes, then stops accepting and lets in-flight requests finish.

@@ -20,3 +20,33 @@ pub const AUTHORIZE_CSP: &str = base_csp!();
 
 /// Largest request body accepted (forms and JSON); bigger ones get 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Answers to a request that carries credentials (a session cookie or a Bearer token) are
+/// private: `Cache-Control: no-store`, so no shared or browser cache keeps a settings page
+/// with a licence number or an API answer with a private post. A route that sets its own
+/// policy (the immutable media files) keeps it.
+pub async fn private_answers_not_stored(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = request.headers();
+    let has_session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| {
+            c.split_once('=')
+                .is_some_and(|(name, _)| name.trim() == crate::session::SESSION_COOKIE)
+        });
+    let credentialed = has_session || headers.contains_key(header::AUTHORIZATION);
+    let mut response = next.run(request).await;
+    if credentialed {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
+}

@@ -97,6 +97,10 @@ pub struct Overrides {
     /// limit at start); more wait until one closes [default: 2048].
     #[arg(long, env = "CREDENCE_MAX_CONNECTIONS", global = true)]
     pub max_connections: Option<usize>,
+    /// Address to serve Prometheus /metrics on, apart from the public port (for example
+    /// 127.0.0.1:9090) [default: not served].
+    #[arg(long, env = "CREDENCE_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<String>,
 }
 
 /// What `credence.toml` may hold; every key is optional.
@@ -117,6 +121,7 @@ pub struct FileSettings {
     pub header_timeout_seconds: Option<u64>,
     pub min_body_rate: Option<u64>,
     pub max_connections: Option<usize>,
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +138,7 @@ pub struct Settings {
     pub token_cache: std::time::Duration,
     pub key_file: PathBuf,
     pub limits: ServerLimits,
+    pub metrics_listen: Option<String>,
 }
 
 impl Settings {
@@ -143,6 +149,12 @@ impl Settings {
             None => FileSettings::default(),
         };
         let limits = server_limits(o, &file)?;
+        let metrics_listen = o.metrics_listen.clone().or(file.metrics_listen.clone());
+        if let Some(address) = &metrics_listen {
+            if address.parse::<SocketAddr>().is_err() {
+                bail!("--metrics-listen '{address}' is not an address like 127.0.0.1:9090");
+            }
+        }
         let listen = o
             .listen
             .clone()
@@ -215,6 +227,7 @@ impl Settings {
                 .map_or(token_cache::DEFAULT_TTL, std::time::Duration::from_secs),
             key_file,
             limits,
+            metrics_listen,
         })
     }
 

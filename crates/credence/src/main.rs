@@ -256,6 +256,13 @@ async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     web.limits.max_connections = connections_within_open_files(web.limits.max_connections);
     let public_url = web.public_url.clone();
     let state = credence_web::app_state(core, web);
+    if let Some(address) = &settings.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot serve metrics on {address}: the address is in use or not available here"))?;
+        tracing::info!(%address, "metrics at /metrics");
+        tokio::spawn(credence_web::serve_metrics(metrics, state.clone()));
+    }
     // Catch SIGINT and SIGTERM before saying we are up: a signal that comes right after the
     // line below must stop us gracefully, not kill us with requests in flight.
     let shutdown = shutdown_signal()?;

@@ -62,19 +62,19 @@ pub async fn authenticate(
 }
 
 /// Refuses before any password check once the name or the address has too many recent failures.
-async fn check_throttle(core: &Core, key: &str, address: &str) -> CoreResult<()> {
+pub(super) async fn check_throttle(core: &Core, key: &str, address: &str) -> CoreResult<()> {
     let since = now_ms() - THROTTLE_WINDOW_MS;
     let by_name = count_failures(core, "account_key", key, since).await?;
     let by_address = count_failures(core, "address", address, since).await?;
     if by_name >= MAX_FAILURES_PER_NAME || by_address >= MAX_FAILURES_PER_ADDRESS {
         return Err(CoreError::TooManyRequests(
-            "too many failed sign-in attempts: wait 15 minutes and try again".into(),
+            "too many wrong passwords: wait 15 minutes and try again".into(),
         ));
     }
     Ok(())
 }
 
-async fn record_failure(core: &Core, key: &str, address: &str) -> CoreResult<()> {
+pub(super) async fn record_failure(core: &Core, key: &str, address: &str) -> CoreResult<()> {
     sqlx::query(
         "INSERT INTO login_attempts (id, account_key, address, at) VALUES ($1, $2, $3, $4)",
     )

@@ -12,6 +12,7 @@ use crate::profiles::{self, Handle, ProfileKind};
 
 use super::email::Email;
 use super::password::{check_password_strength, hash_password, verify_password};
+use super::sign_in::{check_throttle, record_failure};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -134,13 +135,19 @@ pub async fn get_user(core: &Core, id: i64) -> CoreResult<User> {
 
 /// Changes the password after checking the current one; signs out every other session and
 /// revokes personal and OAuth tokens, since a password change often follows a suspected leak.
+///
+/// Wrong current passwords are throttled like sign-ins (per account and per address, from
+/// `address`): a stolen session must not become a way to guess the password it lacks.
 pub async fn change_password(
     core: &Core,
     actor: &Actor,
     current: &str,
     new_password: &str,
     keep_session_id: Option<i64>,
+    address: &str,
 ) -> CoreResult<()> {
+    let throttle_key = format!("password-change:{}", actor.user_id);
+    check_throttle(core, &throttle_key, address).await?;
     let row = sqlx::query(
         "SELECT u.password_hash, u.email, p.handle FROM users u JOIN profiles p ON p.id = $2 \
          WHERE u.id = $1",
@@ -151,6 +158,7 @@ pub async fn change_password(
     .await?;
     let hash: String = col(&row, "password_hash")?;
     if !verify_password(current, &hash).await? {
+        record_failure(core, &throttle_key, address).await?;
         return Err(CoreError::invalid(
             "current_password",
             "the current password is not correct",

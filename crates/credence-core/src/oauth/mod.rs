@@ -78,19 +78,64 @@ fn parse_redirect_uris(input: &str) -> CoreResult<Vec<String>> {
         ));
     }
     for uri in &uris {
-        let ok = uri == OOB_REDIRECT
-            || (uri.len() <= 2000
-                && url::Url::parse(uri).is_ok_and(|u| {
-                    !matches!(u.scheme(), "javascript" | "data" | "file") && u.fragment().is_none()
-                }));
-        if !ok {
-            return Err(CoreError::invalid(
-                "redirect_uris",
-                format!("'{uri}' is not an absolute redirect URI"),
-            ));
+        if uri != OOB_REDIRECT {
+            check_redirect_uri(uri)?;
         }
     }
     Ok(uris)
+}
+
+/// Schemes a browser runs or reads instead of handing to an app: a redirect there would run
+/// script with the authorization code in hand, or read local content.
+const SCHEMES_THAT_RUN_OR_READ: &[&str] = &[
+    "javascript",
+    "vbscript",
+    "livescript",
+    "data",
+    "file",
+    "blob",
+    "filesystem",
+    "about",
+    "view-source",
+    "jar",
+    "chrome",
+    "chrome-extension",
+    "moz-extension",
+    "resource",
+    "ms-appx",
+    "ms-appdata",
+];
+
+/// A redirect URI apps may register: https anywhere, http on this machine only (a desktop app
+/// listening on loopback), or the app's own scheme (`tusky://callback`); never a scheme that
+/// runs or reads content, never a fragment.
+fn check_redirect_uri(uri: &str) -> CoreResult<()> {
+    let refuse = |why: &str| {
+        Err(CoreError::invalid(
+            "redirect_uris",
+            format!("'{uri}' cannot be a redirect URI: {why}"),
+        ))
+    };
+    let Some(parsed) = url::Url::parse(uri).ok().filter(|_| uri.len() <= 2000) else {
+        return refuse("it is not an absolute URI");
+    };
+    if parsed.fragment().is_some() {
+        return refuse("it has a fragment (#…)");
+    }
+    let scheme = parsed.scheme();
+    if SCHEMES_THAT_RUN_OR_READ.contains(&scheme) {
+        return refuse("browsers run or read that scheme instead of passing it to an app");
+    }
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if scheme == "http" && !loopback {
+        return refuse("plain http is allowed only on this machine (localhost); use https");
+    }
+    Ok(())
 }
 
 pub async fn register_app(
@@ -562,7 +607,35 @@ mod tests {
     fn redirect_uris() {
         assert!(parse_redirect_uris(OOB_REDIRECT).is_ok());
         assert!(parse_redirect_uris("https://app.example/cb\nmyapp://cb").is_ok());
-        assert!(parse_redirect_uris("javascript:alert(1)").is_err());
         assert!(parse_redirect_uris("not a uri").is_err());
+        for kept in [
+            "https://app.example/cb",
+            "http://127.0.0.1:4567/cb",
+            "http://localhost/cb",
+            "http://[::1]:8000/cb",
+            "tusky://oauth2redirect",
+            "com.example.app:/oauth",
+            OOB_REDIRECT,
+        ] {
+            assert!(parse_redirect_uris(kept).is_ok(), "{kept}");
+        }
+        for refused in [
+            "javascript:alert(1)",
+            "JavaScript:alert(document.domain)",
+            "vbscript:msgbox(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+            "blob:https://app.example/uuid",
+            "about:blank",
+            "view-source:https://app.example",
+            "http://app.example/cb",
+            "https://app.example/cb#frag",
+        ] {
+            let err = parse_redirect_uris(refused).unwrap_err();
+            assert!(
+                err.to_string().contains("cannot be a redirect URI"),
+                "{refused}: {err}"
+            );
+        }
     }
 }

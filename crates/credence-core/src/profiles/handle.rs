@@ -58,9 +58,19 @@ impl Handle {
     }
 }
 /// A display name: one line of 1–100 characters, no control or invisible format characters
-/// (it is shown next to the verified badge); defaults to the handle.
+/// (it is shown next to the verified badge), and nothing that imitates the badge; defaults to
+/// the handle.
 pub fn clean_display_name(input: &str, handle: &str) -> CoreResult<String> {
     let name = single_line("display_name", "the display name", input, 100)?;
+    if let Some(what) = badge_lookalike(&name) {
+        return Err(CoreError::invalid(
+            "display_name",
+            format!(
+                "A display name cannot contain {what}: only Credence says who is verified, \
+                 with its badge next to the name"
+            ),
+        ));
+    }
     Ok(if name.is_empty() {
         handle.to_string()
     } else {
@@ -68,9 +78,74 @@ pub fn clean_display_name(input: &str, handle: &str) -> CoreResult<String> {
     })
 }
 
+/// Check marks and ballot boxes with a check (U+2611, U+2705, U+2713, U+2714, U+1F5F8,
+/// U+1F5F9), the square root sign and the Aegean check mark that pass for one.
+const CHECK_MARKS: &[char] = &[
+    '\u{2611}',
+    '\u{2705}',
+    '\u{2713}',
+    '\u{2714}',
+    '\u{1F5F8}',
+    '\u{1F5F9}',
+    '\u{221A}',
+    '\u{237B}',
+    '\u{10102}',
+];
+
+/// What in a name would pass for the verified badge: a check mark, or the word "verified" (or
+/// "verificado", "vérifié", …) in any letters that look like it. Names are compared by their
+/// UTS #39 confusable skeleton, with accents and everything but letters and digits dropped,
+/// and `l` read as `i` (the skeleton turns `1` and `I` into `l`).
+fn badge_lookalike(name: &str) -> Option<&'static str> {
+    if name.chars().any(|c| CHECK_MARKS.contains(&c)) {
+        return Some("a check mark");
+    }
+    let fold = |text: &str| -> String {
+        unicode_security::skeleton(&text.to_lowercase())
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .map(|c| if c == 'l' { 'i' } else { c })
+            .collect()
+    };
+    fold(name)
+        .contains(&fold("verifi"))
+        .then_some("the word \"verified\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_cannot_imitate_the_badge() {
+        for name in [
+            "Dr. Jane Roe ✓",
+            "Jane Roe ✔️ Cardiologist",
+            "Jane Roe ☑",
+            "Dr Roe √",
+            "Jane Roe, Verified cardiologist",
+            "Jane Roe (VERIFIED)",
+            "Jane Roe ver1fied",
+            "Jane Roe vеrіfіеd",
+            "Jane Roe 𝐯𝐞𝐫𝐢𝐟𝐢𝐞𝐝",
+            "Jane Roe ｖｅｒｉｆｉｅｄ",
+            "Jane Roe v.e.r.i.f.i.e.d",
+            "Dra. Ana Ruiz, verificada",
+            "Dr Jean Roux (vérifié)",
+        ] {
+            let err = clean_display_name(name, "jane").unwrap_err();
+            assert_eq!(err.field(), Some("display_name"), "{name}");
+        }
+        for name in [
+            "Dr. Jane Roe",
+            "Very Fine Clinic",
+            "Olivia Verity",
+            "Ana Ruiz, RN",
+            "李医生",
+        ] {
+            assert_eq!(clean_display_name(name, "jane").unwrap(), name);
+        }
+    }
 
     #[test]
     fn handles() {

@@ -214,6 +214,7 @@ pub async fn change_password(
         &form.current_password,
         &form.new_password,
         keep,
+        &ctx.address,
     )
     .await
     {

@@ -1,5 +1,5 @@
 //! The instance as a whole: the front page, static files, Mastodon's instance metadata,
-//! NodeInfo, health and metrics.
+//! NodeInfo and health. Metrics are served apart, on the operator's address (`serve_metrics`).
 
 mod api;
 mod pages;
@@ -22,5 +22,4 @@ pub fn router() -> Router<AppState> {
         .route("/nodeinfo/2.0", get(api::nodeinfo))
         .route("/api/v1/credence/openapi.json", get(api::openapi))
         .route("/healthz", get(metrics::healthz))
-        .route("/metrics", get(metrics::prometheus))
 }

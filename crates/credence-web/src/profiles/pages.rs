@@ -31,6 +31,8 @@ struct ProfilePage {
     follow: Option<FollowButton>,
     counts: profiles::Stats,
     signed_in: bool,
+    /// A verified profile with this unverified one's name.
+    namesake: Option<String>,
 }
 
 pub async fn view(
@@ -46,7 +48,9 @@ pub async fn view(
     let is_owner = ctx.actor().is_some_and(|a| a.profile_id == p.id);
     let (posts, next, follow) = timelines::profile_feed(&state, &ctx, &p, &q.page()).await?;
     let counts = p.stats.unwrap_or_default();
+    let namesake = profiles::verified_namesake(&state.core, &p).await?;
     Ok(render(&ProfilePage {
+        namesake,
         posts,
         next,
         follow,

@@ -21,6 +21,7 @@ both_backends!(
     behind_a_trusted_proxy,
     sign_in_next_stays_on_this_site,
     change_password_signs_out_elsewhere,
+    wrong_current_passwords_are_throttled,
     cached_tokens_follow_revocations_and_role_changes,
     sign_up_from_an_app,
     closed_registrations_refuse_every_sign_up,
@@ -786,6 +787,38 @@ async fn change_password_signs_out_elsewhere(backend: Backend) {
     );
 }
 
+/// Someone holding a stolen session cannot use the password form to guess the password: wrong
+/// current passwords are throttled like sign-ins, and then even the right one waits.
+async fn wrong_current_passwords_are_throttled(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("guessed", Role::Member).await;
+    let thief = app.signed_in("guessed").await;
+    let csrf = app.csrf(&thief, "/settings/password").await;
+    let attempt = |current: &'static str| {
+        let (app, thief, csrf) = (&app, &thief, csrf.clone());
+        async move {
+            let fields = [
+                ("current_password", current),
+                ("new_password", "a thief's long passphrase"),
+            ];
+            app.post_form(thief, "/settings/password", &csrf, &fields)
+                .await
+                .status()
+        }
+    };
+    for guess in 0..accounts::MAX_FAILURES_PER_NAME {
+        assert_eq!(attempt("wrong guess").await, 422, "guess {guess}");
+    }
+    assert_eq!(attempt("wrong guess").await, 429);
+    assert_eq!(attempt(PASSWORD).await, 429, "the right one waits too");
+    assert!(
+        accounts::authenticate(&app.core, "guessed", PASSWORD, "test")
+            .await
+            .is_ok(),
+        "the password is unchanged"
+    );
+}
+
 /// Bearer tokens are cached once looked up (`token_cache`). What this server changes applies to
 /// the next request; what another instance changes applies once the cache's TTL has passed.
 async fn cached_tokens_follow_revocations_and_role_changes(backend: Backend) {
@@ -828,6 +861,7 @@ async fn cached_tokens_follow_revocations_and_role_changes(backend: Backend) {
         PASSWORD,
         "a whole new passphrase 2026",
         None,
+        "test",
     )
     .await
     .unwrap();

@@ -24,6 +24,8 @@ pub const PASSWORD: &str = "a long enough passphrase";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
+    /// The operator's metrics listener (`credence_web::serve_metrics`), apart from `base`.
+    pub metrics_base: String,
     pub core: Core,
     /// The database's URL and key file, for another handle on it (another instance).
     pub db_url: String,
@@ -149,10 +151,14 @@ pub async fn spawn_configured(
     let mut config = WebConfig::for_local(addr);
     web_settings(&mut config);
     let state = credence_web::app_state(core.clone(), config);
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics_addr = metrics.local_addr().unwrap();
+    tokio::spawn(credence_web::serve_metrics(metrics, state.clone()));
     tokio::spawn(credence_web::serve(listener, state, std::future::pending()));
     TestApp {
         addr,
         base: format!("http://{addr}"),
+        metrics_base: format!("http://{metrics_addr}"),
         core,
         db_url: database.url.clone(),
         key_file: database.key_file.clone(),

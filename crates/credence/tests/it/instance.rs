@@ -9,6 +9,8 @@ both_backends!(
     instance_and_nodeinfo,
     openapi_document_matches_the_routes,
     unknown_pages_are_404,
+    metrics_are_only_on_the_operators_address,
+    private_answers_are_not_stored,
 );
 
 async fn instance_and_nodeinfo(backend: Backend) {
@@ -158,4 +160,63 @@ async fn unknown_pages_are_404(backend: Backend) {
         .unwrap();
     assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+}
+
+async fn metrics_are_only_on_the_operators_address(backend: Backend) {
+    let app = spawn(backend).await;
+    let (s, _) = text(api().get(app.url("/healthz")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    let (s, _) = text(api().get(app.url("/metrics")).send().await.unwrap()).await;
+    assert_eq!(s, 404, "not on the public port");
+    let (s, metrics) = text(
+        api()
+            .get(format!("{}/metrics", app.metrics_base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(
+        metrics.contains(
+            "credence_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "the public server's requests are counted: {metrics}"
+    );
+}
+
+/// Answers to a signed-in page or an API call with a token are `no-store`; public ones may be
+/// cached.
+async fn private_answers_are_not_stored(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("private_pat", Role::Professional).await;
+    let signed_in = app.signed_in("private_pat").await;
+    let cache_control = |res: &reqwest::Response| {
+        res.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let settings = signed_in
+        .get(app.url("/settings/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(settings.status(), 200);
+    assert_eq!(cache_control(&settings).as_deref(), Some("no-store"));
+    let token = app.token("private_pat").await;
+    let me = api()
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    assert_eq!(cache_control(&me).as_deref(), Some("no-store"));
+    let public = browser()
+        .get(app.url("/@private_pat"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 200);
+    assert_ne!(cache_control(&public).as_deref(), Some("no-store"));
 }

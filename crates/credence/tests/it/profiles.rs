@@ -13,6 +13,7 @@ both_backends!(
     bad_input_is_refused_and_nothing_changes,
     personal_and_professional_profiles_stay_apart,
     profile_edit_validates_and_keeps_data,
+    names_cannot_borrow_the_badge_or_a_verified_name,
 );
 
 async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
@@ -498,4 +499,58 @@ async fn profile_edit_validates_and_keeps_data(backend: Backend) {
         .await
         .unwrap()
         .is_verified());
+}
+
+/// A name cannot carry a check mark or "verified", and an unverified profile that copies a
+/// verified professional's name tells its readers it is not them.
+async fn names_cannot_borrow_the_badge_or_a_verified_name(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, real) = app.professional("dr_real_roe").await;
+    verification::verify_directly(&app.core, None, real.id, "test")
+        .await
+        .unwrap();
+    let (_, copy) = app.professional("dr_copy_roe").await;
+    let token = app.token("dr_copy_roe").await;
+    let patch = |name: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            json(
+                api()
+                    .patch(app.url("/api/v1/credence/profile"))
+                    .bearer_auth(token)
+                    .json(&json!({ "display_name": name }))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    for imitation in [
+        "Dr. Jane Roe ✓ Verified cardiologist",
+        "Jane Roe (vеrіfіеd)",
+    ] {
+        let (s, e) = patch(imitation).await;
+        assert_eq!(s, 422, "{imitation}: {e}");
+        assert!(e["details"]["display_name"].is_array(), "{e}");
+    }
+    assert_eq!(
+        profiles::get(&app.core, copy.id)
+            .await
+            .unwrap()
+            .display_name,
+        copy.display_name,
+        "nothing changed"
+    );
+    // The verified professional's exact name (in other case) is allowed, with a warning.
+    let (s, e) = patch("name of DR_REAL_ROE").await;
+    assert_eq!(s, 200, "{e}");
+    let (_, copy_page) = page(&browser(), app.url("/@dr_copy_roe")).await;
+    assert!(copy_page.contains("id=\"namesake-note\""), "{copy_page}");
+    assert!(copy_page.contains("href=\"/@dr_real_roe\""), "{copy_page}");
+    let (_, real_page) = page(&browser(), app.url("/@dr_real_roe")).await;
+    assert!(
+        !real_page.contains("namesake-note"),
+        "the verified one gets no warning"
+    );
 }
