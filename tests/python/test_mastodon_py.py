@@ -7,54 +7,11 @@ afterwards) -- makes accounts and a token with the operator commands (`admin cre
 `verify_credentials` and `account_lookup`.
 """
 
-import os
-import secrets
-import shutil
-import subprocess
-import tempfile
-
 import pytest
 import requests
 from mastodon import Mastodon
 
-BIN = os.environ.get("CREDENCE_BIN", "target/debug/credence")
-PASSWORD = "a long test passphrase\n"
-
-
-def clean_env():
-    """The environment without the developer's own CREDENCE_* settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDENCE_")}
-    env["CREDENCE_LOG"] = "warn"
-    return env
-
-
-def credence(database, *args, stdin=""):
-    result = subprocess.run(
-        [BIN, *database, *args],
-        input=stdin, capture_output=True, text=True, env=clean_env(), timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
-PG = ["-h", "127.0.0.1", "-U", "postgres"]
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def database(request):
-    """The binary's flags for a fresh database: a SQLite data directory, or a PostgreSQL
-    database created for these tests and dropped afterwards."""
-    data_dir = tempfile.mkdtemp(prefix="credence-mastodon-py-")
-    flags = ["--data-dir", data_dir]
-    name = None
-    if request.param == "postgres":
-        name = f"credence_py_{os.getpid()}_{secrets.token_hex(4)}"
-        subprocess.run(["createdb", *PG, name], check=True, timeout=60)
-        flags += ["--database-url", f"postgres://postgres@127.0.0.1:5432/{name}"]
-    yield flags
-    if name:
-        subprocess.run(["dropdb", *PG, "--force", name], check=True, timeout=60)
-    shutil.rmtree(data_dir, ignore_errors=True)
+from conftest import PASSWORD, credence, start_server
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +29,7 @@ def server(database):
              "--role", "moderator", stdin=PASSWORD)
     token = credence(database, "admin", "token", "--handle", "dr_py")
     mod_token = credence(database, "admin", "token", "--handle", "mod_py")
-    proc = subprocess.Popen([BIN, *database, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, text=True, env=clean_env())
-    line = proc.stdout.readline()
-    assert "serving at" in line, line
-    url = line.strip().rsplit(" ", 1)[-1]
+    proc, url = start_server(database)
     # Credentials, a disclosure and the review go through Credence's own API (Mastodon has none).
     auth = {"Authorization": f"Bearer {token}"}
     r = requests.patch(f"{url}/api/v1/credence/profile", headers=auth,

@@ -100,6 +100,20 @@ pub fn multi_line(field: &'static str, label: &str, value: &str, max: usize) -> 
     Ok(value.to_string())
 }
 
+/// An optional text field of an API body: left out, it is `None`; `null` is refused, since it
+/// could mean "keep" or "clear" (an empty string clears). Use with
+/// `#[serde(default, deserialize_with = "no_null")]`.
+pub fn no_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    use serde::Deserialize;
+    match Option::<String>::deserialize(d)? {
+        Some(text) => Ok(Some(text)),
+        None => Err(D::Error::custom(
+            "null is not a value here: leave the field out to keep it, or send \"\" to clear it",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use crate::audit;
 use crate::kernel::clock::now_ms;
 use crate::kernel::db::Tx;
-use crate::kernel::text::{multi_line, refuse_format_chars, single_line};
+use crate::kernel::text::{multi_line, no_null, refuse_format_chars, single_line};
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
 
 use super::handle::clean_display_name;
@@ -13,19 +13,30 @@ use super::npi::Npi;
 use super::read::get;
 
 /// Fields a profile's owner can edit. `None` leaves a field unchanged (API partial updates);
-/// `Some("")` clears it.
+/// `Some("")` clears it; `null` in JSON is refused ([`no_null`]).
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct ProfileUpdate {
+    #[serde(default, deserialize_with = "no_null")]
     pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub bio: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub links: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub profession: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub specialty: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub credentials: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub licence_number: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub licence_jurisdiction: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub npi: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub affiliations: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub org_kind: Option<String>,
 }
 

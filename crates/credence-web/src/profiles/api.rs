@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
+use credence_core::kernel::text::no_null;
 use credence_core::profiles::{self, ProfileUpdate};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -83,8 +84,11 @@ pub async fn update_profile(
 
 #[derive(Deserialize)]
 pub struct DisclosureBody {
+    #[serde(default, deserialize_with = "no_null")]
     pub company: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub relationship: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub details: Option<String>,
 }
 

@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use credence_core::kernel::text::no_null;
 use credence_core::profiles;
 use credence_core::verification::{self, Decision};
 use serde::Deserialize;
@@ -28,6 +29,7 @@ pub async fn verification_status(
 
 #[derive(Deserialize)]
 pub struct SubmitBody {
+    #[serde(default, deserialize_with = "no_null")]
     pub note: Option<String>,
 }
 
@@ -58,7 +60,9 @@ pub async fn review_queue(
 
 #[derive(Deserialize)]
 pub struct DecisionBody {
+    #[serde(default, deserialize_with = "no_null")]
     pub decision: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub reason: Option<String>,
 }
 
