@@ -555,6 +555,11 @@ pub async fn upload(
             reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
         )
         .text("description", description.to_string());
+    upload_form(client, form).await
+}
+
+/// Sends a multipart form, as it is, to the media endpoint.
+pub async fn upload_form(client: &ApiClient, form: reqwest::multipart::Form) -> (u16, Value) {
     client
         .send(
             client

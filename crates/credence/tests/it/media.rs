@@ -7,7 +7,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use crate::helpers::{
-    api, jpeg_with_gps, spawn, tiny_mp4, upload, verified_pro, ApiClient, Backend, TestApp,
+    api, jpeg_with_gps, spawn, tiny_mp4, upload, upload_form, verified_pro, Backend, TestApp,
 };
 use serde_json::json;
 
@@ -125,17 +125,6 @@ async fn media_count(app: &TestApp) -> i64 {
     app.count("SELECT COUNT(*) FROM media").await
 }
 
-async fn send_form(client: &ApiClient, form: reqwest::multipart::Form) -> (u16, serde_json::Value) {
-    client
-        .send(
-            client
-                .http
-                .post(format!("{}/api/v2/media", client.base))
-                .multipart(form),
-        )
-        .await
-}
-
 async fn bad_uploads_are_refused_and_nothing_is_stored(backend: Backend) {
     let app = spawn(backend).await;
     let (pro, _) = verified_pro(&app, "dr_upload").await;
@@ -163,7 +152,7 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(backend: Backend) {
             "description",
             reqwest::multipart::Part::bytes(vec![b'a', 0xFF, 0xFE]),
         );
-    let (s, v) = send_form(&pro, form).await;
+    let (s, v) = upload_form(&pro, form).await;
     assert_eq!(s, 422, "{v}");
     assert!(v["error"].as_str().unwrap().contains("description"), "{v}");
 
@@ -171,7 +160,7 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(backend: Backend) {
     let form = reqwest::multipart::Form::new()
         .part("file", part(jpeg_with_gps()))
         .part("file", part(jpeg_with_gps()));
-    let (s, v) = send_form(&pro, form).await;
+    let (s, v) = upload_form(&pro, form).await;
     assert_eq!(s, 422, "{v}");
     assert!(v["error"].as_str().unwrap().contains("one file"), "{v}");
 
