@@ -6,7 +6,8 @@
 //! `credence_core` function with the acting `Actor` (where every rule and owner check lives)
 //! and render the answer. What every capability shares sits beside them, once: errors
 //! (`error`), sessions and CSRF (`session`, `extract`), page scaffolding (`page`), Mastodon's
-//! entities and the render cache (`entities`), metrics (`metrics`). Only what the binary needs
+//! entities and the render cache (`entities`), metrics (`metrics`), the accept loop (`server`)
+//! and file uploads (`uploads`). Only what the binary needs
 //! is public, so the compiler reports anything left unused.
 
 mod entities;

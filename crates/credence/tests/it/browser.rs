@@ -6,7 +6,7 @@
 //! Needs `chromium` and `chromium-driver` (and PostgreSQL for the second variant);
 //! `scripts/test` installs them and runs both.
 
-use crate::helpers::unique_name;
+use crate::helpers::{free_port, unique_name};
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -28,14 +28,6 @@ impl Drop for Driver {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile_dir);
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn start_browser() -> (Driver, Client) {

@@ -166,6 +166,15 @@ pub async fn spawn_configured(
     }
 }
 
+/// A loopback port nothing listens on now (for a process started with `--listen`-like flags).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A browser-like client: keeps cookies, does not follow redirects (tests check them).
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()

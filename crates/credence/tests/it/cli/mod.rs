@@ -407,9 +407,11 @@ fn create_user_then_token_then_serve_then_stop() {
     let token = stdout(&o).trim().to_string();
     assert!(token.len() >= 40);
 
-    // Serve on a free port; the first stdout line says where.
+    // Serve on a free port; the first stdout line says where. Metrics go to their own address.
+    let metrics_address = format!("127.0.0.1:{}", crate::helpers::free_port());
     let mut server = data()
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--metrics-listen", &metrics_address])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -444,8 +446,14 @@ fn create_user_then_token_then_serve_then_stop() {
                 .unwrap(),
             "ok\n"
         );
+        let public_metrics = c.get(format!("{base}/metrics")).send().await.unwrap();
+        assert_eq!(
+            public_metrics.status(),
+            404,
+            "metrics are not on the public port"
+        );
         let metrics = c
-            .get(format!("{base}/metrics"))
+            .get(format!("http://{metrics_address}/metrics"))
             .send()
             .await
             .unwrap()
