@@ -40,7 +40,12 @@ pub async fn private_answers_not_stored(
             c.split_once('=')
                 .is_some_and(|(name, _)| name.trim() == crate::session::SESSION_COOKIE)
         });
-    let credentialed = has_session || headers.contains_key(header::AUTHORIZATION);
+    // Token and app-registration answers carry secrets whatever the request held
+    // (RFC 6749 §5.1 asks for no-store on the token endpoint).
+    let path = request.uri().path();
+    let hands_out_secrets = path == "/oauth/token" || path == "/api/v1/apps";
+    let credentialed =
+        has_session || headers.contains_key(header::AUTHORIZATION) || hands_out_secrets;
     let mut response = next.run(request).await;
     if credentialed {
         response

@@ -11,8 +11,12 @@
 //! - **Bodies** must keep up a minimum rate (bytes a second, after a grace period) rather than
 //!   finish within a fixed time, so a large upload on a slow link still works while a trickle
 //!   is cut off ([`MinRateBody`]).
+//! - **Answers** must keep being read: a write that makes no progress for
+//!   [`ServerLimits::write_stall`] closes the connection ([`WriteDeadline`]), so a client that
+//!   asks for a video and never reads cannot hold its slot and buffer for ever.
 //! - **Connections** are capped below the open-file limit; at the cap new connections wait in
 //!   the kernel's backlog until one closes, and the log says so once.
+//! - **Shutdown** lets open requests finish for at most [`SHUTDOWN_GRACE`].
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -45,7 +49,12 @@ pub struct ServerLimits {
     pub body_grace: Duration,
     /// Open connections at most; more wait until one closes.
     pub max_connections: usize,
+    /// How long a write to a client may make no progress before the connection is closed.
+    pub write_stall: Duration,
 }
+
+/// How long a stopping server waits for open requests before it exits anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 impl Default for ServerLimits {
     fn default() -> Self {
@@ -55,6 +64,7 @@ impl Default for ServerLimits {
             min_body_rate: 1024,
             body_grace: Duration::from_secs(10),
             max_connections: 2048,
+            write_stall: Duration::from_secs(30),
         }
     }
 }
@@ -108,6 +118,7 @@ where
         if open.available_permits() > limits.max_connections / 2 {
             at_cap_reported.store(false, Ordering::Relaxed);
         }
+        let limits_stall = limits.write_stall;
         let limits = limits.clone();
         let service = app
             .clone()
@@ -116,6 +127,7 @@ where
                 request.extensions_mut().insert(ConnectInfo(remote));
                 request
             });
+        let stream = WriteDeadline::new(stream, limits_stall);
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
@@ -127,8 +139,83 @@ where
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("open requests did not finish in time; stopping anyway");
+    }
     Ok(())
+}
+
+/// A connection whose writes must make progress: once a write has been pending for `stall`
+/// (the client stopped reading), it fails and hyper closes the connection.
+pub struct WriteDeadline {
+    stream: tokio::net::TcpStream,
+    stall: Duration,
+    deadline: Pin<Box<Sleep>>,
+    waiting: bool,
+}
+
+impl WriteDeadline {
+    fn new(stream: tokio::net::TcpStream, stall: Duration) -> WriteDeadline {
+        WriteDeadline {
+            stream,
+            stall,
+            deadline: Box::pin(sleep_until(Instant::now() + stall)),
+            waiting: false,
+        }
+    }
+
+    /// After a write returned `Pending`: fails once it has been pending for `stall`.
+    fn stalled(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<usize>> {
+        if !self.waiting {
+            self.waiting = true;
+            let deadline = Instant::now() + self.stall;
+            self.deadline.as_mut().reset(deadline);
+        }
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading the answer",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for WriteDeadline {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for WriteDeadline {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.stream).poll_write(cx, buf) {
+            Poll::Pending => self.stalled(cx),
+            done => {
+                self.waiting = false;
+                done
+            }
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
 }
 
 fn guard_body(request: hyper::Request<Incoming>, limits: &ServerLimits) -> Request {

@@ -26,8 +26,9 @@ use crate::error::{ApiError, HtmlError};
 pub const UPLOADS_PER_ACCOUNT: usize = 2;
 /// Files this instance decodes and stores at once: one per core of a small server.
 pub const PROCESSED_AT_ONCE: usize = 2;
-/// The largest text field (an article's body is at most 100,000 characters).
-const MAX_TEXT_FIELD_BYTES: usize = 1024 * 1024;
+/// The most text a form may carry, all fields together (an article's body is at most 100,000
+/// characters; the rest are short): the text is held in memory, outside the processing slots.
+const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
 
 /// Why a form could not be read; shown to the person as it is.
 #[derive(Debug)]
@@ -145,6 +146,7 @@ pub async fn read_form(
         texts: HashMap::new(),
         file: None,
     };
+    let mut text_bytes = 0;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -159,7 +161,9 @@ pub async fn read_form(
             }
             form.file = Some(receive_file(field, dir).await?);
         } else {
-            let text = receive_text(field, &name).await?;
+            let room = MAX_TEXT_BYTES.saturating_sub(text_bytes);
+            let text = receive_text(field, &name, room).await?;
+            text_bytes += text.len();
             form.texts.entry(name).or_default().push(text);
         }
     }
@@ -194,14 +198,14 @@ async fn receive_file(mut field: Field<'_>, dir: &Path) -> Result<ReceivedFile, 
     Ok(ReceivedFile { file, len })
 }
 
-async fn receive_text(mut field: Field<'_>, name: &str) -> Result<String, FormError> {
+async fn receive_text(mut field: Field<'_>, name: &str, room: usize) -> Result<String, FormError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(FormError::unreadable)? {
-        if bytes.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+        if bytes.len() + chunk.len() > room {
             return Err(FormError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
-                format!("The field `{name}` is longer than any text Credence keeps"),
+                format!("The form's text (at `{name}`) is longer than any text Credence keeps"),
             ));
         }
         bytes.extend_from_slice(&chunk);
@@ -209,6 +213,19 @@ async fn receive_text(mut field: Field<'_>, name: &str) -> Result<String, FormEr
     String::from_utf8(bytes).map_err(|_| {
         FormError::invalid(format!("The field `{name}` is not text: send it in UTF-8"))
     })
+}
+
+/// Processes and stores a received file, in turn with the other uploads on this instance.
+pub async fn store(
+    state: &crate::state::AppState,
+    actor: &credence_core::Actor,
+    file: ReceivedFile,
+    description: &str,
+    long_description: &str,
+) -> Result<media::MediaInfo, CoreError> {
+    let _turn = state.uploads.processing_slot().await;
+    let bytes = file.into_bytes().await?;
+    media::upload(&state.core, actor, bytes, description, long_description).await
 }
 
 /// Uploads in progress on this instance.

@@ -275,7 +275,13 @@ impl Settings {
             trust_proxy: self.trust_proxy,
             source_url: self.source_url.clone(),
             limits: self.limits.clone(),
-            upload_dir: self.data_dir.clone(),
+            // The data directory is a disk the operator chose; a PostgreSQL deployment may
+            // have none (a read-only image), and then the system's temporary directory serves.
+            upload_dir: if self.data_dir.is_dir() {
+                self.data_dir.clone()
+            } else {
+                std::env::temp_dir()
+            },
         }
     }
 }

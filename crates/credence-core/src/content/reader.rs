@@ -122,10 +122,15 @@ impl TextSink {
                 match name {
                     "br" => text.push('\n'),
                     "a" => {
+                        // The site's own hashtag and mention links say nothing the text does
+                        // not; every other target can be seen (on hover) or followed.
+                        let ours = tag.attrs.iter().any(|a| {
+                            &*a.name.local == "class" && matches!(&*a.value, "hashtag" | "mention")
+                        });
                         let href = tag.attrs.iter().find(|a| &*a.name.local == "href");
                         self.links
                             .borrow_mut()
-                            .push(href.map(|a| a.value.to_string()));
+                            .push(href.filter(|_| !ours).map(|a| a.value.to_string()));
                     }
                     _ => {}
                 }
@@ -133,12 +138,8 @@ impl TextSink {
             TagKind::EndTag => match name {
                 "a" => {
                     let href = self.links.borrow_mut().pop().flatten();
-                    // A link elsewhere can be followed, so its target is read; an autolink's
-                    // text is its target (once is enough), and the site's own links (topics,
-                    // profiles) say nothing the text does not.
-                    let elsewhere = |h: &String| h.contains("://") || h.starts_with("mailto:");
-                    if let Some(href) = href.filter(|h| elsewhere(h) && !text.ends_with(h.as_str()))
-                    {
+                    // An autolink's text is its target: once is enough.
+                    if let Some(href) = href.filter(|h| !text.ends_with(h.as_str())) {
                         push_word(&mut text, &href);
                     }
                 }
@@ -332,6 +333,14 @@ mod tests {
             reader.text
         );
         assert!(reader.text.contains("Harriet's chart"), "{}", reader.text);
+        for target in [
+            "//e.example/Harriet-Quimbyson",
+            "/p?ssn=219-09-9999",
+            "MAILTO:w@e.net",
+        ] {
+            let reader = article_text(&format!("[see]({target})"));
+            assert!(reader.text.contains(target), "{target}: {}", reader.text);
+        }
         assert_eq!(reader.text.matches("https://www.cdc.gov/flu").count(), 1);
     }
 

@@ -106,12 +106,13 @@ pub fn multi_line(field: &'static str, label: &str, value: &str, max: usize) -> 
 pub fn no_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     use serde::de::Error;
     use serde::Deserialize;
-    match Option::<String>::deserialize(d)? {
-        Some(text) => Ok(Some(text)),
-        None => Err(D::Error::custom(
-            "null is not a value here: leave the field out to keep it, or send \"\" to clear it",
-        )),
-    }
+    // A string is required, not an optional one: a form's empty field stays "" (it clears),
+    // and JSON's null is refused instead of read as either.
+    String::deserialize(d).map(Some).map_err(|e| {
+        D::Error::custom(format!(
+            "{e}: leave the field out to keep it, or send \"\" to clear it"
+        ))
+    })
 }
 
 #[cfg(test)]

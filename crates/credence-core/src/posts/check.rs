@@ -8,7 +8,7 @@ use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use crate::profiles::{self, Profile};
 
 use super::model::MAX_ARTICLE_CHARS;
-use super::rules::author_draft;
+use super::rules::{add_hidden_phi, author_draft};
 
 /// What the author has typed so far.
 #[derive(Debug, Clone)]
@@ -42,13 +42,18 @@ pub fn check_draft_by(core: &Core, author: &Profile, check: DraftCheck) -> CoreR
     }
     // Readers get an article rendered: the engine reads that, and its findings are moved
     // back onto what the author typed so the compose page highlights the right words.
-    let seen = match check.kind {
-        DraftKind::Article | DraftKind::ResearchUpdate => content::article_text(&check.text),
-        DraftKind::Post | DraftKind::Reply | DraftKind::Tip => ReaderText::verbatim(&check.text),
+    let markdown = matches!(check.kind, DraftKind::Article | DraftKind::ResearchUpdate);
+    let seen = if markdown {
+        content::article_text(&check.text)
+    } else {
+        ReaderText::verbatim(&check.text)
     };
     let mut draft = author_draft(author, check.kind, &seen.text);
     draft.target_grade = target_grade;
     let mut report = core.checker().check(&draft);
     report.relocate(|start, end| seen.source_span(start, end));
+    if markdown {
+        add_hidden_phi(core.checker(), author, check.kind, &check.text, &mut report);
+    }
     Ok(report)
 }

@@ -13,7 +13,8 @@ use super::model::{
     MAX_CITATIONS, MAX_POST_CHARS,
 };
 use super::rules::{
-    assess_prose, clean_citation, clean_consent, draft_kind, text_for_check_with, Assessment,
+    add_hidden_phi, assess_prose, clean_citation, clean_consent, draft_kind, text_for_check_with,
+    Assessment,
 };
 use super::view::view_published;
 
@@ -214,14 +215,19 @@ pub(super) async fn prepare(
         body.clone()
     };
     let text = text_for_check_with(&title, &body_seen, &disclosure, &citations, extra.trim());
-    let assessment = assess_prose(
+    let kind = draft_kind(input.kind, parent.is_some());
+    let mut assessment = assess_prose(
         core.checker(),
         author,
-        draft_kind(input.kind, parent.is_some()),
+        kind,
         &text,
         Some(&format!("{title}\n\n{body_seen}")),
         &citations,
     );
+    if is_article && add_hidden_phi(core.checker(), author, kind, &body, &mut assessment.report) {
+        assessment.label = assessment.report.label;
+        assessment.score = 0;
+    }
     Ok(Prepared {
         title,
         body,

@@ -153,8 +153,12 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
         keeps_review,
     );
     // Earlier versions are shown to readers, so one that names a patient is not kept.
-    let old_body = content::visible_text(&row.body_html);
-    let old_text = format!("{}\n\n{}\n\n{}", row.title, old_body, row.spoiler_text);
+    // Both what readers saw and what was typed: a version keeps the typed body.
+    let old_seen = content::visible_text(&row.body_html);
+    let old_text = format!(
+        "{}\n\n{}\n\n{}\n\n{}",
+        row.title, old_seen, row.body, row.spoiler_text
+    );
     let old_has_phi = !assess(core.checker(), &author, DraftKind::Post, &old_text, &[])
         .report
         .phi

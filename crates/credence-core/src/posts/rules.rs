@@ -103,6 +103,45 @@ pub(super) fn author_draft<'a>(author: &Profile, kind: DraftKind, text: &'a str)
     draft
 }
 
+/// Adds to `report` the PHI found in what the author typed but readers are not shown (inside
+/// a comment or a dropped attribute). The typed source is still stored, searched and shown in
+/// earlier versions, so a name hidden there blocks like a visible one. Returns whether any
+/// was added; `source` offsets are the author's own, as the live check reports them.
+pub(super) fn add_hidden_phi(
+    checker: &Checker,
+    author: &Profile,
+    kind: DraftKind,
+    source: &str,
+    report: &mut Report,
+) -> bool {
+    let typed = checker.check(&author_draft(author, kind, source));
+    let mut added = false;
+    for hit in typed.phi {
+        let known = report
+            .phi
+            .iter()
+            .any(|p| p.label == hit.label && p.text == hit.text);
+        if known {
+            continue;
+        }
+        if let Some(finding) = typed
+            .findings
+            .iter()
+            .find(|f| f.kind == credence_check::FindingKind::Phi && f.start == Some(hit.start))
+        {
+            report.findings.push(finding.clone());
+        }
+        report.phi.push(hit);
+        added = true;
+    }
+    if added {
+        report.label = Label::BlockedPhi;
+        report.label_text = Label::BlockedPhi.text();
+        report.score = 0;
+    }
+    added
+}
+
 /// [`assess`], with readability measured on `prose` (the title and body) rather than on the
 /// whole checked text with its references.
 pub fn assess_prose(

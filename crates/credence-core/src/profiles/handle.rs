@@ -50,6 +50,13 @@ impl Handle {
         if RESERVED_HANDLES.contains(&handle.to_ascii_lowercase().as_str()) {
             return Err(CoreError::invalid("handle", "that handle is reserved"));
         }
+        // A handle is the display name when none is given, and is shown beside it.
+        if badge_lookalike(handle).is_some() {
+            return Err(CoreError::invalid(
+                "handle",
+                "a handle cannot say \"verified\": only Credence says who is verified",
+            ));
+        }
         Ok(Handle(handle.to_string()))
     }
 
@@ -93,22 +100,42 @@ const CHECK_MARKS: &[char] = &[
 ];
 
 /// What in a name would pass for the verified badge: a check mark, or the word "verified" (or
-/// "verificado", "vérifié", …) in any letters that look like it. Names are compared by their
-/// UTS #39 confusable skeleton, with accents and everything but letters and digits dropped,
-/// and `l` read as `i` (the skeleton turns `1` and `I` into `l`).
+/// "verificado", "vérifié", …) in any letters that look like it. Each word is compared by its
+/// NFKC form's UTS #39 confusable skeleton, accents and everything but letters and digits
+/// dropped, `l` read as `i` (the skeleton turns `1` and `I` into `l`); letters spelt out one
+/// at a time ("v.e.r.i.f.i.e.d") are joined first. Word by word, so "Averi Fischer" is a name.
 fn badge_lookalike(name: &str) -> Option<&'static str> {
+    use unicode_normalization::UnicodeNormalization;
     if name.chars().any(|c| CHECK_MARKS.contains(&c)) {
         return Some("a check mark");
     }
     let fold = |text: &str| -> String {
-        unicode_security::skeleton(&text.to_lowercase())
+        let normal: String = text.nfkc().collect::<String>().to_lowercase();
+        unicode_security::skeleton(&normal)
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
             .map(|c| if c == 'l' { 'i' } else { c })
             .collect()
     };
-    fold(name)
-        .contains(&fold("verifi"))
+    let target = fold("verifi");
+    let normal: String = name.nfkc().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut spelt = String::new();
+    for word in normal
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if word.chars().count() == 1 {
+            spelt.push_str(word);
+            continue;
+        }
+        words.push(std::mem::take(&mut spelt));
+        words.push(word.to_string());
+    }
+    words.push(spelt);
+    words
+        .iter()
+        .any(|w| fold(w).contains(&target))
         .then_some("the word \"verified\"")
 }
 
@@ -132,6 +159,8 @@ mod tests {
             "Jane Roe v.e.r.i.f.i.e.d",
             "Dra. Ana Ruiz, verificada",
             "Dr Jean Roux (vérifié)",
+            "Jane Roe ⓥⓔⓡⓘⓕⓘⓔⓓ",
+            "JaneVerified",
         ] {
             let err = clean_display_name(name, "jane").unwrap_err();
             assert_eq!(err.field(), Some("display_name"), "{name}");
@@ -157,6 +186,7 @@ mod tests {
             "admin",
             &"x".repeat(31),
             "dr\u{200B}ana",
+            "verified_doc",
         ] {
             assert!(Handle::parse(bad).is_err(), "{bad} accepted");
         }

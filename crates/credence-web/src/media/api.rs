@@ -32,11 +32,10 @@ pub async fn upload(
             "Attach the file as the `file` field",
         )
     })?;
-    let _turn = state.uploads.processing_slot().await;
-    let info = media::upload(
-        &state.core,
+    let info = uploads::store(
+        &state,
         actor,
-        file.into_bytes().await?,
+        file,
         &form.text("description"),
         &form.text("long_description"),
     )

@@ -196,10 +196,7 @@ pub async fn upload_media(
     file: Option<ReceivedFile>,
 ) -> Result<Vec<i64>, CoreError> {
     if let Some(file) = file {
-        let _turn = state.uploads.processing_slot().await;
-        let bytes = file.into_bytes().await?;
-        let info =
-            media::upload(&state.core, actor, bytes, &form.alt, &form.long_description).await?;
+        let info = uploads::store(state, actor, file, &form.alt, &form.long_description).await?;
         // Kept on the form, so a refused draft does not ask for the file again.
         form.media_ids.push(info.id);
     } else {

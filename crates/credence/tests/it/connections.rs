@@ -20,6 +20,7 @@ fn strict() -> ServerLimits {
         min_body_rate: 1024,
         body_grace: Duration::from_secs(1),
         max_connections: 64,
+        ..ServerLimits::default()
     }
 }
 
@@ -27,9 +28,10 @@ async fn strict_app(limits: ServerLimits) -> TestApp {
     spawn_with(Backend::Sqlite, move |c| c.limits = limits).await
 }
 
-/// Fails the test instead of hanging it.
+/// Fails the test instead of hanging it. Ten times the one-second limits, and well under
+/// hyper's own 30-second header default, so these tests fail if our limits are not applied.
 async fn within<T>(what: &str, future: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(30), future)
+    tokio::time::timeout(Duration::from_secs(10), future)
         .await
         .unwrap_or_else(|_| panic!("{what} did not happen"))
 }

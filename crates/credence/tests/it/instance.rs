@@ -212,6 +212,18 @@ async fn private_answers_are_not_stored(backend: Backend) {
         .unwrap();
     assert_eq!(me.status(), 200);
     assert_eq!(cache_control(&me).as_deref(), Some("no-store"));
+    // Registering an app hands out its secret: no-store without any credential sent.
+    let registered = api()
+        .post(app.url("/api/v1/apps"))
+        .form(&[
+            ("client_name", "Cache test"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 200);
+    assert_eq!(cache_control(&registered).as_deref(), Some("no-store"));
     let public = browser()
         .get(app.url("/@private_pat"))
         .send()

@@ -359,6 +359,8 @@ async fn articles_are_checked_as_readers_see_them(backend: Backend) {
         "Today I saw my patient &#72;arriet &#81;uimbyson about her asthma.",
         "Her social security number is 219&#45;09-*9999*, she said.",
         "Call the family on (614) 555-<em>01</em>&#56;2 after six.",
+        // Hidden from readers, but the typed source is kept, searched and versioned.
+        "Clinic notes.\n\n<!-- my patient Harriet Quimbyson, SSN 219-09-9999 -->",
     ] {
         let (s, refused) = pro
             .post("/api/v1/statuses", article("article", disguised))
