@@ -266,6 +266,10 @@ pub async fn check_authorization_request(
             "the redirect URI does not match the one the app registered",
         ));
     }
+    // Checked again here: an app registered before a scheme was refused keeps its rows.
+    if q.redirect_uri != OOB_REDIRECT {
+        check_redirect_uri(&q.redirect_uri)?;
+    }
     let scopes = parse_scopes(if q.scope.is_empty() {
         &app.scopes
     } else {

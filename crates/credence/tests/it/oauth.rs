@@ -13,6 +13,7 @@ both_backends!(
     consent_page_policy_allows_app_schemes,
     apps_revoke_only_their_own_tokens,
     denying_an_out_of_band_app_shows_a_page,
+    a_redirect_registered_before_the_deny_list_is_refused_at_sign_in,
 );
 
 fn csp(res: &reqwest::Response) -> String {
@@ -379,4 +380,34 @@ async fn denying_an_out_of_band_app_shows_a_page(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("id=\"oauth-code\""));
+}
+
+/// An app registered before a scheme was refused (its row says `vbscript:`) cannot use it:
+/// the authorization request checks the redirect URI again.
+async fn a_redirect_registered_before_the_deny_list_is_refused_at_sign_in(backend: Backend) {
+    let app = spawn(backend).await;
+    let registered = register_app(&app, "https://client.example/cb", "read").await;
+    let client_id = registered["client_id"].as_str().unwrap();
+    sqlx::query("UPDATE oauth_apps SET redirect_uris = $1 WHERE client_id = $2")
+        .bind("vbscript:msgbox(1)")
+        .bind(client_id)
+        .execute(&app.core.db.pool)
+        .await
+        .unwrap();
+    app.user("legacy_user", Role::Member).await;
+    let reader = app.signed_in("legacy_user").await;
+    let res = reader
+        .get(app.url("/oauth/authorize"))
+        .query(&[
+            ("client_id", client_id),
+            ("redirect_uri", "vbscript:msgbox(1)"),
+            ("response_type", "code"),
+            ("scope", "read"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("cannot be a redirect URI"), "{page}");
 }
