@@ -99,6 +99,16 @@ const CHECK_MARKS: &[char] = &[
     '\u{10102}',
 ];
 
+/// A name as it looks: NFKC, lower case, the UTS #39 confusable skeleton, spaces collapsed.
+/// Two names with the same key read the same to a person ("Dr Jane Roe" and "dr jаne roe"
+/// with a Cyrillic "а").
+pub(super) fn look_alike_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let normal = name.nfkc().collect::<String>().to_lowercase();
+    let skeleton: String = unicode_security::skeleton(&normal).collect();
+    skeleton.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// What in a name would pass for the verified badge: a check mark, or the word "verified" (or
 /// "verificado", "vérifié", …) in any letters that look like it. Each word is compared by its
 /// NFKC form's UTS #39 confusable skeleton, accents and everything but letters and digits

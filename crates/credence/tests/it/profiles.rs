@@ -548,6 +548,11 @@ async fn names_cannot_borrow_the_badge_or_a_verified_name(backend: Backend) {
     let (_, copy_page) = page(&browser(), app.url("/@dr_copy_roe")).await;
     assert!(copy_page.contains("id=\"namesake-note\""), "{copy_page}");
     assert!(copy_page.contains("href=\"/@dr_real_roe\""), "{copy_page}");
+    // A lookalike letter (Cyrillic "а") does not avoid the warning.
+    let (s, e) = patch("N\u{0430}me of dr_real_roe").await;
+    assert_eq!(s, 200, "{e}");
+    let (_, copy_page) = page(&browser(), app.url("/@dr_copy_roe")).await;
+    assert!(copy_page.contains("id=\"namesake-note\""), "{copy_page}");
     let (_, real_page) = page(&browser(), app.url("/@dr_real_roe")).await;
     assert!(
         !real_page.contains("namesake-note"),
