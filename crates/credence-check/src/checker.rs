@@ -120,6 +120,23 @@ impl Checker {
         )
     }
 
+    /// The PHI of a draft alone, as a report (its PHI hits and findings as [`Checker::check`]
+    /// gives them): for text that is kept and searched but not shown, where sources, myths and
+    /// style do not matter and privacy does.
+    pub fn check_phi(&self, draft: &Draft) -> Report {
+        let (phi, readability) = self.privacy_and_reading(draft);
+        let findings = phi.iter().map(phi_finding).collect();
+        Report::build(
+            draft.text,
+            draft.target_grade,
+            findings,
+            phi,
+            Vec::new(),
+            Vec::new(),
+            readability,
+        )
+    }
+
     fn privacy_and_reading(&self, draft: &Draft) -> (Vec<PhiHit>, Scores) {
         (
             self.phi.detect(draft.text, &draft.author),

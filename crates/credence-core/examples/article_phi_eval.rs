@@ -69,7 +69,11 @@ fn main() -> std::io::Result<()> {
     for line in std::fs::read_to_string(corpus)?.lines() {
         let record: Value = serde_json::from_str(line).expect("a JSON line");
         let (id, text) = (&record["id"], record["text"].as_str().expect("text"));
-        writeln!(plain_out, "{}", json!({"id": id, "spans": spans(&checker, text, 0)}))?;
+        writeln!(
+            plain_out,
+            "{}",
+            json!({"id": id, "spans": spans(&checker, text, 0)})
+        )?;
         let reader = article_text(&escaped_and_disguised(text, &mut rng));
         let article_spans = if reader.text == text.trim() {
             same += 1;

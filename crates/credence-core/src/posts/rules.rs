@@ -114,7 +114,7 @@ pub(super) fn add_hidden_phi(
     source: &str,
     report: &mut Report,
 ) -> bool {
-    let typed = checker.check(&author_draft(author, kind, source));
+    let typed = checker.check_phi(&author_draft(author, kind, source));
     let mut added = false;
     for hit in typed.phi {
         let known = report
