@@ -182,7 +182,7 @@ async fn an_account_has_at_most_two_uploads_in_progress() {
     let app = spawn(Backend::Sqlite).await;
     let (pro, _) = verified_pro(&app, "dr_busy").await;
     let token = pro.token.clone().unwrap();
-    // Two uploads that have started sending a file and pause.
+    // Two uploads that have started sending a file and go on slowly.
     let mut held = Vec::new();
     for _ in 0..2 {
         let mut socket = TcpStream::connect(app.addr).await.unwrap();
@@ -192,8 +192,16 @@ async fn an_account_has_at_most_two_uploads_in_progress() {
              --b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n"
         );
         socket.write_all(head.as_bytes()).await.unwrap();
-        socket.write_all(&[0u8; 4096]).await.unwrap();
-        held.push(socket);
+        // Keep sending above the server's minimum body rate (1 KiB/s after a grace period), so
+        // the held uploads stay in progress however long the checks below take on a busy machine.
+        held.push(tokio::spawn(async move {
+            loop {
+                if socket.write_all(&[0u8; 1024]).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }));
     }
     let third = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
@@ -214,7 +222,9 @@ async fn an_account_has_at_most_two_uploads_in_progress() {
         third.1
     );
     // Once they end (here, the client gives up), uploads are taken again.
-    drop(held);
+    for sender in held {
+        sender.abort();
+    }
     let accepted = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
             let (s, v) = upload(&pro, tiny_mp4(), "d.mp4", "Clip").await;
