@@ -10,6 +10,7 @@
 //! and file uploads (`uploads`). Only what the binary needs
 //! is public, so the compiler reports anything left unused.
 
+mod cors;
 mod entities;
 mod error;
 mod extract;
@@ -47,7 +48,12 @@ use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// Every route, with CORS where browser clients from other origins need it.
 pub fn router(state: AppState) -> Router {
+    cors::with_cors(routes(state))
+}
+
+fn routes(state: AppState) -> Router {
     Router::new()
         .merge(instance::router())
         .merge(accounts::router())

@@ -232,3 +232,71 @@ async fn private_answers_are_not_stored(backend: Backend) {
     assert_eq!(public.status(), 200);
     assert_ne!(cache_control(&public).as_deref(), Some("no-store"));
 }
+
+/// Browser clients on another origin may call the API, OAuth's token endpoint and the
+/// `/.well-known` documents (any origin, no credentials, `Link` readable); the HTML pages,
+/// which use the session cookie, answer no cross-origin request. Independent of the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_clients_on_other_origins_reach_the_api_only() {
+    use reqwest::Method;
+    let app = spawn(Backend::Sqlite).await;
+    app.user("cors_pat", Role::Member).await;
+    let token = app.token("cors_pat").await;
+    let origin = "https://client.example";
+    let preflight = |path: &str, method: &str| {
+        api()
+            .request(Method::OPTIONS, app.url(path))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", method)
+            .header("Access-Control-Request-Headers", "authorization, content-type")
+    };
+    for (path, method) in [
+        ("/api/v1/timelines/home", "GET"),
+        ("/api/v1/statuses", "POST"),
+        ("/oauth/token", "POST"),
+        ("/oauth/revoke", "POST"),
+        ("/.well-known/nodeinfo", "GET"),
+    ] {
+        let res = preflight(path, method).send().await.unwrap();
+        assert_eq!(res.status(), 204, "preflight of {path}");
+        let h = res.headers();
+        assert_eq!(h["access-control-allow-origin"], "*", "{path}");
+        let methods = h["access-control-allow-methods"].to_str().unwrap();
+        assert!(methods.contains(method), "{path}: {methods}");
+        let headers = h["access-control-allow-headers"].to_str().unwrap();
+        assert!(headers.contains('*') || headers.contains("authorization"), "{headers}");
+        assert!(!h.contains_key("access-control-allow-credentials"), "{path}");
+    }
+    let res = api()
+        .get(app.url("/api/v1/timelines/home"))
+        .header("Origin", origin)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    let exposed = res.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("link"), "{exposed}");
+    // Pages with the session cookie: no CORS answer, and a preflight is not approved.
+    for path in ["/", "/settings", "/login"] {
+        let res = api()
+            .get(app.url(path))
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !res.headers().contains_key("access-control-allow-origin"),
+            "{path}"
+        );
+        let res = preflight(path, "POST").send().await.unwrap();
+        assert!(
+            !res.headers().contains_key("access-control-allow-origin"),
+            "{path} preflight"
+        );
+    }
+}

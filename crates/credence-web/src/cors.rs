@@ -1,0 +1,80 @@
+//! Cross-origin access, as Mastodon grants it: browser clients served from another origin
+//! (Phanpy, Elk, a masto.js app) call the API, the OAuth token and revoke endpoints, the
+//! `/.well-known` documents and NodeInfo. Any origin may, without credentials: the answer
+//! carries `Access-Control-Allow-Origin: *` and never `Allow-Credentials`, so a browser never
+//! sends the session cookie cross-origin and a foreign page cannot act as a signed-in person.
+//! The HTML pages, which use that cookie, get no CORS headers at all.
+
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderName, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use tower::ServiceExt;
+use tower_http::cors::{Any, CorsLayer};
+
+/// Paths that answer cross-origin requests (Mastodon's `config/initializers/cors.rb`).
+pub fn answers_cross_origin(path: &str) -> bool {
+    const PREFIXES: [&str; 3] = ["/api/", "/.well-known/", "/nodeinfo/"];
+    const EXACT: [&str; 3] = ["/oauth/token", "/oauth/revoke", "/oauth/userinfo"];
+    let path = path.strip_suffix('/').unwrap_or(path);
+    PREFIXES.iter().any(|p| path.starts_with(p)) || EXACT.contains(&path)
+}
+
+/// `app` with CORS on the paths of [`answers_cross_origin`] and untouched elsewhere.
+pub fn with_cors(app: Router) -> Router {
+    let cross_origin = app
+        .clone()
+        .layer(layer())
+        .layer(axum::middleware::from_fn(preflight_no_content));
+    let steer = move |request: Request, next: Next| {
+        let cross_origin = cross_origin.clone();
+        async move {
+            if answers_cross_origin(request.uri().path()) {
+                let Ok(response) = cross_origin.oneshot(request).await;
+                response
+            } else {
+                next.run(request).await
+            }
+        }
+    };
+    app.layer(axum::middleware::from_fn(steer))
+}
+
+fn layer() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers(Any)
+        .expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-ratelimit-reset"),
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(Duration::from_secs(24 * 3600))
+}
+
+/// A preflight answer has no body: 204, as Mastodon's server gives it (tower-http sends 200).
+async fn preflight_no_content(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = next.run(request).await;
+    if preflight && response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
+    response
+}
