@@ -5,6 +5,8 @@
 //! sends the session cookie cross-origin and a foreign page cannot act as a signed-in person.
 //! The HTML pages, which use that cookie, get no CORS headers at all.
 
+use std::convert::Infallible;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -12,7 +14,7 @@ use axum::http::{header, HeaderName, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
-use tower::ServiceExt;
+use tower::Service;
 use tower_http::cors::{Any, CorsLayer};
 
 /// Paths that answer cross-origin requests (Mastodon's `config/initializers/cors.rb`).
@@ -23,24 +25,44 @@ pub fn answers_cross_origin(path: &str) -> bool {
     PREFIXES.iter().any(|p| path.starts_with(p)) || EXACT.contains(&path)
 }
 
-/// `app` with CORS on the paths of [`answers_cross_origin`] and untouched elsewhere.
+/// `app` with CORS on the paths of [`answers_cross_origin`] and untouched elsewhere. The
+/// choice is made before routing (a router inside a route would see the outer route's path
+/// parameters as well as its own).
 pub fn with_cors(app: Router) -> Router {
     let cross_origin = app
         .clone()
         .layer(layer())
         .layer(axum::middleware::from_fn(preflight_no_content));
-    let steer = move |request: Request, next: Next| {
-        let cross_origin = cross_origin.clone();
-        async move {
-            if answers_cross_origin(request.uri().path()) {
-                let Ok(response) = cross_origin.oneshot(request).await;
-                response
-            } else {
-                next.run(request).await
-            }
+    Router::new().fallback_service(ByPath {
+        cross_origin,
+        same_origin: app,
+    })
+}
+
+/// The app with CORS for the paths that answer cross-origin requests, without for the rest.
+#[derive(Clone)]
+struct ByPath {
+    cross_origin: Router,
+    same_origin: Router,
+}
+
+impl Service<Request> for ByPath {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = <Router as Service<Request>>::Future;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // A router is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if answers_cross_origin(request.uri().path()) {
+            self.cross_origin.call(request)
+        } else {
+            self.same_origin.call(request)
         }
-    };
-    app.layer(axum::middleware::from_fn(steer))
+    }
 }
 
 fn layer() -> CorsLayer {

@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod metrics;
 mod page;
+mod paging;
 mod security;
 mod server;
 mod session;

@@ -30,7 +30,7 @@ pub async fn follow(core: &Core, actor: &Actor, target: i64) -> CoreResult<Relat
     .rows_affected();
     if inserted == 1 {
         count_follow(&mut tx, actor.profile_id, target, 1).await?;
-        notifications::notify(&mut *tx, target, "follow", Some(actor.profile_id), None).await?;
+        notifications::notify(&mut tx, target, "follow", Some(actor.profile_id), None).await?;
         home_feeds::forget(&mut tx, core.db.backend, actor.profile_id).await?;
     }
     tx.commit().await?;

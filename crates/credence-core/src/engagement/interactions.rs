@@ -37,7 +37,7 @@ pub async fn favourite(core: &Core, actor: &Actor, id: i64) -> CoreResult<Post> 
             .execute(&mut *tx)
             .await?;
         notifications::notify(
-            &mut *tx,
+            &mut tx,
             post.author.id,
             "favourite",
             Some(actor.profile_id),
@@ -105,7 +105,7 @@ pub async fn reblog(core: &Core, actor: &Actor, id: i64) -> CoreResult<Post> {
             .execute(&mut *tx)
             .await?;
         notifications::notify(
-            &mut *tx,
+            &mut tx,
             original.author.id,
             "reblog",
             Some(actor.profile_id),

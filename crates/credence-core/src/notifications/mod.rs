@@ -1,58 +1,60 @@
 //! In-app notifications: recorded by the capability where something happened (a mention, a
 //! reply, a follow, a like, a review request, a scheduled post going out), in its own
 //! transaction, and read back newest first. What a page shows of one (who, which post) is the
-//! `timelines` listing of them.
+//! `timelines` listing of them. Whether one is read is the person's `notifications` read
+//! marker ([`markers`]), which the web and the apps share.
+
+pub mod groups;
+pub mod markers;
+mod selection;
+
+pub use markers::{Marker, Timeline};
+pub use selection::{mastodon_type, Selection, Window, KINDS};
+
+use selection::bind_all;
 
 use crate::kernel::clock::{new_id, now_ms};
-use crate::kernel::db::col;
-use crate::kernel::{Actor, Core, CoreResult};
+use crate::kernel::db::{col, placeholders};
+use crate::kernel::{Actor, Core, CoreError, CoreResult};
 
 /// Records a notification (never to oneself).
-pub async fn notify<'e, E>(
-    executor: E,
+pub async fn notify(
+    conn: &mut sqlx::AnyConnection,
     recipient: i64,
     kind: &str,
     actor: Option<i64>,
     post: Option<i64>,
-) -> CoreResult<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> CoreResult<()> {
     if actor == Some(recipient) {
         return Ok(());
     }
-    insert(executor, recipient, kind, actor, post, now_ms()).await
+    insert(conn, recipient, kind, actor, post, now_ms()).await
 }
 
 /// Tells an author something about their own post that they did not do themselves at that
 /// moment (the scheduler published it at `at`).
-pub async fn notify_author<'e, E>(
-    executor: E,
+pub async fn notify_author(
+    conn: &mut sqlx::AnyConnection,
     author: i64,
     kind: &str,
     post: i64,
     at: i64,
-) -> CoreResult<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    insert(executor, author, kind, Some(author), Some(post), at).await
+) -> CoreResult<()> {
+    insert(conn, author, kind, Some(author), Some(post), at).await
 }
 
-async fn insert<'e, E>(
-    executor: E,
+async fn insert(
+    conn: &mut sqlx::AnyConnection,
     recipient: i64,
     kind: &str,
     actor: Option<i64>,
     post: Option<i64>,
     at: i64,
-) -> CoreResult<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+) -> CoreResult<()> {
+    let group_key = groups::key_for_new(&mut *conn, recipient, kind, post, at).await?;
     sqlx::query(
-        "INSERT INTO notifications (id, recipient_id, kind, actor_id, post_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO notifications (id, recipient_id, kind, actor_id, post_id, created_at, \
+         group_key) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(new_id())
     .bind(recipient)
@@ -60,7 +62,8 @@ where
     .bind(actor)
     .bind(post)
     .bind(at)
-    .execute(executor)
+    .bind(group_key)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -91,44 +94,107 @@ pub struct Stored {
     pub post_id: Option<i64>,
     pub created_at: i64,
     pub read: bool,
+    /// The group it belongs to (likes and boosts of one post, follows), if any.
+    pub group_key: Option<String>,
 }
 
-/// The actor's notifications, newest first, with keyset pagination on id.
+const COLUMNS: &str = "id, kind, actor_id, post_id, created_at, group_key";
+
+/// The actor's notifications of the kinds `selection` keeps, within `window`, newest first.
 pub async fn page(
     core: &Core,
     actor: &Actor,
-    max_id: Option<i64>,
-    limit: i64,
+    window: &Window,
+    selection: &Selection,
 ) -> CoreResult<Vec<Stored>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, actor_id, post_id, created_at, read_at FROM notifications \
-         WHERE recipient_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-    )
-    .bind(actor.profile_id)
-    .bind(max_id.unwrap_or(i64::MAX))
-    .bind(limit.clamp(1, 80))
-    .fetch_all(&core.db.pool)
-    .await?;
-    let stored = |r: &sqlx::any::AnyRow| -> sqlx::Result<Stored> {
-        Ok(Stored {
-            id: col(r, "id")?,
-            kind: col(r, "kind")?,
-            actor_id: col(r, "actor_id")?,
-            post_id: col(r, "post_id")?,
-            created_at: col(r, "created_at")?,
-            read: col::<Option<i64>>(r, "read_at")?.is_some(),
-        })
-    };
-    Ok(rows.iter().map(stored).collect::<sqlx::Result<_>>()?)
+    let (condition, values) = selection.condition(actor.profile_id, window);
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM notifications WHERE {condition} ORDER BY id {order} LIMIT {}",
+        window.limit
+    );
+    let rows = bind_all(sqlx::query(&sql), &values)
+        .fetch_all(&core.db.pool)
+        .await?;
+    let read_up_to = markers::last_read(core, actor, Timeline::Notifications).await?;
+    let mut stored = rows
+        .iter()
+        .map(|r| stored(r, read_up_to))
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    if window.ascending {
+        stored.reverse();
+    }
+    Ok(stored)
 }
-pub async fn mark_read(core: &Core, actor: &Actor) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL",
-    )
+
+/// One of the actor's notifications (nobody else's: those are "not found").
+pub async fn one(core: &Core, actor: &Actor, id: i64) -> CoreResult<Stored> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM notifications WHERE id = $1 AND recipient_id = $2"
+    ))
+    .bind(id)
     .bind(actor.profile_id)
-    .bind(now_ms())
-    .execute(&core.db.pool)
-    .await?;
+    .fetch_optional(&core.db.pool)
+    .await?
+    .ok_or(CoreError::NotFound("notification"))?;
+    let read_up_to = markers::last_read(core, actor, Timeline::Notifications).await?;
+    Ok(stored(&row, read_up_to)?)
+}
+
+fn stored(r: &sqlx::any::AnyRow, read_up_to: i64) -> sqlx::Result<Stored> {
+    let id = col(r, "id")?;
+    Ok(Stored {
+        id,
+        kind: col(r, "kind")?,
+        actor_id: col(r, "actor_id")?,
+        post_id: col(r, "post_id")?,
+        created_at: col(r, "created_at")?,
+        read: id <= read_up_to,
+        group_key: col(r, "group_key")?,
+    })
+}
+
+/// How many of the actor's notifications that `selection` keeps are above their read marker,
+/// counting up to `limit` (Mastodon's default 100, at most 1,000).
+pub async fn unread_count(
+    core: &Core,
+    actor: &Actor,
+    selection: &Selection,
+    limit: Option<i64>,
+) -> CoreResult<i64> {
+    let read_up_to = markers::last_read(core, actor, Timeline::Notifications).await?;
+    let window = Window {
+        above: read_up_to,
+        limit: limit.unwrap_or(100).clamp(1, 1000),
+        ..Window::default()
+    };
+    let (condition, values) = selection.condition(actor.profile_id, &window);
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT id FROM notifications WHERE {condition} LIMIT {}) u",
+        window.limit
+    );
+    let row = bind_all(sqlx::query(&sql), &values)
+        .fetch_one(&core.db.pool)
+        .await?;
+    Ok(col(&row, "n")?)
+}
+
+/// Removes some of the actor's notifications (by id; others' ids are not found).
+pub async fn dismiss(core: &Core, actor: &Actor, ids: &[i64]) -> CoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "DELETE FROM notifications WHERE recipient_id = $1 AND id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(actor.profile_id);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    if query.execute(&core.db.pool).await?.rows_affected() == 0 {
+        return Err(CoreError::NotFound("notification"));
+    }
     Ok(())
 }
 

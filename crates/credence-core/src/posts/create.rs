@@ -209,7 +209,7 @@ pub(super) async fn write_parts(
         .rows_affected();
         if asked == 1 {
             notifications::notify(
-                &mut **tx,
+                tx,
                 *profile_id,
                 "coauthor_request",
                 Some(actor.profile_id),
@@ -232,7 +232,7 @@ pub(super) async fn write_parts(
         .rows_affected();
         if inserted == 1 {
             notifications::notify(
-                &mut **tx,
+                tx,
                 *reviewer,
                 "review_request",
                 Some(actor.profile_id),
@@ -274,7 +274,7 @@ pub(super) async fn on_published(
         profiles::count_post(tx, author_id, 1, at).await?;
     }
     for m in mention_ids {
-        notifications::notify(&mut **tx, *m, "mention", Some(author_id), Some(id)).await?;
+        notifications::notify(tx, *m, "mention", Some(author_id), Some(id)).await?;
     }
     if let Some((parent_id, parent_author)) = parent {
         sqlx::query("UPDATE posts SET replies_count = replies_count + 1 WHERE id = $1")
@@ -282,8 +282,7 @@ pub(super) async fn on_published(
             .execute(&mut **tx)
             .await?;
         if !mention_ids.contains(&parent_author) {
-            notifications::notify(&mut **tx, parent_author, "reply", Some(author_id), Some(id))
-                .await?;
+            notifications::notify(tx, parent_author, "reply", Some(author_id), Some(id)).await?;
         }
     } else {
         home_feeds::fan_out(tx, backend, id, author_id).await?;

@@ -178,7 +178,7 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
         .await?;
         for r in reviewers {
             notifications::notify(
-                &mut *tx,
+                &mut tx,
                 col(&r, "reviewer_id")?,
                 "review_request",
                 Some(actor.profile_id),

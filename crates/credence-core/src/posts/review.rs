@@ -95,7 +95,7 @@ pub async fn decide_review(
         .execute(&mut *tx)
         .await?;
         notifications::notify(
-            &mut *tx,
+            &mut tx,
             author_id,
             "reviewed",
             Some(actor.profile_id),
@@ -173,7 +173,7 @@ pub async fn answer_coauthorship(
             .execute(&mut *tx)
             .await?;
         notifications::notify(
-            &mut *tx,
+            &mut tx,
             post.author.id,
             "coauthor_accepted",
             Some(actor.profile_id),

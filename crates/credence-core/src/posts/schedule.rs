@@ -65,7 +65,7 @@ pub async fn publish_due(core: &Core, now: i64) -> CoreResult<usize> {
         )
         .await?;
         // The author hears that it went out.
-        notifications::notify_author(&mut *tx, author_id, "scheduled_published", id, now).await?;
+        notifications::notify_author(&mut tx, author_id, "scheduled_published", id, now).await?;
         tx.commit().await?;
         published += 1;
     }

@@ -14,6 +14,9 @@ mod thread;
 
 pub use home::home;
 pub use listings::{bookmarks, explore, favourites, profile, public, topic, ExploreCursor};
-pub use notifications::{notifications, Notification};
+pub use notifications::{
+    notification, notification_group, notification_groups, notifications, GroupedNotifications,
+    Notification,
+};
 pub use page::Page;
 pub use thread::{context, thread};

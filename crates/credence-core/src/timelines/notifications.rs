@@ -1,10 +1,13 @@
 //! The notifications page: each notification with who did it and the post it is about, as
 //! the reader may see them.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
-use crate::kernel::{Actor, Core, CoreResult};
-use crate::notifications;
+use crate::kernel::{Actor, Core, CoreError, CoreResult};
+use crate::notifications::groups::{self, Group, Grouping};
+use crate::notifications::{self, Selection, Stored, Window};
 use crate::posts::{self, Post};
 use crate::profiles::{self, Profile};
 
@@ -17,6 +20,8 @@ pub struct Notification {
     pub kind: String,
     pub created_at: i64,
     pub read: bool,
+    /// Its group (likes and boosts of one post, follows), if it has one.
+    pub group_key: Option<String>,
     pub actor: Option<Profile>,
     pub post: Option<Post>,
 }
@@ -27,15 +32,32 @@ impl Notification {
     }
 }
 
-/// The actor's notifications, newest first, with keyset pagination on id. Notifications about
-/// posts the actor can no longer read are left out.
+/// The actor's notifications that `selection` keeps within `window`, newest first.
+/// Notifications about posts the actor can no longer read are left out.
 pub async fn notifications(
     core: &Core,
     actor: &Actor,
-    max_id: Option<i64>,
-    limit: i64,
+    window: &Window,
+    selection: &Selection,
 ) -> CoreResult<Vec<Notification>> {
-    let stored = notifications::page(core, actor, max_id, limit).await?;
+    let stored = notifications::page(core, actor, window, selection).await?;
+    with_people_and_posts(core, actor, stored).await
+}
+
+/// One of the actor's notifications, unless it is about a post they can no longer read.
+pub async fn notification(core: &Core, actor: &Actor, id: i64) -> CoreResult<Notification> {
+    let stored = notifications::one(core, actor, id).await?;
+    with_people_and_posts(core, actor, vec![stored])
+        .await?
+        .pop()
+        .ok_or(CoreError::NotFound("notification"))
+}
+
+async fn with_people_and_posts(
+    core: &Core,
+    actor: &Actor,
+    stored: Vec<Stored>,
+) -> CoreResult<Vec<Notification>> {
     let people_ids: Vec<i64> = stored.iter().filter_map(|n| n.actor_id).collect();
     let people = profiles::public_by_ids(core, &people_ids).await?;
     let post_ids: Vec<i64> = stored.iter().filter_map(|n| n.post_id).collect();
@@ -54,8 +76,67 @@ pub async fn notifications(
                 kind: n.kind,
                 created_at: n.created_at,
                 read: n.read,
+                group_key: n.group_key,
                 post,
             })
         })
         .collect())
+}
+
+/// A page of notification groups with the people and posts they name (as the reader may see
+/// them: a group about a post they can no longer read is left out).
+#[derive(Debug, Clone)]
+pub struct GroupedNotifications {
+    pub groups: Vec<Group>,
+    pub people: HashMap<i64, Profile>,
+    pub posts: HashMap<i64, Post>,
+}
+
+/// The actor's notification groups that `selection` keeps within `window`, newest first.
+pub async fn notification_groups(
+    core: &Core,
+    actor: &Actor,
+    window: &Window,
+    selection: &Selection,
+    grouping: &Grouping,
+) -> CoreResult<GroupedNotifications> {
+    let groups = groups::groups_page(core, actor, window, selection, grouping).await?;
+    with_people_and_posts_of_groups(core, actor, groups).await
+}
+
+/// One of the actor's notification groups, by key.
+pub async fn notification_group(
+    core: &Core,
+    actor: &Actor,
+    key: &str,
+) -> CoreResult<GroupedNotifications> {
+    let group = groups::group_by_key(core, actor, key).await?;
+    let found = with_people_and_posts_of_groups(core, actor, vec![group]).await?;
+    if found.groups.is_empty() {
+        return Err(CoreError::NotFound("notification group"));
+    }
+    Ok(found)
+}
+
+async fn with_people_and_posts_of_groups(
+    core: &Core,
+    actor: &Actor,
+    groups: Vec<Group>,
+) -> CoreResult<GroupedNotifications> {
+    let people_ids: Vec<i64> = groups
+        .iter()
+        .flat_map(|g| g.sample_actor_ids.iter().copied())
+        .collect();
+    let people = profiles::public_by_ids(core, &people_ids).await?;
+    let post_ids: Vec<i64> = groups.iter().filter_map(|g| g.latest.post_id).collect();
+    let posts = posts::readable(core, Some(actor), &post_ids).await?;
+    let groups = groups
+        .into_iter()
+        .filter(|g| g.latest.post_id.is_none_or(|id| posts.contains_key(&id)))
+        .collect();
+    Ok(GroupedNotifications {
+        groups,
+        people,
+        posts,
+    })
 }

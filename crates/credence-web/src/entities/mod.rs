@@ -6,11 +6,12 @@ mod render;
 
 pub use render::{statuses, RenderCache};
 
-use credence_core::kernel::clock::rfc3339;
+pub use credence_core::kernel::clock::rfc3339;
 use credence_core::media::MediaInfo;
+use credence_core::notifications::{describe, mastodon_type};
 use credence_core::posts::{Post, Visibility};
 use credence_core::profiles::Profile;
-use credence_core::timelines::Notification;
+use credence_core::timelines::{GroupedNotifications, Notification};
 use credence_core::verification::VerificationRequest;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -344,22 +345,48 @@ pub fn scheduled_status(p: &Post) -> Value {
 }
 
 pub fn notification(n: &Notification, config: &WebConfig) -> Option<Value> {
-    // Mastodon clients know these types; replies are mentions there.
-    let kind = match n.kind.as_str() {
-        "reply" | "mention" => "mention",
-        "follow" => "follow",
-        "favourite" => "favourite",
-        "reblog" => "reblog",
-        "scheduled_published" => "status",
-        other => other,
-    };
     let account = n.actor.as_ref().map(|a| account(a, config))?;
     Some(json!({
         "id": n.id.to_string(),
-        "type": kind,
+        "type": mastodon_type(&n.kind),
+        "group_key": n.group_key.clone().unwrap_or_else(|| format!("ungrouped-{}", n.id)),
         "created_at": rfc3339(n.created_at),
         "account": account,
         "status": n.post.as_ref().map(|p| status(p, config)),
         "credence": { "kind": n.kind, "text": n.describe() },
     }))
+}
+
+/// Mastodon's `GroupedNotificationsResults`: the groups, and every account and status they
+/// name once.
+pub fn notification_groups(page: &GroupedNotifications, config: &WebConfig) -> Value {
+    let groups: Vec<Value> = page
+        .groups
+        .iter()
+        .map(|g| {
+            json!({
+                "group_key": g.key,
+                "notifications_count": g.count,
+                "type": mastodon_type(&g.latest.kind),
+                "most_recent_notification_id": g.latest.id.to_string(),
+                "page_min_id": g.page_min_id.to_string(),
+                "page_max_id": g.page_max_id.to_string(),
+                "latest_page_notification_at": rfc3339(g.latest.created_at),
+                "sample_account_ids": g.sample_actor_ids.iter()
+                    .filter(|id| page.people.contains_key(id))
+                    .map(|id| id.to_string()).collect::<Vec<_>>(),
+                "status_id": g.latest.post_id.map(|id| id.to_string()),
+                "credence": { "kind": g.latest.kind, "text": describe(&g.latest.kind) },
+            })
+        })
+        .collect();
+    let mut people: Vec<&Profile> = page.people.values().collect();
+    people.sort_by_key(|p| p.id);
+    let mut posts: Vec<&Post> = page.posts.values().collect();
+    posts.sort_by_key(|p| std::cmp::Reverse(p.id));
+    json!({
+        "accounts": people.iter().map(|p| account(p, config)).collect::<Vec<_>>(),
+        "statuses": posts.iter().map(|p| status(p, config)).collect::<Vec<_>>(),
+        "notification_groups": groups,
+    })
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, is_true, Bearer, BoolLike, MaybeBearer};
+use crate::paging::link_header;
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -52,13 +53,8 @@ async fn paged(
         HeaderValue::from_static("application/json"),
     );
     if let (Some(first), Some(last)) = (shown.first(), shown.last()) {
-        let base = state.config.absolute(path);
-        let link = format!(
-            "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
-            last.id, first.id
-        );
-        if let Ok(value) = HeaderValue::from_str(&link) {
-            headers.insert(header::LINK, value);
+        if let Some(link) = link_header(&state.config, path, "", (first.id, last.id)) {
+            headers.insert(header::LINK, link);
         }
     }
     Ok((headers, body).into_response())

@@ -388,6 +388,22 @@ impl ApiClient {
             .await
     }
 
+    /// A GET that also returns the `Link` header, to follow paging as apps do.
+    pub async fn get_paged(&self, path: &str) -> (u16, Value, Option<String>) {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let res = self.auth(self.http.get(url)).send().await.unwrap();
+        let status = res.status().as_u16();
+        let link = res
+            .headers()
+            .get("link")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, res.json().await.unwrap_or(Value::Null), link)
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.send(self.http.post(format!("{}{path}", self.base)).json(&body))
             .await

@@ -248,7 +248,10 @@ async fn browser_clients_on_other_origins_reach_the_api_only() {
             .request(Method::OPTIONS, app.url(path))
             .header("Origin", origin)
             .header("Access-Control-Request-Method", method)
-            .header("Access-Control-Request-Headers", "authorization, content-type")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
     };
     for (path, method) in [
         ("/api/v1/timelines/home", "GET"),
@@ -264,8 +267,14 @@ async fn browser_clients_on_other_origins_reach_the_api_only() {
         let methods = h["access-control-allow-methods"].to_str().unwrap();
         assert!(methods.contains(method), "{path}: {methods}");
         let headers = h["access-control-allow-headers"].to_str().unwrap();
-        assert!(headers.contains('*') || headers.contains("authorization"), "{headers}");
-        assert!(!h.contains_key("access-control-allow-credentials"), "{path}");
+        assert!(
+            headers.contains('*') || headers.contains("authorization"),
+            "{headers}"
+        );
+        assert!(
+            !h.contains_key("access-control-allow-credentials"),
+            "{path}"
+        );
     }
     let res = api()
         .get(app.url("/api/v1/timelines/home"))

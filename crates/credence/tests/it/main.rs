@@ -65,6 +65,7 @@ mod instance;
 mod kernel;
 mod media;
 mod migrations;
+mod notifications;
 mod oauth;
 mod posts;
 mod profiles;

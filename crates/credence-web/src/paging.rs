@@ -1,0 +1,36 @@
+//! Mastodon's `Link` header: where the next (older) and previous (newer) pages of a listing
+//! are, with the listing's own filters carried along so that paging keeps them.
+
+use axum::http::HeaderValue;
+
+use crate::state::WebConfig;
+
+/// `Link` for a page whose items run from `newest` to `oldest` id; `carried` is the filters'
+/// query (`types[]=mention&limit=20`, already encoded), or empty.
+pub fn link_header(
+    config: &WebConfig,
+    path: &str,
+    carried: &str,
+    (newest, oldest): (i64, i64),
+) -> Option<HeaderValue> {
+    let base = config.absolute(path);
+    let join = if carried.is_empty() { "" } else { "&" };
+    let link = format!(
+        "<{base}?{carried}{join}max_id={oldest}>; rel=\"next\", \
+         <{base}?{carried}{join}min_id={newest}>; rel=\"prev\""
+    );
+    HeaderValue::from_str(&link).ok()
+}
+
+/// `name[]=value&…` for a list filter, encoded.
+pub fn carry_list(name: &str, values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{name}[]={}", urlencoding(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencoding(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
