@@ -184,35 +184,38 @@ pub async fn posts(
     posts::load(core, viewer, rows).await
 }
 
-/// Profiles whose handle, name, profession or specialty contain the query; verified first.
+/// Profiles whose handle, name, profession or specialty contain the query; the handle typed
+/// exactly first (`dr_okafor`, `@dr_okafor`, `dr_okafor@this.domain`), then verified people.
 pub async fn profiles(
     core: &Core,
     query: &str,
     verified_only: bool,
     limit: i64,
 ) -> CoreResult<Vec<Profile>> {
-    let q = query
-        .trim()
-        .trim_start_matches('@')
-        .to_lowercase()
-        .replace(['%', '_'], "");
+    let q = query.trim().trim_start_matches('@').to_lowercase();
+    // An address (`handle@domain`) is looked up by its handle.
+    let q = q.split('@').next().unwrap_or_default().trim();
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    let pattern = format!("%{q}%");
+    let pattern = format!("%{}%", like_literal(q));
     let verified = if verified_only {
         " AND verification_state = 'verified'"
     } else {
         ""
     };
     let sql = format!(
-        "SELECT id FROM profiles WHERE (handle_lower LIKE $1 OR LOWER(display_name) LIKE $1 \
-         OR LOWER(COALESCE(specialty, '')) LIKE $1 OR LOWER(COALESCE(profession, '')) LIKE $1){verified} \
-         ORDER BY CASE WHEN verification_state = 'verified' THEN 0 ELSE 1 END, handle_lower LIMIT $2"
+        "SELECT id FROM profiles WHERE (handle_lower LIKE $1 ESCAPE '\\' \
+         OR LOWER(display_name) LIKE $1 ESCAPE '\\' \
+         OR LOWER(COALESCE(specialty, '')) LIKE $1 ESCAPE '\\' \
+         OR LOWER(COALESCE(profession, '')) LIKE $1 ESCAPE '\\'){verified} \
+         ORDER BY CASE WHEN handle_lower = $3 THEN 0 ELSE 1 END, \
+         CASE WHEN verification_state = 'verified' THEN 0 ELSE 1 END, handle_lower LIMIT $2"
     );
     let ids: Vec<i64> = sqlx::query(&sql)
         .bind(pattern)
         .bind(limit.clamp(1, 40))
+        .bind(q)
         .fetch_all(&core.db.pool)
         .await?
         .iter()
@@ -223,6 +226,14 @@ pub async fn profiles(
         .iter()
         .filter_map(|id| people.get(id).cloned())
         .collect())
+}
+
+/// `text` matched literally by `LIKE … ESCAPE '\'`: its `%` and `_` are not wildcards
+/// (handles have underscores: `dr_okafor` must not match `drXokafor`, nor lose its `_`).
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Posts, profiles and topics for one query (the search page and `/api/v2/search`).

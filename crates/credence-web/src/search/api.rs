@@ -60,3 +60,25 @@ pub async fn search(
         })).collect::<Vec<_>>() } else { vec![] },
     })))
 }
+
+#[derive(Deserialize)]
+pub struct AccountSearchQuery {
+    q: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/accounts/search`: people by handle (`dr_okafor`, `@dr_okafor@domain`), name,
+/// profession or specialty; the handle typed exactly first.
+pub async fn accounts(
+    State(state): State<AppState>,
+    Query(q): Query<AccountSearchQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let query = q.q.unwrap_or_default();
+    let found = search::profiles(&state.core, &query, false, q.limit.unwrap_or(40)).await?;
+    Ok(Json(Value::Array(
+        found
+            .iter()
+            .map(|p| entities::account(p, &state.config))
+            .collect(),
+    )))
+}

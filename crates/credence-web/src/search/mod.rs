@@ -12,4 +12,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/search", get(pages::search_page))
         .route("/api/v2/search", get(api::search))
+        .route("/api/v1/accounts/search", get(api::accounts))
 }

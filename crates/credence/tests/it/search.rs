@@ -6,7 +6,11 @@ use crate::helpers::{
 use credence_core::Role;
 use serde_json::json;
 
-both_backends!(search_understands_medical_synonyms, search_page_filters,);
+both_backends!(
+    search_understands_medical_synonyms,
+    search_page_filters,
+    handles_with_underscores_are_found,
+);
 
 async fn search_understands_medical_synonyms(backend: Backend) {
     let app = spawn(backend).await;
@@ -90,4 +94,42 @@ async fn search_page_filters(backend: Backend) {
     let (s, html) = page(&anon, app.url(&format!("/search?q={}", "x".repeat(300)))).await;
     assert_eq!(s, 200);
     assert!(html.contains("at most 200 characters"));
+}
+
+/// Handles with underscores are found as typed, with or without `@` and the domain, by both
+/// search endpoints apps use; `_` and `%` are letters, not wildcards.
+async fn handles_with_underscores_are_found(backend: Backend) {
+    let app = spawn(backend).await;
+    let (reader, _) = person(&app, "reader_one", Role::Member).await;
+    person(&app, "dr_okafor", Role::Professional).await;
+    person(&app, "drxokafor", Role::Professional).await;
+    person(&app, "dr_okafor_team", Role::Member).await;
+    let handles = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["acct"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let domain = app.base.trim_start_matches("http://").to_string();
+    for q in ["dr_okafor", "@dr_okafor", &format!("dr_okafor@{domain}")] {
+        let (s, found) = reader
+            .get(&format!("/api/v1/accounts/search?q={}", urlencode(q)))
+            .await;
+        assert_eq!(s, 200);
+        let found = handles(&found);
+        assert_eq!(found, ["dr_okafor", "dr_okafor_team"], "{q}");
+        let (_, v2) = reader
+            .get(&format!("/api/v2/search?type=accounts&q={}", urlencode(q)))
+            .await;
+        assert_eq!(handles(&v2["accounts"])[0], "dr_okafor", "{q}");
+    }
+    let (_, wildcard) = reader.get("/api/v1/accounts/search?q=%25").await;
+    assert!(handles(&wildcard).is_empty(), "% is not a wildcard");
+    let (_, one_letter) = reader.get("/api/v1/accounts/search?q=dr_o").await;
+    assert!(!handles(&one_letter).contains(&"drxokafor".to_string()), "_ is not a wildcard");
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
