@@ -43,6 +43,7 @@ pub(super) struct Row {
     pub(super) published_at: Option<i64>,
     pub(super) scheduled_at: Option<i64>,
     pub(super) edited_at: Option<i64>,
+    pub(super) pinned_at: Option<i64>,
 }
 
 impl Row {
@@ -75,6 +76,7 @@ impl Row {
             published_at: col(r, "published_at")?,
             scheduled_at: col(r, "scheduled_at")?,
             edited_at: col(r, "edited_at")?,
+            pinned_at: col(r, "pinned_at")?,
         })
     }
 }
@@ -220,6 +222,7 @@ async fn hydrate(core: &Core, viewer: Option<&Actor>, rows: Vec<Row>) -> CoreRes
             published_at: r.published_at,
             scheduled_at: r.scheduled_at,
             edited_at: r.edited_at,
+            pinned_at: r.pinned_at,
             citations: citations.get(&r.id).cloned().unwrap_or_default(),
             topics: topics.get(&r.id).cloned().unwrap_or_default(),
             media: media.get(&r.id).cloned().unwrap_or_default(),

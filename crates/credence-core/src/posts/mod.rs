@@ -20,6 +20,7 @@ mod delete;
 mod edit;
 mod load;
 mod model;
+mod pins;
 mod refs;
 mod review;
 mod rules;
@@ -39,6 +40,7 @@ pub use model::{
     Action, Citation, CitationInput, CitationKind, Compose, ConsentInput, Post, PostKind,
     PostState, Version, Visibility, MAX_ARTICLE_CHARS, MAX_CITATIONS, MAX_POST_CHARS,
 };
+pub use pins::{pin, MAX_PINNED};
 pub use refs::{boosted, load_ids, load_refs, readable, PostRef, RenderVersion};
 pub(crate) use refs::{
     cached as cached_refs, ref_columns, refs_from_json, refs_from_rows, Entry, REF_BASE_COLUMNS,

@@ -211,6 +211,8 @@ pub struct Post {
     pub published_at: Option<i64>,
     pub scheduled_at: Option<i64>,
     pub edited_at: Option<i64>,
+    /// When the author pinned it to their profile, if they did.
+    pub pinned_at: Option<i64>,
     pub citations: Vec<Citation>,
     pub topics: Vec<Topic>,
     pub media: Vec<MediaInfo>,
@@ -288,4 +290,4 @@ pub(crate) const POST_COLUMNS: &str = "p.id, p.author_id, p.kind, p.state, p.vis
     p.title, p.body, p.body_html, p.spoiler_text, p.sensitive, p.disclosure, p.in_reply_to_id, \
     p.reblog_of_id, p.label, p.label_reasons, p.score, p.reading_grade, p.reviewer_id, \
     p.reviewed_at, p.replies_count, p.favourites_count, p.reblogs_count, p.created_at, \
-    p.published_at, p.scheduled_at, p.edited_at";
+    p.published_at, p.scheduled_at, p.edited_at, p.pinned_at";

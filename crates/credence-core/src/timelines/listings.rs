@@ -39,23 +39,52 @@ pub async fn topic(
 }
 
 /// What a profile published (and boosted) that the viewer may read; replies optional.
+/// Which of an author's posts a profile listing shows (Mastodon's `exclude_replies`,
+/// `exclude_reblogs`, `pinned`, `tagged`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProfilePosts {
+    pub with_replies: bool,
+    pub without_boosts: bool,
+    /// Only the posts the author pinned.
+    pub pinned_only: bool,
+    /// Only posts on this topic (hashtag).
+    pub topic_id: Option<i64>,
+}
+
+impl ProfilePosts {
+    /// Top-level posts and boosts: what a profile page shows.
+    pub fn page() -> ProfilePosts {
+        ProfilePosts::default()
+    }
+}
+
 pub async fn profile(
     core: &Core,
     viewer: Option<&Actor>,
     author_id: i64,
-    with_replies: bool,
+    which: &ProfilePosts,
     page: &Page,
 ) -> CoreResult<Vec<PostRef>> {
-    let replies = if with_replies {
-        ""
-    } else {
-        " AND p.in_reply_to_id IS NULL"
-    };
-    let condition = format!(
-        "p.state = 'published' AND p.author_id = $2{replies} AND {}",
-        visible_to(1)
-    );
-    page_of(core, viewer, &condition, &[author_id], Plan::Generic, page).await
+    let mut condition = String::from("p.state = 'published' AND p.author_id = $2");
+    if !which.with_replies {
+        condition.push_str(" AND p.in_reply_to_id IS NULL");
+    }
+    if which.without_boosts {
+        condition.push_str(" AND p.reblog_of_id IS NULL");
+    }
+    if which.pinned_only {
+        condition.push_str(" AND p.pinned_at IS NOT NULL");
+    }
+    let mut extra = vec![author_id];
+    if let Some(topic) = which.topic_id {
+        extra.push(topic);
+        condition.push_str(
+            " AND EXISTS (SELECT 1 FROM post_topics pt WHERE pt.post_id = p.id \
+             AND pt.topic_id = $3)",
+        );
+    }
+    condition.push_str(&format!(" AND {}", visible_to(1)));
+    page_of(core, viewer, &condition, &extra, Plan::Generic, page).await
 }
 
 pub async fn bookmarks(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {

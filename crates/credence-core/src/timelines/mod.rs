@@ -13,7 +13,9 @@ mod page;
 mod thread;
 
 pub use home::home;
-pub use listings::{bookmarks, explore, favourites, profile, public, topic, ExploreCursor};
+pub use listings::{
+    bookmarks, explore, favourites, profile, public, topic, ExploreCursor, ProfilePosts,
+};
 pub use notifications::{
     notification, notification_group, notification_groups, notifications, GroupedNotifications,
     Notification,

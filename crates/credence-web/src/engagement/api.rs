@@ -4,6 +4,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
 use credence_core::engagement::{self, Interaction};
+use credence_core::posts;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -35,6 +36,26 @@ interaction!(reblog, Interaction::Reblog);
 interaction!(unreblog, Interaction::Unreblog);
 interaction!(bookmark, Interaction::Bookmark);
 interaction!(unbookmark, Interaction::Unbookmark);
+
+macro_rules! pinning {
+    ($name:ident, $on:expr) => {
+        /// Mastodon's `/api/v1/statuses/:id/pin` and `…/unpin`.
+        pub async fn $name(
+            State(state): State<AppState>,
+            bearer: Bearer,
+            Path(id): Path<String>,
+        ) -> Result<Json<Value>, ApiError> {
+            let actor = bearer.user("write:accounts")?;
+            let post = posts::pin(&state.core, actor, api_id(&id)?, $on)
+                .await
+                .map_err(hide)?;
+            Ok(Json(entities::status(&post, &state.config)))
+        }
+    };
+}
+
+pinning!(pin, true);
+pinning!(unpin, false);
 
 fn relationship_json(r: &engagement::Relationship) -> Value {
     json!({

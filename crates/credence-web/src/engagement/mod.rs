@@ -23,4 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/unreblog", post(api::unreblog))
         .route("/api/v1/statuses/{id}/bookmark", post(api::bookmark))
         .route("/api/v1/statuses/{id}/unbookmark", post(api::unbookmark))
+        .route("/api/v1/statuses/{id}/pin", post(api::pin))
+        .route("/api/v1/statuses/{id}/unpin", post(api::unpin))
 }

@@ -294,7 +294,7 @@ pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
         "url": url,
         "edited_at": p.edited_at.map(rfc3339),
         "muted": false,
-        "pinned": false,
+        "pinned": p.pinned_at.is_some(),
         "content": if p.reblog.is_some() { String::new() } else { content },
         "filtered": [],
         "application": null,

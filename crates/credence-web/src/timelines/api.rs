@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use credence_core::posts::PostRef;
-use credence_core::timelines::{self, Page};
+use credence_core::timelines::{self, Page, ProfilePosts};
 use credence_core::{profiles, topics, Actor, CoreError};
 use serde::Deserialize;
 
@@ -23,6 +23,9 @@ pub struct PageQuery {
     limit: Option<i64>,
     only_media: Option<BoolLike>,
     exclude_replies: Option<BoolLike>,
+    exclude_reblogs: Option<BoolLike>,
+    pinned: Option<BoolLike>,
+    tagged: Option<String>,
 }
 
 impl PageQuery {
@@ -95,6 +98,8 @@ pub async fn tag(
     paged(&state, viewer.reader(), &refs, &path).await
 }
 
+/// `GET /api/v1/accounts/:id/statuses`, with `exclude_replies`, `exclude_reblogs`, `pinned`,
+/// `tagged` and `only_media`.
 pub async fn account_statuses(
     State(state): State<AppState>,
     viewer: MaybeBearer,
@@ -103,9 +108,22 @@ pub async fn account_statuses(
 ) -> Result<Response, ApiError> {
     let id = api_id(&id)?;
     profiles::get(&state.core, id).await.map_err(hide)?;
-    let with_replies = !is_true(&q.exclude_replies);
-    let refs =
-        timelines::profile(&state.core, viewer.reader(), id, with_replies, &q.page()).await?;
+    let topic_id = match q.tagged.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(tag) => match topics::get(&state.core, tag.trim_start_matches('#')).await {
+            Ok(topic) => Some(topic.id),
+            // Nothing is tagged with a hashtag no one used.
+            Err(CoreError::NotFound(_)) => return paged(&state, None, &[], "").await,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let which = ProfilePosts {
+        with_replies: !is_true(&q.exclude_replies),
+        without_boosts: is_true(&q.exclude_reblogs),
+        pinned_only: is_true(&q.pinned),
+        topic_id,
+    };
+    let refs = timelines::profile(&state.core, viewer.reader(), id, &which, &q.page()).await?;
     let path = format!("/api/v1/accounts/{id}/statuses");
     paged(&state, viewer.reader(), &refs, &path).await
 }

@@ -4,7 +4,7 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use credence_core::posts::{self, Post};
-use credence_core::timelines::{self, Page};
+use credence_core::timelines::{self, Page, ProfilePosts};
 use credence_core::{profiles, topics};
 
 use crate::error::HtmlError;
@@ -111,7 +111,14 @@ pub(crate) async fn topic_atom(state: &AppState, slug: &str) -> Result<Response,
 /// `/@handle.atom`: the profile's public posts. Anonymous: a feed reader is nobody in particular.
 pub(crate) async fn profile_atom(state: &AppState, handle: &str) -> Result<Response, HtmlError> {
     let profile = profiles::get_by_handle(&state.core, handle).await?;
-    let refs = timelines::profile(&state.core, None, profile.id, false, &Page::default()).await?;
+    let refs = timelines::profile(
+        &state.core,
+        None,
+        profile.id,
+        &ProfilePosts::page(),
+        &Page::default(),
+    )
+    .await?;
     let posts = posts::load_refs(&state.core, None, &refs).await?;
     Ok(atom(
         state,

@@ -6,7 +6,7 @@ use axum::response::Response;
 use credence_core::engagement;
 use credence_core::posts;
 use credence_core::profiles::Profile;
-use credence_core::timelines::{self, Page};
+use credence_core::timelines::{self, Page, ProfilePosts};
 
 use crate::error::HtmlError;
 use crate::page::{cards, feed_page, next_link, render, Card, FeedQuery, FollowButton};
@@ -59,7 +59,14 @@ pub(crate) async fn profile_feed(
     profile: &Profile,
     asked: &Page,
 ) -> Result<(Vec<Card>, Option<String>, Option<FollowButton>), HtmlError> {
-    let refs = timelines::profile(&state.core, ctx.actor(), profile.id, false, asked).await?;
+    let refs = timelines::profile(
+        &state.core,
+        ctx.actor(),
+        profile.id,
+        &ProfilePosts::page(),
+        asked,
+    )
+    .await?;
     let posts = posts::load_refs(&state.core, ctx.actor(), &refs).await?;
     let next = next_link(&format!("/@{}", profile.handle), &refs, asked);
     let follow = match ctx.actor() {

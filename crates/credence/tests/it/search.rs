@@ -127,7 +127,10 @@ async fn handles_with_underscores_are_found(backend: Backend) {
     let (_, wildcard) = reader.get("/api/v1/accounts/search?q=%25").await;
     assert!(handles(&wildcard).is_empty(), "% is not a wildcard");
     let (_, one_letter) = reader.get("/api/v1/accounts/search?q=dr_o").await;
-    assert!(!handles(&one_letter).contains(&"drxokafor".to_string()), "_ is not a wildcard");
+    assert!(
+        !handles(&one_letter).contains(&"drxokafor".to_string()),
+        "_ is not a wildcard"
+    );
 }
 
 fn urlencode(text: &str) -> String {

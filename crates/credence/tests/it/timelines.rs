@@ -18,6 +18,7 @@ both_backends!(
     home_feeds_and_cached_statuses_stay_current,
     home_pages_follow_changes_made_elsewhere,
     atom_feeds_are_valid_and_advertised,
+    pinned_posts_and_profile_filters,
 );
 
 /// Reads the home timeline, and checks that every status in it (rendered from cached
@@ -643,4 +644,95 @@ async fn atom_feeds_are_valid_and_advertised(backend: Backend) {
             .contains("<h2>Why</h2>"));
         assert!(!xml.contains("Private note"));
     }
+}
+
+/// An author pins up to five of their own posts; `pinned=true` lists only those (each once),
+/// `exclude_reblogs` leaves boosts out, `tagged` keeps one hashtag; the pinned flag reaches
+/// cached renderings too.
+async fn pinned_posts_and_profile_filters(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_pin").await;
+    let (other, _) = person(&app, "other_pin", Role::Member).await;
+    let mut mine = Vec::new();
+    for i in 0..6 {
+        let post = pro
+            .publish(json!({"status": format!("Note {i} on #vaccines and sleep.")}))
+            .await;
+        mine.push(post["id"].as_str().unwrap().to_string());
+    }
+    let plain = pro
+        .publish(json!({"status": "An untagged note on sleep."}))
+        .await;
+    let theirs = other
+        .publish(json!({"status": "Someone else's note."}))
+        .await;
+    let theirs = theirs["id"].as_str().unwrap();
+    let (_, boost) = pro
+        .post(&format!("/api/v1/statuses/{theirs}/reblog"), json!({}))
+        .await;
+    // Warm the cache with unpinned renderings first.
+    let listing = format!("/api/v1/accounts/{pro_id}/statuses");
+    let (_, before) = other.get(&listing).await;
+    assert!(before
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["pinned"] == false));
+    for id in &mine[..5] {
+        let (s, pinned) = pro
+            .post(&format!("/api/v1/statuses/{id}/pin"), json!({}))
+            .await;
+        assert_eq!((s, &pinned["pinned"]), (200, &json!(true)), "{pinned}");
+    }
+    let (s, sixth) = pro
+        .post(&format!("/api/v1/statuses/{}/pin", mine[5]), json!({}))
+        .await;
+    assert_eq!(s, 422, "{sixth}");
+    assert!(sixth["error"].as_str().unwrap().contains("5"), "{sixth}");
+    let (s, refused) = pro
+        .post(&format!("/api/v1/statuses/{theirs}/pin"), json!({}))
+        .await;
+    assert_eq!(s, 422, "someone else's post: {refused}");
+    let (s, _) = pro
+        .post(
+            &format!("/api/v1/statuses/{}/pin", boost["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 422, "a boost");
+    let (_, pinned) = other.get(&format!("{listing}?pinned=true")).await;
+    let mut expected: Vec<String> = mine[..5].to_vec();
+    expected.reverse();
+    assert_eq!(ids(&pinned), expected);
+    assert!(pinned
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["pinned"] == true));
+    // Unpinning frees a place; the listing follows.
+    let (s, unpinned) = pro
+        .post(&format!("/api/v1/statuses/{}/unpin", mine[0]), json!({}))
+        .await;
+    assert_eq!((s, &unpinned["pinned"]), (200, &json!(false)));
+    let (s, _) = pro
+        .post(&format!("/api/v1/statuses/{}/pin", mine[5]), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let (_, pinned) = other.get(&format!("{listing}?pinned=true")).await;
+    assert_eq!(pinned.as_array().unwrap().len(), 5);
+    assert!(!ids(&pinned).contains(&mine[0]));
+    // The other filters.
+    let (_, all) = other.get(&listing).await;
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        8,
+        "six notes, the plain one, the boost"
+    );
+    let (_, no_boosts) = other.get(&format!("{listing}?exclude_reblogs=true")).await;
+    assert_eq!(no_boosts.as_array().unwrap().len(), 7);
+    let (_, tagged) = other.get(&format!("{listing}?tagged=vaccines")).await;
+    assert_eq!(tagged.as_array().unwrap().len(), 6);
+    assert!(!ids(&tagged).contains(&plain["id"].as_str().unwrap().to_string()));
+    let (s, none) = other.get(&format!("{listing}?tagged=neverused")).await;
+    assert_eq!((s, none), (200, json!([])));
 }
