@@ -176,3 +176,53 @@ def test_statuses_media_replies_favourites_timeline_and_search(server, member_to
     with pytest.raises(MastodonAPIError) as refused:
         pro.status_post("My patient Maria Lopez, MRN 88123456, was discharged today.")
     assert "protected health information" in str(refused.value)
+
+
+def test_notification_filters_markers_pins_and_underscore_handles(server, member_token):
+    """The calls issue 19 found broken or missing, made as Mastodon.py makes them."""
+    url, token = server
+    pro = client(url, token)
+    member = client(url, member_token)
+    me = pro.me()
+
+    # Handles with underscores are found (account search and v2 search).
+    found = member.account_search("dr_py")
+    assert found[0]["acct"] == "dr_py"
+    assert member.search_v2("dr_py", result_type="accounts")["accounts"][0]["acct"] == "dr_py"
+
+    # Something to be notified of: a like and a mention from the member.
+    post = pro.status_post("Flu vaccines are offered at the clinic from Monday. #vaccines")
+    member.status_favourite(post["id"])
+    member.status_post("@dr_py is it the same for children?", in_reply_to_id=post["id"])
+
+    # Type filters: a mentions page holds mentions only, and paging keeps the filter.
+    mentions = pro.notifications(types=["mention"], limit=1)
+    assert [n["type"] for n in mentions] == ["mention"]
+    older = pro.fetch_next(mentions)
+    assert all(n["type"] == "mention" for n in (older or []))
+    assert "favourite" not in {n["type"] for n in pro.notifications(exclude_types=["favourite"])}
+    one = pro.notifications(id=mentions[0]["id"])
+    assert one["id"] == mentions[0]["id"]
+
+    # Grouped notifications (v2).
+    grouped = pro.grouped_notifications()
+    assert any(g["type"] == "favourite" and g["status_id"] == post["id"]
+               for g in grouped["notification_groups"])
+
+    # Read markers, shared with the web.
+    pro.markers_set(["notifications"], [mentions[0]["id"]])
+    marker = pro.markers_get(["notifications"])["notifications"]
+    assert str(marker["last_read_id"]) == str(mentions[0]["id"])
+
+    # Dismissing one notification.
+    pro.notifications_dismiss(mentions[0]["id"])
+    assert mentions[0]["id"] not in [n["id"] for n in pro.notifications(types=["mention"])]
+
+    # Pins: the profile's pinned listing shows only pinned posts.
+    assert pro.status_pin(post["id"])["pinned"] is True
+    pinned = member.account_statuses(me["id"], pinned=True)
+    assert [s["id"] for s in pinned] == [post["id"]]
+    tagged = member.account_statuses(me["id"], tagged="vaccines")
+    assert post["id"] in [s["id"] for s in tagged]
+    assert pro.status_unpin(post["id"])["pinned"] is False
+    assert member.account_statuses(me["id"], pinned=True) == []
