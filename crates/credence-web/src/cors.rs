@@ -20,7 +20,7 @@ use tower_http::cors::{Any, CorsLayer};
 /// Paths that answer cross-origin requests (Mastodon's `config/initializers/cors.rb`).
 pub fn answers_cross_origin(path: &str) -> bool {
     const PREFIXES: [&str; 3] = ["/api/", "/.well-known/", "/nodeinfo/"];
-    const EXACT: [&str; 3] = ["/oauth/token", "/oauth/revoke", "/oauth/userinfo"];
+    const EXACT: [&str; 2] = ["/oauth/token", "/oauth/revoke"];
     let path = path.strip_suffix('/').unwrap_or(path);
     PREFIXES.iter().any(|p| path.starts_with(p)) || EXACT.contains(&path)
 }

@@ -18,7 +18,8 @@ pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
 /// Authorization codes are single-use and short-lived.
 pub const CODE_TTL_MS: i64 = 10 * 60 * 1000;
 
-const TOP_SCOPES: &[&str] = &["read", "write", "follow", "push", "profile"];
+/// The scopes an app may ask for (each also as granular `read:accounts`-style scopes).
+pub const TOP_SCOPES: &[&str] = &["read", "write", "follow", "push", "profile"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct App {

@@ -104,3 +104,22 @@ pub async fn revoke(
         Err(e) => grant_error(e),
     }
 }
+
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414): where an app signs people in,
+/// and that it must use PKCE's S256 (no secret needed with it), as Mastodon 4.3 publishes it.
+pub async fn authorization_server_metadata(State(state): State<AppState>) -> Json<Value> {
+    let at = |path: &str| state.config.absolute(path);
+    Json(json!({
+        "issuer": at("/"),
+        "authorization_endpoint": at("/oauth/authorize"),
+        "token_endpoint": at("/oauth/token"),
+        "revocation_endpoint": at("/oauth/revoke"),
+        "app_registration_endpoint": at("/api/v1/apps"),
+        "scopes_supported": oauth::TOP_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256"],
+    }))
+}

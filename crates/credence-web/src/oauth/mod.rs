@@ -18,6 +18,10 @@ pub fn router() -> Router<AppState> {
         .route("/oauth/token", post(api::token))
         .route("/oauth/revoke", post(api::revoke))
         .route(
+            "/.well-known/oauth-authorization-server",
+            get(api::authorization_server_metadata),
+        )
+        .route(
             "/oauth/authorize",
             get(pages::authorize_page).post(pages::authorize).layer(
                 SetResponseHeaderLayer::overriding(

@@ -26,6 +26,24 @@ fn csp(res: &reqwest::Response) -> String {
 async fn oauth_authorization_code_with_pkce(backend: Backend) {
     let app = spawn(backend).await;
     app.professional("dr_pkce").await;
+    // Apps discover the endpoints and that PKCE's S256 is the way (RFC 8414).
+    let (s, meta) = json(
+        api()
+            .get(app.url("/.well-known/oauth-authorization-server"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(meta["authorization_endpoint"], app.url("/oauth/authorize"));
+    assert_eq!(meta["token_endpoint"], app.url("/oauth/token"));
+    assert_eq!(meta["app_registration_endpoint"], app.url("/api/v1/apps"));
+    assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
+    assert!(meta["scopes_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("read")));
     let client_app = register_app(&app, "https://client.example/callback", "read write").await;
     let client_id = client_app["client_id"].as_str().unwrap();
     let secret = client_app["client_secret"].as_str().unwrap();
