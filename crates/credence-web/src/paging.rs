@@ -1,7 +1,10 @@
 //! Mastodon's `Link` header: where the next (older) and previous (newer) pages of a listing
 //! are, with the listing's own filters carried along so that paging keeps them.
 
-use axum::http::HeaderValue;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::Value;
 
 use crate::state::WebConfig;
 
@@ -33,4 +36,13 @@ pub fn carry_list(name: &str, values: &[String]) -> String {
 
 fn urlencoding(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// A JSON answer with its `Link` header, when the page had items.
+pub fn json_with_link(body: Value, link: Option<HeaderValue>) -> Response {
+    let mut headers = HeaderMap::new();
+    if let Some(link) = link {
+        headers.insert(header::LINK, link);
+    }
+    (headers, Json(body)).into_response()
 }

@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::home_feeds;
-use crate::kernel::clock::now_ms;
+use crate::kernel::clock::{new_id, now_ms};
 use crate::kernel::db::{col, placeholders, Tx};
+use crate::kernel::paging::Window;
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use crate::notifications;
-use crate::profiles;
+use crate::profiles::{self, Profile};
 
 /// Follows a profile. Idempotent; the followee is notified the first time.
 pub async fn follow(core: &Core, actor: &Actor, target: i64) -> CoreResult<Relationship> {
@@ -19,9 +20,10 @@ pub async fn follow(core: &Core, actor: &Actor, target: i64) -> CoreResult<Relat
     profiles::get(core, target).await?;
     let mut tx = core.db.begin_write().await?;
     let inserted = sqlx::query(
-        "INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, $3) \
+        "INSERT INTO follows (id, follower_id, followee_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (follower_id, followee_id) DO NOTHING",
     )
+    .bind(new_id())
     .bind(actor.profile_id)
     .bind(target)
     .bind(now_ms())
@@ -122,6 +124,66 @@ pub async fn relationships(
             id,
             following: following.contains(&id),
             followed_by: followed_by.contains(&id),
+        })
+        .collect())
+}
+
+/// Which side of an account's follows a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The people who follow the account.
+    Followers,
+    /// The people the account follows.
+    Following,
+}
+
+/// One entry of a followers or following list: the follow's id (to page on) and the person.
+#[derive(Debug, Clone)]
+pub struct FollowEntry {
+    pub follow_id: i64,
+    pub profile: Profile,
+}
+
+/// The followers or the following of `account` within `window`, newest follow first.
+pub async fn follow_list(
+    core: &Core,
+    account: i64,
+    side: Side,
+    window: &Window,
+) -> CoreResult<Vec<FollowEntry>> {
+    profiles::get(core, account).await?;
+    let (this_side, other_side) = match side {
+        Side::Followers => ("followee_id", "follower_id"),
+        Side::Following => ("follower_id", "followee_id"),
+    };
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT id, {other_side} AS person FROM follows WHERE {this_side} = $1 \
+         AND id < $2 AND id > $3 ORDER BY id {order} LIMIT {}",
+        window.limit
+    );
+    let rows = sqlx::query(&sql)
+        .bind(account)
+        .bind(window.below)
+        .bind(window.above)
+        .fetch_all(&core.db.pool)
+        .await?;
+    let mut pairs = rows
+        .iter()
+        .map(|r| Ok((col::<i64>(r, "id")?, col::<i64>(r, "person")?)))
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    if window.ascending {
+        pairs.reverse();
+    }
+    let ids: Vec<i64> = pairs.iter().map(|(_, person)| *person).collect();
+    let people = profiles::public_by_ids(core, &ids).await?;
+    Ok(pairs
+        .into_iter()
+        .filter_map(|(follow_id, person)| {
+            Some(FollowEntry {
+                follow_id,
+                profile: people.get(&person)?.clone(),
+            })
         })
         .collect())
 }

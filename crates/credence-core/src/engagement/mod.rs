@@ -9,5 +9,7 @@
 mod follows;
 mod interactions;
 
-pub use follows::{follow, relationship, relationships, unfollow, Relationship};
+pub use follows::{
+    follow, follow_list, relationship, relationships, unfollow, FollowEntry, Relationship, Side,
+};
 pub use interactions::{interact, Interaction};

@@ -3,7 +3,7 @@
 //!
 //! - [`context`]: [`Core`], the value every capability function takes;
 //! - [`db`]: the connection pool over SQLite or PostgreSQL, its dialect helpers, migrations;
-//! - [`clock`]: stored times and time-ordered ids;
+//! - [`clock`]: stored times and time-ordered ids; [`paging`]: keyset windows over them;
 //! - [`error`]: [`CoreError`], with the unique constraints a person can run into;
 //! - [`actor`]: who is acting ([`Actor`], [`Role`], Bearer tokens) and the policy predicates;
 //! - [`visibility`]: who may read a post, as the one SQL condition every path uses;
@@ -17,6 +17,7 @@ pub mod context;
 pub mod db;
 pub mod envelope;
 pub mod error;
+pub mod paging;
 pub mod ref_cache;
 pub mod secrets;
 pub mod text;

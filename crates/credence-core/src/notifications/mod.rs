@@ -8,8 +8,9 @@ pub mod groups;
 pub mod markers;
 mod selection;
 
+pub use crate::kernel::paging::Window;
 pub use markers::{Marker, Timeline};
-pub use selection::{mastodon_type, Selection, Window, KINDS};
+pub use selection::{mastodon_type, Selection, KINDS};
 
 use selection::bind_all;
 

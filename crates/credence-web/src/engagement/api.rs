@@ -1,9 +1,11 @@
 //! Mastodon's follows, relationships, favourites, boosts and bookmarks.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
-use credence_core::engagement::{self, Interaction};
+use credence_core::engagement::{self, Interaction, Side};
+use credence_core::kernel::paging::Window;
 use credence_core::posts;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -11,6 +13,7 @@ use serde_json::{json, Value};
 use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, Bearer};
+use crate::paging::{json_with_link, link_header};
 use crate::state::AppState;
 
 macro_rules! interaction {
@@ -56,6 +59,72 @@ macro_rules! pinning {
 
 pinning!(pin, true);
 pinning!(unpin, false);
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    max_id: Option<String>,
+    since_id: Option<String>,
+    min_id: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/accounts/:id/followers` and `…/following`: accounts, newest follow first,
+/// paged by `Link` on the follows' ids.
+async fn follow_list(
+    state: &AppState,
+    id: &str,
+    side: Side,
+    q: &ListQuery,
+) -> Result<Response, ApiError> {
+    let account = api_id(id)?;
+    let page_id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
+    let window = Window::paged(
+        page_id(&q.max_id),
+        page_id(&q.since_id),
+        page_id(&q.min_id),
+        q.limit,
+    );
+    let list = engagement::follow_list(&state.core, account, side, &window)
+        .await
+        .map_err(hide)?;
+    let path = match side {
+        Side::Followers => format!("/api/v1/accounts/{account}/followers"),
+        Side::Following => format!("/api/v1/accounts/{account}/following"),
+    };
+    let link = match (list.first(), list.last()) {
+        (Some(newest), Some(oldest)) => {
+            let carried = q.limit.map(|l| format!("limit={l}")).unwrap_or_default();
+            link_header(
+                &state.config,
+                &path,
+                &carried,
+                (newest.follow_id, oldest.follow_id),
+            )
+        }
+        _ => None,
+    };
+    let body: Vec<Value> = list
+        .iter()
+        .map(|entry| entities::account(&entry.profile, &state.config))
+        .collect();
+    Ok(json_with_link(Value::Array(body), link))
+}
+
+pub async fn followers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    follow_list(&state, &id, Side::Followers, &q).await
+}
+
+pub async fn following(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    follow_list(&state, &id, Side::Following, &q).await
+}
 
 fn relationship_json(r: &engagement::Relationship) -> Value {
     json!({

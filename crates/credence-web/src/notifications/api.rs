@@ -2,8 +2,7 @@
 //! group, dismissing and clearing, unread counts and the read markers apps share with the web.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use axum_extra::extract::Query;
 use credence_core::notifications::groups::{self, Grouping};
@@ -15,7 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::entities;
 use crate::error::ApiError;
 use crate::extract::{api_id, Bearer, JsonOrForm};
-use crate::paging::{carry_list, link_header};
+use crate::paging::{carry_list, json_with_link, link_header};
 use crate::state::AppState;
 
 /// What Mastodon's notification listings take: paging, and which types and whose.
@@ -75,14 +74,6 @@ impl NotificationsQuery {
         parts.retain(|p| !p.is_empty());
         parts.join("&")
     }
-}
-
-fn json_with_link(body: Value, link: Option<HeaderValue>) -> Response {
-    let mut headers = HeaderMap::new();
-    if let Some(link) = link {
-        headers.insert(header::LINK, link);
-    }
-    (headers, Json(body)).into_response()
 }
 
 /// `GET /api/v1/notifications`.

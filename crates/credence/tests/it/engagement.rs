@@ -9,6 +9,7 @@ both_backends!(
     interactions_and_notifications,
     concurrent_writes_and_boosts_stay_consistent,
     follow_a_person_and_a_topic_from_their_pages,
+    followers_and_following_page_with_link,
 );
 
 async fn interactions_and_notifications(backend: Backend) {
@@ -255,4 +256,49 @@ async fn follow_a_person_and_a_topic_from_their_pages(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+}
+
+/// Followers and following lists, newest follow first, paged by following `Link` (as `toot
+/// followers` and Mastodon.py's `fetch_next` do).
+async fn followers_and_following_page_with_link(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_followed").await;
+    let mut fans = Vec::new();
+    for i in 0..5 {
+        let (fan, fan_id) = person(&app, &format!("follower_{i}"), Role::Member).await;
+        let (s, _) = fan
+            .post(&format!("/api/v1/accounts/{pro_id}/follow"), json!({}))
+            .await;
+        assert_eq!(s, 200);
+        fans.push(fan_id.to_string());
+    }
+    let newest_first: Vec<String> = fans.iter().rev().cloned().collect();
+    let mut seen = Vec::new();
+    let mut next = Some(format!("/api/v1/accounts/{pro_id}/followers?limit=2"));
+    while let Some(url) = next.take() {
+        let (s, page, link) = pro.get_paged(&url).await;
+        assert_eq!(s, 200, "{page}");
+        let page = ids(&page);
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 2);
+        seen.extend(page);
+        next = link.and_then(|l| {
+            l.split(", ")
+                .find(|p| p.ends_with("rel=\"next\""))
+                .and_then(|p| p.split(['<', '>']).nth(1).map(str::to_string))
+        });
+    }
+    assert_eq!(seen, newest_first, "every follower once, newest first");
+    let (_, following) = pro
+        .get(&format!("/api/v1/accounts/{}/following", fans[0]))
+        .await;
+    assert_eq!(ids(&following), vec![pro_id.to_string()]);
+    let (_, none) = pro
+        .get(&format!("/api/v1/accounts/{pro_id}/following"))
+        .await;
+    assert_eq!(none, json!([]));
+    let (s, _) = pro.get("/api/v1/accounts/999999/followers").await;
+    assert_eq!(s, 404);
 }
