@@ -21,6 +21,12 @@ pub fn visible_to_profile(who: &str) -> String {
     )
 }
 
+/// Whether a discovery path (topic feeds, search) lists a post to the viewer at `$n`: unlisted
+/// posts only to their author. The public timeline and explore leave them out for everyone.
+pub fn listed_to(n: usize) -> String {
+    format!("(p.unlisted = 0 OR p.author_id = ${n})")
+}
+
 /// The viewer's profile id for [`visible_to`] (0 matches nobody).
 pub fn viewer_id(viewer: Option<&Actor>) -> i64 {
     viewer.map_or(0, |a| a.profile_id)

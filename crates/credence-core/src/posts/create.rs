@@ -56,6 +56,8 @@ pub async fn reply(
         } else {
             parent.visibility
         },
+        // A reply to an unlisted post stays out of discovery as well.
+        unlisted: !private && parent.unlisted,
         confirm_public_overshare: reply.confirm_public_overshare,
         ..Compose::default()
     };
@@ -91,8 +93,9 @@ pub async fn create(core: &Core, actor: &Actor, input: Compose) -> CoreResult<Po
     sqlx::query(
         "INSERT INTO posts (id, author_id, kind, state, visibility, title, body, body_html, \
          spoiler_text, sensitive, disclosure, in_reply_to_id, label, label_reasons, score, \
-         reading_grade, rank, created_at, published_at, scheduled_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+         reading_grade, rank, created_at, published_at, scheduled_at, unlisted) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+         $21)",
     )
     .bind(id)
     .bind(author.id)
@@ -115,6 +118,9 @@ pub async fn create(core: &Core, actor: &Actor, input: Compose) -> CoreResult<Po
     .bind(now)
     .bind(published_at)
     .bind(scheduled_at)
+    .bind(i64::from(
+        input.unlisted && input.visibility == Visibility::Public,
+    ))
     .execute(&mut *tx)
     .await?;
     write_parts(core, &mut tx, id, actor, &prepared, &media_ids, state).await?;

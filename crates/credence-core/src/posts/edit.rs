@@ -49,6 +49,7 @@ pub async fn revise(core: &Core, actor: &Actor, id: i64, revision: Revision) -> 
         None => named_coauthors(core, actor, id).await?,
     };
     compose.visibility = current.visibility;
+    compose.unlisted = current.unlisted;
     if compose.title.is_empty() {
         compose.title = current.title.clone();
     }

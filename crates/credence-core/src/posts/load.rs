@@ -44,6 +44,7 @@ pub(super) struct Row {
     pub(super) scheduled_at: Option<i64>,
     pub(super) edited_at: Option<i64>,
     pub(super) pinned_at: Option<i64>,
+    pub(super) unlisted: bool,
 }
 
 impl Row {
@@ -77,6 +78,7 @@ impl Row {
             scheduled_at: col(r, "scheduled_at")?,
             edited_at: col(r, "edited_at")?,
             pinned_at: col(r, "pinned_at")?,
+            unlisted: col::<i64>(r, "unlisted")? != 0,
         })
     }
 }
@@ -223,6 +225,7 @@ async fn hydrate(core: &Core, viewer: Option<&Actor>, rows: Vec<Row>) -> CoreRes
             scheduled_at: r.scheduled_at,
             edited_at: r.edited_at,
             pinned_at: r.pinned_at,
+            unlisted: r.unlisted,
             citations: citations.get(&r.id).cloned().unwrap_or_default(),
             topics: topics.get(&r.id).cloned().unwrap_or_default(),
             media: media.get(&r.id).cloned().unwrap_or_default(),

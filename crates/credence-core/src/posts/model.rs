@@ -143,6 +143,8 @@ pub struct Compose {
     pub spoiler_text: String,
     pub sensitive: bool,
     pub visibility: Visibility,
+    /// A public post kept out of the public timeline, explore, topic feeds and search.
+    pub unlisted: bool,
     pub in_reply_to_id: Option<i64>,
     pub citations: Vec<CitationInput>,
     pub topics: Vec<String>,
@@ -165,6 +167,7 @@ impl Default for Compose {
             spoiler_text: String::new(),
             sensitive: false,
             visibility: Visibility::Public,
+            unlisted: false,
             in_reply_to_id: None,
             citations: Vec::new(),
             topics: Vec::new(),
@@ -213,6 +216,8 @@ pub struct Post {
     pub edited_at: Option<i64>,
     /// When the author pinned it to their profile, if they did.
     pub pinned_at: Option<i64>,
+    /// A public post kept out of discovery (see migration 0013).
+    pub unlisted: bool,
     pub citations: Vec<Citation>,
     pub topics: Vec<Topic>,
     pub media: Vec<MediaInfo>,
@@ -290,4 +295,4 @@ pub(crate) const POST_COLUMNS: &str = "p.id, p.author_id, p.kind, p.state, p.vis
     p.title, p.body, p.body_html, p.spoiler_text, p.sensitive, p.disclosure, p.in_reply_to_id, \
     p.reblog_of_id, p.label, p.label_reasons, p.score, p.reading_grade, p.reviewer_id, \
     p.reviewed_at, p.replies_count, p.favourites_count, p.reblogs_count, p.created_at, \
-    p.published_at, p.scheduled_at, p.edited_at, p.pinned_at";
+    p.published_at, p.scheduled_at, p.edited_at, p.pinned_at, p.unlisted";

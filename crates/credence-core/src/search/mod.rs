@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::kernel::db::{col, Backend};
-use crate::kernel::visibility::{viewer_id, visible_to};
+use crate::kernel::visibility::{listed_to, viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use crate::posts::{self, Post, PostKind, POST_COLUMNS};
 use crate::profiles::{self, Profile};
@@ -114,8 +114,9 @@ pub async fn posts(
     }
     let mut binds: Vec<String> = Vec::new();
     let mut condition = format!(
-        "p.state = 'published' AND p.reblog_of_id IS NULL AND {}",
-        visible_to(1)
+        "p.state = 'published' AND p.reblog_of_id IS NULL AND {} AND {}",
+        visible_to(1),
+        listed_to(1)
     );
     if filters.verified_only {
         condition.push_str(

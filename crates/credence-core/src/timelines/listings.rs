@@ -2,7 +2,7 @@
 //! explore (credible content first).
 
 use crate::kernel::db::col;
-use crate::kernel::visibility::{viewer_id, visible_to};
+use crate::kernel::visibility::{listed_to, viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreResult};
 use crate::posts::{ref_columns, refs_from_rows, PostRef};
 
@@ -11,7 +11,7 @@ use super::page::{page_of, Page, Plan, LISTED};
 /// Every public post on this server, newest first (boosts left out).
 pub async fn public(core: &Core, viewer: Option<&Actor>, page: &Page) -> CoreResult<Vec<PostRef>> {
     let condition =
-        format!("{LISTED} AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND $1 = $1");
+        format!("{LISTED} AND p.visibility = 'public' AND p.unlisted = 0 AND p.reblog_of_id IS NULL AND $1 = $1");
     page_of(core, viewer, &condition, &[], Plan::Generic, page).await
 }
 
@@ -24,8 +24,9 @@ pub async fn topic(
 ) -> CoreResult<Vec<PostRef>> {
     let condition = format!(
         "{LISTED} AND p.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM post_topics pt \
-           WHERE pt.post_id = p.id AND pt.topic_id = $2) AND {}",
-        visible_to(1)
+           WHERE pt.post_id = p.id AND pt.topic_id = $2) AND {} AND {}",
+        visible_to(1),
+        listed_to(1)
     );
     page_of(
         core,
@@ -126,7 +127,8 @@ pub async fn explore(
     };
     let sql = format!(
         "SELECT {columns}, p.rank FROM posts p WHERE p.state = 'published' \
-         AND p.visibility = 'public' AND p.reblog_of_id IS NULL AND p.in_reply_to_id IS NULL\
+         AND p.visibility = 'public' AND p.unlisted = 0 AND p.reblog_of_id IS NULL \
+         AND p.in_reply_to_id IS NULL\
          {after_cursor} ORDER BY p.rank DESC, p.id DESC LIMIT {limit}",
         columns = ref_columns(),
     );

@@ -90,10 +90,11 @@ fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Topic> {
 }
 
 /// A topic is public when it is curated or a public post uses it: a hashtag typed only in a
-/// draft, a private message or a followers-only post stays unknown to everyone else.
+/// draft, a private message, a followers-only or an unlisted post stays unknown to everyone
+/// else.
 const PUBLIC_TOPIC: &str = "(curated = 1 OR EXISTS (SELECT 1 FROM post_topics pt \
     JOIN posts p ON p.id = pt.post_id WHERE pt.topic_id = topics.id \
-    AND p.state = 'published' AND p.visibility = 'public'))";
+    AND p.state = 'published' AND p.visibility = 'public' AND p.unlisted = 0))";
 
 pub async fn get(core: &Core, slug: &str) -> CoreResult<Topic> {
     let sql =

@@ -164,8 +164,11 @@ pub fn verification_request(r: &VerificationRequest, config: &WebConfig) -> Valu
 }
 
 /// Mastodon's visibility words: followers-only is `private`.
-pub fn visibility_word(v: Visibility) -> &'static str {
-    match v {
+/// The post's visibility as Mastodon names it (`unlisted` is a public post kept out of
+/// discovery).
+pub fn visibility_word(p: &Post) -> &'static str {
+    match p.visibility {
+        Visibility::Public if p.unlisted => "unlisted",
         Visibility::Public => "public",
         Visibility::Followers => "private",
         Visibility::Direct => "direct",
@@ -288,7 +291,7 @@ pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
         "in_reply_to_account_id": p.in_reply_to_author_id.map(|i| i.to_string()),
         "sensitive": p.sensitive || !p.spoiler_text.is_empty(),
         "spoiler_text": p.spoiler_text,
-        "visibility": visibility_word(p.visibility),
+        "visibility": visibility_word(p),
         "language": "en",
         "uri": url,
         "url": url,
@@ -330,7 +333,7 @@ pub fn scheduled_status(p: &Post) -> Value {
         "params": {
             "text": p.body,
             "spoiler_text": p.spoiler_text,
-            "visibility": visibility_word(p.visibility),
+            "visibility": visibility_word(p),
             "in_reply_to_id": p.in_reply_to_id.map(|i| i.to_string()),
             "sensitive": p.sensitive,
             "media_ids": p.media.iter().map(|m| m.id.to_string()).collect::<Vec<_>>(),

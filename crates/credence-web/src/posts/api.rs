@@ -51,12 +51,13 @@ pub struct StatusBody {
     draft: Option<BoolLike>,
 }
 
-fn visibility(word: Option<&str>) -> Result<Visibility, ApiError> {
+/// Mastodon's visibility words: `unlisted` is a public post kept out of discovery.
+fn visibility(word: Option<&str>) -> Result<(Visibility, bool), ApiError> {
     match word.unwrap_or("public") {
-        // Credence has no "unlisted": such posts are public.
-        "public" | "unlisted" | "" => Ok(Visibility::Public),
-        "private" | "followers" => Ok(Visibility::Followers),
-        "direct" => Ok(Visibility::Direct),
+        "public" | "" => Ok((Visibility::Public, false)),
+        "unlisted" => Ok((Visibility::Public, true)),
+        "private" | "followers" => Ok((Visibility::Followers, false)),
+        "direct" => Ok((Visibility::Direct, false)),
         other => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
@@ -105,13 +106,15 @@ fn compose_from(body: StatusBody) -> Result<Compose, ApiError> {
     } else {
         Action::Publish
     };
+    let (visibility, unlisted) = visibility(body.visibility.as_deref())?;
     Ok(Compose {
         kind: body.credence_kind.unwrap_or(PostKind::Post),
         title: body.title.unwrap_or_default(),
         body: body.status.unwrap_or_default(),
         spoiler_text: body.spoiler_text.unwrap_or_default(),
         sensitive: is_true(&body.sensitive),
-        visibility: visibility(body.visibility.as_deref())?,
+        visibility,
+        unlisted,
         in_reply_to_id,
         citations: body.citations,
         topics: body.topics.unwrap_or_default(),

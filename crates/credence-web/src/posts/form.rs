@@ -3,7 +3,7 @@
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use credence_core::media;
-use credence_core::posts::{Action, CitationInput, Compose, ConsentInput, Post};
+use credence_core::posts::{Action, CitationInput, Compose, ConsentInput, Post, Visibility};
 use credence_core::{Actor, CoreError};
 
 use crate::error::HtmlError;
@@ -58,7 +58,11 @@ impl ComposeForm {
             kind: p.kind.to_string(),
             title: p.title.clone(),
             body: p.body.clone(),
-            visibility: p.visibility.to_string(),
+            visibility: if p.unlisted {
+                "unlisted".into()
+            } else {
+                p.visibility.to_string()
+            },
             spoiler_text: p.spoiler_text.clone(),
             topics: p.topics.iter().map(|t| t.slug.clone()).collect(),
             citations,
@@ -105,6 +109,16 @@ impl ComposeForm {
             scope: self.consent_scope.clone(),
             consented_on: self.consent_date.clone(),
         });
+        // "unlisted" is a public post kept out of public feeds, topics and search.
+        let (visibility, unlisted) = match self.visibility.as_str() {
+            "unlisted" => (Visibility::Public, true),
+            other => (
+                other
+                    .parse()
+                    .map_err(|_| CoreError::invalid("visibility", "Choose who can see the post"))?,
+                false,
+            ),
+        };
         Ok(Compose {
             kind: self
                 .kind
@@ -114,10 +128,8 @@ impl ComposeForm {
             body: self.body.clone(),
             spoiler_text: self.spoiler_text.clone(),
             sensitive: self.sensitive,
-            visibility: self
-                .visibility
-                .parse()
-                .map_err(|_| CoreError::invalid("visibility", "Choose who can see the post"))?,
+            visibility,
+            unlisted,
             in_reply_to_id: None,
             citations: self
                 .citations

@@ -19,6 +19,7 @@ both_backends!(
     home_pages_follow_changes_made_elsewhere,
     atom_feeds_are_valid_and_advertised,
     pinned_posts_and_profile_filters,
+    unlisted_posts_stay_out_of_discovery,
 );
 
 /// Reads the home timeline, and checks that every status in it (rendered from cached
@@ -735,4 +736,56 @@ async fn pinned_posts_and_profile_filters(backend: Backend) {
     assert!(!ids(&tagged).contains(&plain["id"].as_str().unwrap().to_string()));
     let (s, none) = other.get(&format!("{listing}?tagged=neverused")).await;
     assert_eq!((s, none), (200, json!([])));
+}
+
+/// `visibility=unlisted`: readable by anyone with the link, on the profile and in followers'
+/// home timelines, but not in the public timeline, explore, topic feeds or search of others.
+async fn unlisted_posts_stay_out_of_discovery(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_quiet").await;
+    let (follower, _) = person(&app, "quiet_follower", Role::Member).await;
+    let (stranger, _) = person(&app, "quiet_stranger", Role::Member).await;
+    let anonymous = ApiClient::new(&app, None);
+    follower
+        .post(&format!("/api/v1/accounts/{pro_id}/follow"), json!({}))
+        .await;
+    let post = pro
+        .publish(json!({
+            "status": "Zebrafish research on hearing repair is promising. #quietzebrafish",
+            "visibility": "unlisted",
+        }))
+        .await;
+    assert_eq!(post["visibility"], "unlisted");
+    let id = post["id"].as_str().unwrap().to_string();
+    let listed = pro
+        .publish(json!({"status": "A listed note on hearing. #listedhearing"}))
+        .await;
+    let listed_id = listed["id"].as_str().unwrap().to_string();
+
+    // Readable by anyone with the link and on the profile.
+    let (s, seen) = anonymous.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!((s, &seen["visibility"]), (200, &json!("unlisted")));
+    let (_, profile) = anonymous
+        .get(&format!("/api/v1/accounts/{pro_id}/statuses"))
+        .await;
+    assert!(ids(&profile).contains(&id));
+    assert!(home_ids(&follower).await.contains(&id), "followers' home");
+
+    // Not listed for others where people discover posts.
+    for reader in [&anonymous, &stranger, &follower] {
+        let (_, public) = reader.get("/api/v1/timelines/public").await;
+        assert!(!ids(&public).contains(&id), "public timeline");
+        assert!(ids(&public).contains(&listed_id));
+        let (_, trends) = reader.get("/api/v1/trends/statuses").await;
+        assert!(!ids(&trends).contains(&id), "explore");
+        let (_, tagged) = reader.get("/api/v1/timelines/tag/quietzebrafish").await;
+        assert!(!ids(&tagged).contains(&id), "topic feed");
+        let (_, found) = reader.get("/api/v2/search?q=zebrafish&type=statuses").await;
+        assert!(!ids(&found["statuses"]).contains(&id), "search");
+    }
+    let (_, page) = page(&browser(), app.url("/topics/quietzebrafish")).await;
+    assert!(!page.contains("Zebrafish research"), "the topic page");
+    // Their author still finds them.
+    let (_, found) = pro.get("/api/v2/search?q=zebrafish&type=statuses").await;
+    assert!(ids(&found["statuses"]).contains(&id));
 }
