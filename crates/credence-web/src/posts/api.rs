@@ -5,7 +5,7 @@
 //! `confirm_public`, `draft`).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credence_core::posts::{
@@ -136,14 +136,28 @@ fn status_response(post: &Post, state: &AppState) -> Response {
 }
 
 /// `POST /api/v1/statuses`
+/// With an `Idempotency-Key`, a request the app resends within the hour gets the post the
+/// first one made.
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
+    headers: HeaderMap,
     JsonOrForm(body): JsonOrForm<StatusBody>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("write:statuses")?;
     let compose = compose_from(body)?;
-    let post = posts::create(&state.core, actor, compose).await?;
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        Some(Err(_)) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "The Idempotency-Key header must be plain text (letters, digits, dashes)",
+            ))
+        }
+        Some(Ok(key)) => Some(key),
+        None => None,
+    };
+    let post = posts::create_once(&state.core, actor, compose, key).await?;
     Ok(status_response(&post, &state))
 }
 

@@ -30,6 +30,7 @@ both_backends!(
     replies_to_private_messages_stay_private,
     check_endpoint_reports_and_uses_the_authors_profile,
     check_endpoint_refuses_bad_input,
+    a_resent_post_is_made_once,
 );
 
 /// An RFC 3339 time `seconds` from now.
@@ -1070,4 +1071,79 @@ async fn check_endpoint_refuses_bad_input(backend: Backend) {
     let (s, r) = post(&app, Some(&token), json!({"text": ""})).await;
     assert_eq!(s, 200);
     assert_eq!(r["label"], "no_issues");
+}
+
+/// An app that resends a post with the same `Idempotency-Key` (after a network error) gets the
+/// post the first request made, even when both arrive at once; a refused post leaves the key
+/// free; another account's key is its own.
+async fn a_resent_post_is_made_once(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_once").await;
+    let (other, _) = person(&app, "other_once", Role::Member).await;
+    let send = |client: &ApiClient, key: &str, text: &str| {
+        client.auth(
+            client
+                .http
+                .post(format!("{}/api/v1/statuses", client.base))
+                .header("Idempotency-Key", key)
+                .json(&json!({"status": text})),
+        )
+    };
+    // Ten copies of one request at once: one post.
+    let mut racing = Vec::new();
+    for _ in 0..10 {
+        let request = send(&pro, "key-1", "Wash your hands before meals.");
+        racing.push(tokio::spawn(async move {
+            let res = request.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut answers = Vec::new();
+    for r in racing {
+        answers.push(r.await.unwrap());
+    }
+    let made: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == 200)
+        .map(|(_, v)| &v["id"])
+        .collect();
+    assert!(!made.is_empty());
+    assert!(made.iter().all(|id| *id == made[0]), "{answers:?}");
+    for (s, v) in &answers {
+        assert!(*s == 200 || *s == 429, "{s} {v}");
+    }
+    let count = || async {
+        app.count("SELECT COUNT(*) FROM posts WHERE body = 'Wash your hands before meals.'")
+            .await
+    };
+    assert_eq!(count().await, 1);
+    // Resent later: the same post.
+    let (s, again) = pro
+        .send(send(&pro, "key-1", "Wash your hands before meals."))
+        .await;
+    assert_eq!((s, &again["id"]), (200, made[0]));
+    // Another account's key is its own.
+    let (s, theirs) = other
+        .send(send(&other, "key-1", "Wash your hands before meals."))
+        .await;
+    assert_eq!(s, 200);
+    assert_ne!(&theirs["id"], made[0]);
+    // A refused post does not use the key up.
+    let (s, _) = pro
+        .send(send(
+            &pro,
+            "key-2",
+            "My patient John Smith, MRN 88123456, was seen today.",
+        ))
+        .await;
+    assert_eq!(s, 422);
+    let (s, fixed) = pro
+        .send(send(&pro, "key-2", "Seen a patient with flu today."))
+        .await;
+    assert_eq!(s, 200, "{fixed}");
+    let (s, bad) = pro
+        .send(send(&pro, &"k".repeat(300), "Too long a key."))
+        .await;
+    assert_eq!(s, 422, "{bad}");
 }
