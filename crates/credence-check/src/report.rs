@@ -52,6 +52,8 @@ pub struct FindingOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct PhiOut {
     pub label: &'static str,
+    /// The label in words ("a medical record number"), for messages people read.
+    pub description: &'static str,
     /// What the span is replaced with when redacting: `[LABEL]`.
     pub redaction: String,
     pub start: usize,
@@ -213,6 +215,7 @@ impl Report {
                     let (start, end) = idx.span(h.span);
                     PhiOut {
                         label: h.label.as_str(),
+                        description: h.label.describe(),
                         redaction: format!("[{}]", h.label.as_str()),
                         start,
                         end,

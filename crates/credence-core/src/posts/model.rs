@@ -238,6 +238,32 @@ impl Post {
         self.published_at.unwrap_or(self.created_at)
     }
 
+    /// The credibility check in one short line for readers outside Credence's own pages
+    /// (Mastodon apps, Atom; federation reuses it): the label and its main reason (for a myth,
+    /// the correction with its strongest source), at most a few hundred characters. `None` when
+    /// there is nothing to say.
+    pub fn credibility_summary(&self) -> Option<String> {
+        let head = match self.label.as_str() {
+            "caution" => "Caution",
+            "needs_sources" => "Needs sources",
+            "evidence_based" | "blocked_phi" => self.label_text.as_str(),
+            _ => return None,
+        };
+        let reason = match self.label.as_str() {
+            "caution" | "needs_sources" => {
+                self.label_reasons.iter().find(|r| !r.starts_with("Cites "))
+            }
+            _ => None,
+        };
+        Some(match reason {
+            Some(reason) => format!(
+                "Credence check: {head}. {}",
+                shorten_keeping_source(reason, SUMMARY_REASON_CHARS)
+            ),
+            None => format!("Credence check: {head}."),
+        })
+    }
+
     /// What a feed outside Credence (Atom) may carry: the post a boost shares, or the post
     /// itself, when it is published and public.
     pub fn syndicated(&self) -> Option<&Post> {
@@ -245,6 +271,31 @@ impl Post {
         (shown.visibility == Visibility::Public && shown.state == PostState::Published)
             .then_some(shown)
     }
+}
+
+/// Longest reason in a [`Post::credibility_summary`]: a line apps show without folding.
+const SUMMARY_REASON_CHARS: usize = 280;
+
+/// `reason` in at most `max` characters; a trailing ` Source: title (link)` is kept (as its
+/// link alone if the title makes it too long) and the text before it shortened instead.
+fn shorten_keeping_source(reason: &str, max: usize) -> String {
+    if reason.chars().count() <= max {
+        return reason.to_string();
+    }
+    let (text, mut source) = match reason.rfind(" Source: ") {
+        Some(at) => (&reason[..at], reason[at..].to_string()),
+        None => (reason, String::new()),
+    };
+    if source.chars().count() > max / 2 {
+        let link = source
+            .rsplit_once('(')
+            .map(|(_, l)| l.trim_end_matches(')'))
+            .filter(|l| l.chars().count() < max / 2);
+        source = link.map_or_else(String::new, |l| format!(" Source: {l}"));
+    }
+    let room = max.saturating_sub(source.chars().count() + 1);
+    let cut: String = text.chars().take(room).collect();
+    format!("{}…{source}", cut.trim_end())
 }
 
 /// The reader-facing label: the engine's verdict in plain words.
@@ -296,3 +347,32 @@ pub(crate) const POST_COLUMNS: &str = "p.id, p.author_id, p.kind, p.state, p.vis
     p.reblog_of_id, p.label, p.label_reasons, p.score, p.reading_grade, p.reviewer_id, \
     p.reviewed_at, p.replies_count, p.favourites_count, p.reblogs_count, p.created_at, \
     p.published_at, p.scheduled_at, p.edited_at, p.pinned_at, p.unlisted";
+
+#[cfg(test)]
+mod tests {
+    use super::shorten_keeping_source;
+
+    #[test]
+    fn a_long_reason_is_shortened_before_its_source() {
+        let source = " Source: CDC (https://www.cdc.gov/vaccinesafety/)";
+        let reason = format!("{}{source}", "word ".repeat(100));
+        let short = shorten_keeping_source(&reason, 120);
+        assert!(short.chars().count() <= 120, "{short}");
+        assert!(short.ends_with(source), "{short}");
+        assert!(short.contains('…'));
+        assert_eq!(shorten_keeping_source("Short.", 120), "Short.");
+        let long_title = format!(
+            "{} Source: {} (https://doi.org/10.1/x)",
+            "word ".repeat(100),
+            "Title ".repeat(40)
+        );
+        let short = shorten_keeping_source(&long_title, 120);
+        assert!(
+            short.ends_with(" Source: https://doi.org/10.1/x"),
+            "{short}"
+        );
+        assert!(short.chars().count() <= 120);
+        let no_source = "x".repeat(300);
+        assert_eq!(shorten_keeping_source(&no_source, 50).chars().count(), 50);
+    }
+}

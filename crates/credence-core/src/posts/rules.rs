@@ -176,11 +176,23 @@ pub fn assess_prose(
         ));
     }
     for finding in &report.findings {
-        if finding.severity >= credence_check::Severity::Warning
-            && finding.kind != credence_check::FindingKind::Phi
-            && !reasons.contains(&finding.message)
+        if finding.severity < credence_check::Severity::Warning
+            || finding.kind == credence_check::FindingKind::Phi
         {
-            reasons.push(finding.message.clone());
+            continue;
+        }
+        // A myth is shown with what the evidence says and its strongest source.
+        let reason = match (&finding.kind, &finding.suggestion) {
+            (credence_check::FindingKind::Myth, Some(correction)) => {
+                format!(
+                    "{}. The evidence: {correction}",
+                    finding.message.trim_end_matches('.')
+                )
+            }
+            _ => finding.message.clone(),
+        };
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
         }
     }
     // Sources cited in structured form count as much as links in the text.
@@ -240,14 +252,13 @@ pub(super) fn enforce_rules(
         // Members share their own details; in public they are asked first, in a private
         // message they are not.
         if input.visibility != Visibility::Direct && !input.confirm_public_overshare {
-            let what: Vec<&str> = report.phi.iter().map(|p| p.label).collect();
             return Err(refused(
                 "overshare",
                 format!(
-                    "This would share personal health details in public ({}). Anyone can read \
+                    "This would share personal health details in public: {}. Anyone can read \
                      public posts: consider sending it as a private message instead, or confirm \
                      that you want to share it publicly.",
-                    what.join(", ")
+                    phi_in_words(report)
                 ),
                 Some(report.clone()),
             ));
@@ -259,11 +270,17 @@ pub(super) fn enforce_rules(
             .any(|p| !prepared.consent_on_file.contains(&p.text.to_lowercase()));
         if uncovered {
             let message = if prepared.consent_on_file.is_empty() {
-                "This draft contains protected health information. Redact it, or record the \
-                 patient's written consent before publishing."
+                format!(
+                    "This draft contains protected health information: {}. Redact it, or \
+                     record the patient's written consent before publishing.",
+                    phi_in_words(report)
+                )
             } else {
-                "This edit adds protected health information that the recorded consent does \
-                 not cover. Redact it, or record the patient's consent for it."
+                format!(
+                    "This edit adds protected health information that the recorded consent \
+                     does not cover: {}. Redact it, or record the patient's consent for it.",
+                    phi_in_words(report)
+                )
             };
             return Err(refused("phi", message, Some(report.clone())));
         }
@@ -292,6 +309,26 @@ pub(super) fn enforce_rules(
         ));
     }
     Ok(())
+}
+
+/// The identifiers found, as a refusal names them so that an app's one-line message says which
+/// words and why: `"Maria Lopez" (a person's name), "88123456" (a medical record number)`.
+fn phi_in_words(report: &Report) -> String {
+    const SHOWN: usize = 4;
+    let mut named: Vec<String> = Vec::new();
+    for p in &report.phi {
+        let one = format!("\"{}\" ({})", p.text, p.description);
+        if !named.contains(&one) {
+            named.push(one);
+        }
+    }
+    let more = named.len().saturating_sub(SHOWN);
+    named.truncate(SHOWN);
+    let mut words = named.join(", ");
+    if more > 0 {
+        words.push_str(&format!(" and {more} more"));
+    }
+    words
 }
 
 /// A DOI without the resolver in front: `https://doi.org/`, `http://dx.doi.org/`, `doi:`, …

@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use crate::state::WebConfig;
 
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -238,6 +238,13 @@ pub struct Changing {
 pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
     let url = config.absolute(&format!("/@{}/{}", p.author.handle, p.id));
     let mut content = String::new();
+    // Apps render `content` and ignore the `credence` object: the check's verdict rides here.
+    if let Some(summary) = p.credibility_summary() {
+        content.push_str(&format!(
+            "<p class=\"credence-check\"><em>{}</em></p>",
+            escape_html(&summary)
+        ));
+    }
     if !p.title.is_empty() {
         content.push_str(&format!(
             "<p><strong>{}</strong></p>",

@@ -47,7 +47,12 @@ fn atom(
                 p.title.clone()
             };
             let mut html = p.body_html.clone();
-            html.push_str(&format!("<p><em>{}</em></p>", p.label_text));
+            if let Some(summary) = p.credibility_summary() {
+                html.push_str(&format!(
+                    "<p><em>{}</em></p>",
+                    crate::entities::escape_html(&summary)
+                ));
+            }
             Entry {
                 id: url.clone(),
                 title: Text::plain(title),

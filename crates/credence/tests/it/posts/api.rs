@@ -31,6 +31,7 @@ both_backends!(
     check_endpoint_reports_and_uses_the_authors_profile,
     check_endpoint_refuses_bad_input,
     a_resent_post_is_made_once,
+    apps_show_the_check_in_content,
 );
 
 /// An RFC 3339 time `seconds` from now.
@@ -1146,4 +1147,78 @@ async fn a_resent_post_is_made_once(backend: Backend) {
         .send(send(&pro, &"k".repeat(300), "Too long a key."))
         .await;
     assert_eq!(s, 422, "{bad}");
+}
+
+/// Mastodon apps render `content` and ignore the `credence` object: the label and its main
+/// reason (a myth with its correction and source) ride in `content`, in a short line, and a
+/// refusal's `error` names the words and why, for an app's one-line message.
+async fn apps_show_the_check_in_content(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_apps").await;
+    let myth = pro
+        .publish(json!({"status": "Remember that vaccines cause autism in children."}))
+        .await;
+    assert_eq!(myth["credence"]["label"], "caution", "{myth}");
+    let content = myth["content"].as_str().unwrap();
+    let line = content.split("</p>").next().unwrap().to_string();
+    assert!(line.contains("Credence check: Caution"), "{content}");
+    assert!(line.contains("myth"), "{line}");
+    assert!(line.contains("The evidence:"), "the correction: {line}");
+    assert!(
+        line.contains("Source:") && line.contains("http"),
+        "one source: {line}"
+    );
+    assert!(
+        line.len() < 700,
+        "a few hundred bytes: {} {line}",
+        line.len()
+    );
+    // The web page shows the correction under the label, and no second copy of the line.
+    let (_, page) = crate::helpers::page(
+        &browser(),
+        app.url(&format!("/@dr_apps/{}", myth["id"].as_str().unwrap())),
+    )
+    .await;
+    assert!(page.contains("The evidence:"), "the correction on the page");
+    assert!(
+        !page.contains("Credence check: Caution"),
+        "no duplicate on the web page"
+    );
+
+    let sourced = pro
+        .publish(
+            json!({"status": "Statins lower the risk of heart attack in adults at high risk. \
+                         https://doi.org/10.1056/NEJMoa0807646"}),
+        )
+        .await;
+    let content = sourced["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("<p class=\"credence-check\"><em>Credence check: Cites"),
+        "{content}"
+    );
+    let plain = pro
+        .publish(json!({"status": "Thank you all for coming today!"}))
+        .await;
+    assert!(
+        !plain["content"]
+            .as_str()
+            .unwrap()
+            .contains("Credence check"),
+        "nothing to say"
+    );
+
+    // A refusal says which words and why.
+    let (s, refused) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "My patient Maria Lopez, MRN 88123456, was discharged."}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let error = refused["error"].as_str().unwrap();
+    assert!(
+        error.contains("\"Maria Lopez\" (a person's name)"),
+        "{error}"
+    );
+    assert!(error.contains("medical record number"), "{error}");
 }
