@@ -74,6 +74,11 @@ fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<MediaInfo> {
     })
 }
 
+/// Alt text as it is stored (the rules of [`describe`]).
+pub(crate) fn clean_description(description: &str) -> CoreResult<String> {
+    Ok(clean_texts(description, "")?.0)
+}
+
 fn clean_texts(description: &str, long_description: &str) -> CoreResult<(String, String)> {
     Ok((
         multi_line("description", "The alt text", description, 1_500)?,
@@ -187,13 +192,15 @@ pub async fn describe(
 }
 
 /// The uploads a post may take: the actor's own, not attached to another post, at most four;
-/// when publishing, every image needs alt text.
+/// when publishing, every image needs alt text (stored, or given with the post in
+/// `new_alt_text`).
 pub(crate) async fn claimable(
     core: &Core,
     actor: &Actor,
     ids: &[i64],
     post_id: Option<i64>,
     publishing: bool,
+    new_alt_text: &[(i64, String)],
 ) -> CoreResult<Vec<i64>> {
     // Each file once, in the order given (the post shows them in that order).
     let mut seen = std::collections::HashSet::new();
@@ -214,7 +221,11 @@ pub(crate) async fn claimable(
                 "An attached file already belongs to another post",
             ));
         }
-        if publishing && media.kind == "image" && media.description.trim().is_empty() {
+        let described = !media.description.trim().is_empty()
+            || new_alt_text
+                .iter()
+                .any(|(m, text)| m == id && !text.trim().is_empty());
+        if publishing && media.kind == "image" && !described {
             return Err(CoreError::invalid(
                 "media_ids",
                 "Every image needs alt text (a short description of what it shows) before \

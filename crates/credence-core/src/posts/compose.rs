@@ -34,6 +34,8 @@ pub(super) struct Prepared {
     /// Identifiers covered by consent recorded with an earlier version of this post.
     pub(super) consent_on_file: Vec<String>,
     pub(super) parent: Option<(i64, i64)>,
+    /// Alt text to save with the post (cleaned), for files it keeps.
+    pub(super) media_descriptions: Vec<(i64, String)>,
     pub(super) assessment: Assessment,
 }
 
@@ -196,9 +198,13 @@ pub(super) async fn prepare(
     };
     // Everything readers will see is checked: the content warning and the media's alt text and
     // long descriptions too.
+    let media_descriptions = new_descriptions(input)?;
     let mut extra = spoiler_text.clone();
     for id in &input.media_ids {
-        if let Ok(m) = media::get_own(core, actor, *id).await {
+        if let Ok(mut m) = media::get_own(core, actor, *id).await {
+            if let Some((_, new)) = media_descriptions.iter().find(|(m_id, _)| m_id == id) {
+                m.description = new.clone();
+            }
             for text in [&m.description, &m.long_description] {
                 if !text.is_empty() {
                     extra.push_str("\n\n");
@@ -242,6 +248,27 @@ pub(super) async fn prepare(
         consent,
         consent_on_file: Vec::new(),
         parent,
+        media_descriptions,
         assessment,
     })
+}
+
+/// The new alt texts, cleaned; each must name one of the post's files.
+fn new_descriptions(input: &Compose) -> CoreResult<Vec<(i64, String)>> {
+    input
+        .media_descriptions
+        .iter()
+        .map(|d| {
+            if !input.media_ids.contains(&d.media_id) {
+                return Err(CoreError::invalid(
+                    "media_attributes",
+                    format!(
+                        "File {} is not attached to this post: attach it with media_ids first",
+                        d.media_id
+                    ),
+                ));
+            }
+            Ok((d.media_id, media::clean_description(&d.description)?))
+        })
+        .collect()
 }

@@ -79,6 +79,7 @@ pub async fn create(core: &Core, actor: &Actor, input: Compose) -> CoreResult<Po
         &input.media_ids,
         None,
         state != PostState::Draft,
+        &prepared.media_descriptions,
     )
     .await?;
     let now = now_ms();

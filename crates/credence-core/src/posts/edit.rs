@@ -136,6 +136,7 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
         &input.media_ids,
         Some(id),
         state != PostState::Draft,
+        &prepared.media_descriptions,
     )
     .await?;
     let now = now_ms();
@@ -229,6 +230,15 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
     .execute(&mut *tx)
     .await?;
     write_parts(core, &mut tx, id, actor, &prepared, &media_ids, state).await?;
+    for (media_id, description) in &prepared.media_descriptions {
+        // Checked with the post above; saved with it, in its transaction.
+        sqlx::query("UPDATE media SET description = $1 WHERE id = $2 AND owner_id = $3")
+            .bind(description)
+            .bind(media_id)
+            .bind(actor.profile_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     let id = if newly_published {
         let id = rekey(core, &mut tx, id).await?;
         on_published(

@@ -39,8 +39,8 @@ pub(crate) use load::load;
 pub use model::label_code;
 pub(crate) use model::POST_COLUMNS;
 pub use model::{
-    Action, Citation, CitationInput, CitationKind, Compose, ConsentInput, Post, PostKind,
-    PostState, Version, Visibility, MAX_ARTICLE_CHARS, MAX_CITATIONS, MAX_POST_CHARS,
+    Action, Citation, CitationInput, CitationKind, Compose, ConsentInput, MediaDescription, Post,
+    PostKind, PostState, Version, Visibility, MAX_ARTICLE_CHARS, MAX_CITATIONS, MAX_POST_CHARS,
 };
 pub use pins::{pin, MAX_PINNED};
 pub use refs::{boosted, load_ids, load_refs, readable, PostRef, RenderVersion};

@@ -135,6 +135,13 @@ pub enum Action {
 }
 
 /// Everything a compose form or API call can send.
+/// New alt text for one of a post's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaDescription {
+    pub media_id: i64,
+    pub description: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Compose {
     pub kind: PostKind,
@@ -149,6 +156,9 @@ pub struct Compose {
     pub citations: Vec<CitationInput>,
     pub topics: Vec<String>,
     pub media_ids: Vec<i64>,
+    /// New alt text for files of the post, given with the edit (Mastodon's
+    /// `media_attributes[]`): checked with the post and saved with it.
+    pub media_descriptions: Vec<MediaDescription>,
     pub disclosure: String,
     pub consent: Option<ConsentInput>,
     pub coauthors: Vec<String>,
@@ -172,6 +182,7 @@ impl Default for Compose {
             citations: Vec::new(),
             topics: Vec::new(),
             media_ids: Vec::new(),
+            media_descriptions: Vec::new(),
             disclosure: String::new(),
             consent: None,
             coauthors: Vec::new(),

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credence_core::posts::{
-    self, Action, CitationInput, Compose, ConsentInput, Post, PostKind, PostState, Revision,
-    Visibility,
+    self, Action, CitationInput, Compose, ConsentInput, MediaDescription, Post, PostKind,
+    PostState, Revision, Visibility,
 };
 use credence_core::timelines;
 use serde::Deserialize;
@@ -21,11 +21,26 @@ use crate::error::{hide, ApiError};
 use crate::extract::{api_id, is_true, Bearer, BoolLike, JsonOrForm, MaybeBearer};
 use crate::state::AppState;
 
+/// One of Mastodon's `media_attributes[]` (JSON): new alt text for an attached file.
+#[derive(Deserialize)]
+struct MediaAttribute {
+    id: Value,
+    description: Option<String>,
+}
+
 #[derive(Deserialize, Default)]
 pub struct StatusBody {
     status: Option<String>,
     #[serde(default, alias = "media_ids[]")]
     media_ids: Option<Vec<String>>,
+    /// Mastodon's `media_attributes[]` on an edit: JSON objects, or the form's parallel
+    /// `media_attributes[][id]` and `media_attributes[][description]` lists.
+    #[serde(default)]
+    media_attributes: Vec<MediaAttribute>,
+    #[serde(default, rename = "media_attributes[][id]")]
+    media_attribute_ids: Vec<String>,
+    #[serde(default, rename = "media_attributes[][description]")]
+    media_attribute_descriptions: Vec<String>,
     in_reply_to_id: Option<String>,
     sensitive: Option<BoolLike>,
     spoiler_text: Option<String>,
@@ -66,7 +81,49 @@ fn visibility(word: Option<&str>) -> Result<(Visibility, bool), ApiError> {
     }
 }
 
+/// The new alt texts of `media_attributes[]`, in either form clients send.
+fn media_descriptions(body: &StatusBody) -> Result<Vec<MediaDescription>, ApiError> {
+    let unknown = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "media_attributes names a file by an id that is not a media id",
+        )
+    };
+    let from_json = body.media_attributes.iter().filter_map(|a| {
+        let description = a.description.clone()?;
+        let id = match &a.id {
+            Value::String(s) => s.parse().ok(),
+            Value::Number(n) => n.as_i64(),
+            _ => None,
+        };
+        Some(id.ok_or_else(unknown).map(|media_id| MediaDescription {
+            media_id,
+            description,
+        }))
+    });
+    if body.media_attribute_ids.len() != body.media_attribute_descriptions.len() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Give each media_attributes[][id] with its media_attributes[][description]",
+        ));
+    }
+    let from_form = body
+        .media_attribute_ids
+        .iter()
+        .zip(&body.media_attribute_descriptions)
+        .map(|(id, description)| {
+            Ok(MediaDescription {
+                media_id: id.parse().map_err(|_| unknown())?,
+                description: description.clone(),
+            })
+        });
+    from_json.chain(from_form).collect()
+}
+
 fn compose_from(body: StatusBody) -> Result<Compose, ApiError> {
+    let media_descriptions = media_descriptions(&body)?;
     let media_ids = body
         .media_ids
         .unwrap_or_default()
@@ -119,6 +176,7 @@ fn compose_from(body: StatusBody) -> Result<Compose, ApiError> {
         citations: body.citations,
         topics: body.topics.unwrap_or_default(),
         media_ids,
+        media_descriptions,
         disclosure: body.disclosure.unwrap_or_default(),
         consent: body.consent,
         coauthors: body.coauthors.unwrap_or_default(),

@@ -143,6 +143,7 @@ impl ComposeForm {
                 .collect(),
             topics: self.topics.clone(),
             media_ids,
+            media_descriptions: Vec::new(),
             disclosure: self.disclosure.clone(),
             consent,
             coauthors: ComposeForm::list(&self.coauthors),

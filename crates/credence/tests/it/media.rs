@@ -15,6 +15,7 @@ both_backends!(
     images_lose_their_gps_data_and_need_alt_text,
     videos_are_served_with_ranges,
     bad_uploads_are_refused_and_nothing_is_stored,
+    alt_text_is_edited_with_the_post,
 );
 
 async fn images_lose_their_gps_data_and_need_alt_text(backend: Backend) {
@@ -237,4 +238,99 @@ async fn an_account_has_at_most_two_uploads_in_progress() {
     .await
     .expect("uploads are taken again once the held ones end");
     assert_eq!(accepted["type"], "video");
+}
+
+/// Mastodon's `media_attributes[]` on `PUT /api/v1/statuses/:id`: new alt text is checked with
+/// the post (PHI in it refuses the edit and keeps the old text) and saved with it; JSON and
+/// form bodies alike. An image uploaded without alt text can be described before it is used.
+async fn alt_text_is_edited_with_the_post(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, _) = verified_pro(&app, "dr_alt").await;
+    // Uploaded before the alt text was typed: described with PUT /api/v1/media/:id.
+    let (s, media) = upload(&pro, jpeg_with_gps(), "arm.jpg", "").await;
+    assert_eq!(s, 200, "{media}");
+    let media_id = media["id"].as_str().unwrap().to_string();
+    let (s, refused) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "A common rash.", "media_ids": [media_id]}),
+        )
+        .await;
+    assert_eq!(s, 422, "an image needs alt text: {refused}");
+    let (s, described) = pro
+        .put(
+            &format!("/api/v1/media/{media_id}"),
+            json!({"description": "A rash on an arm"}),
+        )
+        .await;
+    assert_eq!(
+        (s, &described["description"]),
+        (200, &json!("A rash on an arm"))
+    );
+    let post = pro
+        .publish(json!({"status": "A common rash.", "media_ids": [media_id]}))
+        .await;
+    let id = post["id"].as_str().unwrap().to_string();
+
+    // Edited with the post, as JSON.
+    let (s, edited) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "A common rash.", "media_ids": [media_id],
+                   "media_attributes": [{"id": media_id, "description": "A red rash on a forearm"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{edited}");
+    assert_eq!(
+        edited["media_attachments"][0]["description"],
+        "A red rash on a forearm"
+    );
+    // PHI in the new alt text refuses the edit and keeps the old text.
+    let (s, refused) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "A common rash.", "media_ids": [media_id],
+                   "media_attributes": [{"id": media_id,
+                                         "description": "Maria Lopez, MRN 88123456, left arm"}]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{refused}");
+    let (_, now) = pro.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(
+        now["media_attachments"][0]["description"],
+        "A red rash on a forearm"
+    );
+    // As a form.
+    let res = pro
+        .auth(
+            pro.http
+                .put(format!("{}/api/v1/statuses/{id}", pro.base))
+                .form(&[
+                    ("status", "A common rash."),
+                    ("media_ids[]", media_id.as_str()),
+                    ("media_attributes[][id]", media_id.as_str()),
+                    (
+                        "media_attributes[][description]",
+                        "A red, raised rash on a forearm",
+                    ),
+                ]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, now) = pro.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(
+        now["media_attachments"][0]["description"],
+        "A red, raised rash on a forearm"
+    );
+    // Only files of the post.
+    let (s, other) = pro
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({"status": "A common rash.", "media_ids": [media_id],
+                   "media_attributes": [{"id": "12345", "description": "Something else"}]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{other}");
 }
