@@ -115,6 +115,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every accepted format.
+    pub const ALL: [Format; 5] = [
+        Format::Jpeg,
+        Format::Png,
+        Format::Webp,
+        Format::Mp4,
+        Format::Webm,
+    ];
+
     /// The media type to serve it with, e.g. `image/jpeg`.
     pub fn mime(&self) -> &'static str {
         match self {

@@ -24,6 +24,24 @@ pub fn largest_file_bytes() -> usize {
     limits.max_video_bytes.max(limits.max_image_bytes)
 }
 
+/// The media types uploads may have.
+pub fn supported_mime_types() -> Vec<&'static str> {
+    credence_media::Format::ALL
+        .iter()
+        .map(credence_media::Format::mime)
+        .collect()
+}
+
+/// The largest video an upload may carry, in bytes.
+pub fn largest_video_bytes() -> usize {
+    Limits::default().max_video_bytes
+}
+
+/// The most pixels (width × height) an uploaded image may have.
+pub fn largest_image_pixels() -> u64 {
+    Limits::default().max_pixels
+}
+
 /// The largest image an upload may carry, in bytes.
 pub fn largest_image_bytes() -> usize {
     Limits::default().max_image_bytes

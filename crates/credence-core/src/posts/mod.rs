@@ -57,6 +57,6 @@ pub use rules::{
 };
 pub use schedule::publish_due;
 pub use view::{
-    count_by_author, editable, own_scheduled, scheduled, source, unpublished, versions,
-    versions_of, view, view_published,
+    count_by_author, count_published, editable, own_scheduled, scheduled, source, unpublished,
+    versions, versions_of, view, view_published,
 };

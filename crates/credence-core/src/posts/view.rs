@@ -118,6 +118,17 @@ async fn own_in_states(core: &Core, actor: &Actor, states: &'static str) -> Core
     load(core, Some(actor), rows).await
 }
 
+/// How many posts this server's people have published (boosts and deleted posts not
+/// counted): NodeInfo's `localPosts`, Mastodon's `status_count`.
+pub async fn count_published(core: &Core) -> CoreResult<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM posts WHERE state = 'published' AND reblog_of_id IS NULL",
+    )
+    .fetch_one(&core.db.pool)
+    .await?;
+    Ok(col(&row, "n")?)
+}
+
 /// How many public posts a profile has published (boosts not counted).
 pub async fn count_by_author(core: &Core, author_id: i64) -> CoreResult<i64> {
     let row = sqlx::query(

@@ -73,3 +73,19 @@ pub async fn verify_credentials(
     let p = profiles::view_by_id(&state.core, bearer.0.viewer(), actor.profile_id).await?;
     Ok(Json(entities::credential_account(&p, &state.config)))
 }
+
+/// `GET /api/v1/preferences`: Credence has no per-person posting or reading defaults, so these
+/// are the ones every account has (posts are public unless chosen otherwise, media are shown
+/// as their sensitivity says, content warnings are folded).
+pub async fn preferences(bearer: Bearer) -> Result<Json<Value>, ApiError> {
+    bearer.user("read:accounts")?;
+    Ok(Json(serde_json::json!({
+        "posting:default:visibility": "public",
+        "posting:default:sensitive": false,
+        "posting:default:language": null,
+        "posting:default:quote_policy": "nobody",
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false,
+        "reading:autoplay:gifs": false,
+    })))
+}

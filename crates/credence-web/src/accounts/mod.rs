@@ -23,4 +23,5 @@ pub fn router() -> Router<AppState> {
             "/api/v1/accounts/verify_credentials",
             get(api::verify_credentials),
         )
+        .route("/api/v1/preferences", get(api::preferences))
 }

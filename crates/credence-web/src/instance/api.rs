@@ -27,6 +27,7 @@ const DESCRIPTION: &str =
 pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let c = &state.config;
     let users = profiles::count_profiles(&state.core).await?;
+    let statuses = posts::count_published(&state.core).await?;
     Ok(Json(json!({
         "uri": c.domain(),
         "title": c.instance_title,
@@ -35,7 +36,8 @@ pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, A
         "email": c.contact_email,
         "version": version(),
         "urls": {},
-        "stats": {"user_count": users, "status_count": 0, "domain_count": 0},
+        // Federation is not built: no other domain is known.
+        "stats": {"user_count": users, "status_count": statuses, "domain_count": 0},
         "thumbnail": c.absolute("/static/avatar.png"),
         "languages": ["en"],
         "registrations": state.core.registrations_open,
@@ -49,16 +51,20 @@ pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, A
 
 fn configuration() -> Value {
     json!({
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": posts::MAX_PINNED},
         "statuses": {
             "max_characters": posts::MAX_POST_CHARS,
             "max_media_attachments": media::MAX_MEDIA,
             "characters_reserved_per_url": 23
         },
+        // Videos are not re-encoded, so there is no frame-rate or size-in-pixels limit (0:
+        // clients skip the check).
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 0, "image_matrix_limit": 0,
-            "video_size_limit": 0, "video_frame_rate_limit": 0, "video_matrix_limit": 0
+            "supported_mime_types": media::supported_mime_types(),
+            "image_size_limit": media::largest_image_bytes(),
+            "image_matrix_limit": media::largest_image_pixels(),
+            "video_size_limit": media::largest_video_bytes(),
+            "video_frame_rate_limit": 0, "video_matrix_limit": 0
         },
         "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746},
         "translation": {"enabled": false},
@@ -88,6 +94,11 @@ pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, A
     })))
 }
 
+/// `GET /api/v1/custom_emojis`: Credence has no custom emoji (clients ask at start).
+pub async fn custom_emojis() -> Json<Value> {
+    Json(json!([]))
+}
+
 pub async fn nodeinfo_links(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "links": [{
@@ -99,6 +110,7 @@ pub async fn nodeinfo_links(State(state): State<AppState>) -> Json<Value> {
 
 pub async fn nodeinfo(State(state): State<AppState>) -> Result<Response, ApiError> {
     let users = profiles::count_profiles(&state.core).await?;
+    let local_posts = posts::count_published(&state.core).await?;
     let body = json!({
         "version": "2.0",
         "software": {"name": "credence", "version": env!("CARGO_PKG_VERSION")},
@@ -106,7 +118,7 @@ pub async fn nodeinfo(State(state): State<AppState>) -> Result<Response, ApiErro
         "protocols": [],
         "services": {"inbound": [], "outbound": []},
         "openRegistrations": state.core.registrations_open,
-        "usage": {"users": {"total": users}, "localPosts": 0},
+        "usage": {"users": {"total": users}, "localPosts": local_posts},
         "metadata": {"nodeName": state.config.instance_title},
     });
     Ok((

@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/header.png", get(pages::header_image))
         .route("/api/v1/instance", get(api::instance_v1))
         .route("/api/v2/instance", get(api::instance_v2))
+        .route("/api/v1/custom_emojis", get(api::custom_emojis))
         .route("/.well-known/nodeinfo", get(api::nodeinfo_links))
         .route("/nodeinfo/2.0", get(api::nodeinfo))
         .route("/api/v1/credence/openapi.json", get(api::openapi))

@@ -42,6 +42,60 @@ async fn instance_and_nodeinfo(backend: Backend) {
     assert_eq!(s, 200);
     assert_eq!(info["software"]["name"], "credence");
     assert_eq!(info["version"], "2.0");
+    assert_eq!(info["usage"]["localPosts"], 0);
+
+    // Counts and limits are the real ones.
+    app.user("counted_pro", Role::Professional).await;
+    let pro = crate::helpers::ApiClient::new(&app, Some(app.token("counted_pro").await));
+    let first = pro
+        .publish(json!({"status": "Walking helps the heart."}))
+        .await;
+    pro.publish(json!({"status": "Sleep helps the heart too."}))
+        .await;
+    pro.publish(json!({"status": "A draft.", "draft": true}))
+        .await;
+    pro.post(
+        &format!("/api/v1/statuses/{}/reblog", first["id"].as_str().unwrap()),
+        json!({}),
+    )
+    .await;
+    let (_, info) = json(c.get(&href).send().await.unwrap()).await;
+    assert_eq!(
+        info["usage"]["localPosts"], 2,
+        "published posts, not drafts or boosts"
+    );
+    let (_, v1) = json(c.get(app.url("/api/v1/instance")).send().await.unwrap()).await;
+    assert_eq!(v1["stats"]["status_count"], 2);
+    let (_, v2) = json(c.get(app.url("/api/v2/instance")).send().await.unwrap()).await;
+    let config = &v2["configuration"];
+    assert_eq!(config["accounts"]["max_pinned_statuses"], 5);
+    let types = config["media_attachments"]["supported_mime_types"]
+        .as_array()
+        .unwrap();
+    assert!(types.contains(&json!("image/jpeg")) && types.contains(&json!("video/mp4")));
+    assert!(
+        config["media_attachments"]["image_size_limit"]
+            .as_u64()
+            .unwrap()
+            > 1_000_000
+    );
+    let (s, emojis) = json(
+        c.get(app.url("/api/v1/custom_emojis"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, emojis), (200, json!([])));
+    let (s, prefs) = pro.get("/api/v1/preferences").await;
+    assert_eq!(
+        (s, &prefs["posting:default:visibility"]),
+        (200, &json!("public"))
+    );
+    let (s, _) = crate::helpers::ApiClient::new(&app, None)
+        .get("/api/v1/preferences")
+        .await;
+    assert_eq!(s, 401);
 }
 
 async fn openapi_document_matches_the_routes(backend: Backend) {
