@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::home_feeds;
 use crate::kernel::clock::{new_id, now_ms};
-use crate::kernel::db::{col, placeholders};
+use crate::kernel::db::{col, placeholders, Tx};
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,21 +155,27 @@ pub(crate) async fn for_posts(core: &Core, ids: &[i64]) -> CoreResult<HashMap<i6
 pub async fn follow(core: &Core, actor: &Actor, slug: &str) -> CoreResult<Topic> {
     let topic = get(core, slug).await?;
     let mut tx = core.db.begin_write().await?;
+    add_follow(&mut tx, core, actor, topic.id).await?;
+    tx.commit().await?;
+    Ok(topic)
+}
+
+/// Records that the actor follows `topic_id` (their home timeline is rebuilt to take it in).
+async fn add_follow(tx: &mut Tx, core: &Core, actor: &Actor, topic_id: i64) -> CoreResult<()> {
     let added = sqlx::query(
         "INSERT INTO topic_follows (profile_id, topic_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (profile_id, topic_id) DO NOTHING",
     )
     .bind(actor.profile_id)
-    .bind(topic.id)
+    .bind(topic_id)
     .bind(now_ms())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if added == 1 {
-        home_feeds::forget(&mut tx, core.db.backend, actor.profile_id).await?;
+        home_feeds::forget(tx, core.db.backend, actor.profile_id).await?;
     }
-    tx.commit().await?;
-    Ok(topic)
+    Ok(())
 }
 
 pub async fn unfollow(core: &Core, actor: &Actor, slug: &str) -> CoreResult<Topic> {
@@ -186,6 +192,95 @@ pub async fn unfollow(core: &Core, actor: &Actor, slug: &str) -> CoreResult<Topi
     }
     tx.commit().await?;
     Ok(topic)
+}
+
+/// Follows a hashtag by name, as Mastodon's `/api/v1/tags/:name/follow` does: a hashtag no
+/// post has used yet is made (the answer is the same whether it existed, so it tells nothing of
+/// hashtags used only in private posts).
+pub async fn follow_by_name(core: &Core, actor: &Actor, name: &str) -> CoreResult<Topic> {
+    let slug = hashtag_slug(name)?;
+    let mut tx = core.db.begin_write().await?;
+    let topic_id = ensure(&mut tx, &slug).await?;
+    add_follow(&mut tx, core, actor, topic_id).await?;
+    tx.commit().await?;
+    followed_one(core, actor, &slug)
+        .await?
+        .ok_or(CoreError::NotFound("hashtag"))
+}
+
+/// Stops following a hashtag by name (following nothing by that name is no error).
+pub async fn unfollow_by_name(core: &Core, actor: &Actor, name: &str) -> CoreResult<Option<Topic>> {
+    let slug = hashtag_slug(name)?;
+    let Some(topic) = followed_one(core, actor, &slug).await? else {
+        return Ok(get(core, &slug).await.ok());
+    };
+    let mut tx = core.db.begin_write().await?;
+    sqlx::query("DELETE FROM topic_follows WHERE profile_id = $1 AND topic_id = $2")
+        .bind(actor.profile_id)
+        .bind(topic.id)
+        .execute(&mut *tx)
+        .await?;
+    home_feeds::forget(&mut tx, core.db.backend, actor.profile_id).await?;
+    tx.commit().await?;
+    Ok(Some(topic))
+}
+
+/// A hashtag as the viewer may see it, and whether they follow it: a public one, or one they
+/// follow.
+pub async fn hashtag_for(
+    core: &Core,
+    viewer: Option<&Actor>,
+    name: &str,
+) -> CoreResult<(Topic, bool)> {
+    let slug = hashtag_slug(name)?;
+    if let Some(actor) = viewer {
+        if let Some(topic) = followed_one(core, actor, &slug).await? {
+            return Ok((topic, true));
+        }
+    }
+    Ok((get(core, &slug).await?, false))
+}
+
+/// The hashtags the actor follows, newest topic first, below topic id `below`.
+pub async fn followed(
+    core: &Core,
+    actor: &Actor,
+    below: i64,
+    limit: i64,
+) -> CoreResult<Vec<Topic>> {
+    let rows = sqlx::query(&format!(
+        "SELECT t.id, t.slug, t.name, t.curated FROM topics t JOIN topic_follows f \
+         ON f.topic_id = t.id WHERE f.profile_id = $1 AND t.id < $2 ORDER BY t.id DESC LIMIT {}",
+        limit.clamp(1, 200)
+    ))
+    .bind(actor.profile_id)
+    .bind(below)
+    .fetch_all(&core.db.pool)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<sqlx::Result<_>>()?)
+}
+
+async fn followed_one(core: &Core, actor: &Actor, slug: &str) -> CoreResult<Option<Topic>> {
+    let row = sqlx::query(
+        "SELECT t.id, t.slug, t.name, t.curated FROM topics t JOIN topic_follows f \
+         ON f.topic_id = t.id WHERE f.profile_id = $1 AND t.slug = $2",
+    )
+    .bind(actor.profile_id)
+    .bind(slug)
+    .fetch_optional(&core.db.pool)
+    .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+fn hashtag_slug(name: &str) -> CoreResult<String> {
+    let slug = slugify(name);
+    if slug.is_empty() {
+        return Err(CoreError::invalid(
+            "name",
+            "A hashtag is made of letters, digits and underscores",
+        ));
+    }
+    Ok(slug)
 }
 
 pub async fn is_following(core: &Core, actor: &Actor, topic_id: i64) -> CoreResult<bool> {

@@ -1,5 +1,6 @@
 //! Topics: the curated list, a topic's page and feed, following topics.
 
+mod api;
 mod pages;
 
 use axum::routing::{get, post};
@@ -12,4 +13,8 @@ pub fn router() -> Router<AppState> {
         .route("/topics", get(pages::topic_list))
         .route("/topics/{slug}", get(pages::topic))
         .route("/topics/{slug}/{action}", post(pages::follow_topic))
+        .route("/api/v1/tags/{name}", get(api::show))
+        .route("/api/v1/tags/{name}/follow", post(api::follow))
+        .route("/api/v1/tags/{name}/unfollow", post(api::unfollow))
+        .route("/api/v1/followed_tags", get(api::followed))
 }

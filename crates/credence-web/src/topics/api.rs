@@ -1,0 +1,99 @@
+//! Mastodon's hashtags: one hashtag, following and unfollowing it, and the ones followed
+//! (Credence's topic follows, which the home timeline already takes in).
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::Json;
+use credence_core::topics::{self, Topic};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::extract::{Bearer, MaybeBearer};
+use crate::paging::{json_with_link, link_header};
+use crate::state::{AppState, WebConfig};
+
+/// Mastodon's `Tag` entity. Usage history is not kept, so `history` is empty.
+fn tag(topic: &Topic, following: Option<bool>, config: &WebConfig) -> Value {
+    let mut tag = json!({
+        "id": topic.id.to_string(),
+        "name": topic.slug,
+        "url": config.absolute(&format!("/topics/{}", topic.slug)),
+        "history": [],
+    });
+    if let Some(following) = following {
+        tag["following"] = json!(following);
+    }
+    tag
+}
+
+/// `GET /api/v1/tags/:name`.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let reader = viewer.reader();
+    let (topic, following) = topics::hashtag_for(&state.core, reader, &name).await?;
+    Ok(Json(tag(&topic, reader.map(|_| following), &state.config)))
+}
+
+/// `POST /api/v1/tags/:name/follow`.
+pub async fn follow(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:follows")?;
+    let topic = topics::follow_by_name(&state.core, actor, &name).await?;
+    Ok(Json(tag(&topic, Some(true), &state.config)))
+}
+
+/// `POST /api/v1/tags/:name/unfollow`.
+pub async fn unfollow(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:follows")?;
+    match topics::unfollow_by_name(&state.core, actor, &name).await? {
+        Some(topic) => Ok(Json(tag(&topic, Some(false), &state.config))),
+        None => Err(credence_core::CoreError::NotFound("hashtag").into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FollowedQuery {
+    max_id: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/followed_tags`: newest hashtag first (100 a page, at most 200), with `Link`.
+pub async fn followed(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(q): Query<FollowedQuery>,
+) -> Result<Response, ApiError> {
+    let actor = bearer.user("read:follows")?;
+    let below = q
+        .max_id
+        .as_deref()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(i64::MAX);
+    let limit = q.limit.unwrap_or(100).clamp(1, 200);
+    let list = topics::followed(&state.core, actor, below, limit).await?;
+    let link = match (list.first(), list.last()) {
+        (Some(newest), Some(oldest)) => link_header(
+            &state.config,
+            "/api/v1/followed_tags",
+            &format!("limit={limit}"),
+            (newest.id, oldest.id),
+        ),
+        _ => None,
+    };
+    let body = list
+        .iter()
+        .map(|t| tag(t, Some(true), &state.config))
+        .collect();
+    Ok(json_with_link(Value::Array(body), link))
+}
