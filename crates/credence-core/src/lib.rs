@@ -32,6 +32,7 @@ pub mod engagement;
 pub mod home_feeds;
 pub mod jobs;
 pub mod kernel;
+pub mod lists;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

@@ -27,6 +27,7 @@ mod accounts;
 mod admin;
 mod engagement;
 mod instance;
+mod lists;
 mod media;
 mod notifications;
 mod oauth;
@@ -66,6 +67,7 @@ fn routes(state: AppState) -> Router {
         .merge(posts::router())
         .merge(engagement::router())
         .merge(topics::router())
+        .merge(lists::router())
         .merge(timelines::router())
         .merge(notifications::router())
         .merge(search::router())

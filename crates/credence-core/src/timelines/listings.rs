@@ -4,6 +4,7 @@
 use crate::kernel::db::col;
 use crate::kernel::visibility::{listed_to, viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreResult};
+use crate::lists::{self, RepliesPolicy};
 use crate::posts::{ref_columns, refs_from_rows, PostRef};
 
 use super::page::{page_of, Page, Plan, LISTED};
@@ -86,6 +87,44 @@ pub async fn profile(
     }
     condition.push_str(&format!(" AND {}", visible_to(1)));
     page_of(core, viewer, &condition, &extra, Plan::Generic, page).await
+}
+
+/// One of the actor's lists as a timeline: its members' posts and boosts the actor may read,
+/// with the replies its policy keeps.
+pub async fn list(
+    core: &Core,
+    actor: &Actor,
+    list_id: i64,
+    page: &Page,
+) -> CoreResult<Vec<PostRef>> {
+    let list = lists::get(core, actor, list_id).await?;
+    let replies = match list.replies_policy {
+        RepliesPolicy::None => " AND p.in_reply_to_id IS NULL",
+        RepliesPolicy::List => {
+            " AND (p.in_reply_to_id IS NULL OR EXISTS (SELECT 1 FROM posts rp \
+               JOIN list_members rm ON rm.profile_id = rp.author_id \
+               WHERE rp.id = p.in_reply_to_id AND rm.list_id = $2))"
+        }
+        RepliesPolicy::Followed => {
+            " AND (p.in_reply_to_id IS NULL OR EXISTS (SELECT 1 FROM posts rp \
+               JOIN follows rf ON rf.followee_id = rp.author_id \
+               WHERE rp.id = p.in_reply_to_id AND rf.follower_id = $1))"
+        }
+    };
+    let condition = format!(
+        "p.state = 'published' AND EXISTS (SELECT 1 FROM list_members m \
+           WHERE m.list_id = $2 AND m.profile_id = p.author_id){replies} AND {}",
+        visible_to(1)
+    );
+    page_of(
+        core,
+        Some(actor),
+        &condition,
+        &[list_id],
+        Plan::WithValues,
+        page,
+    )
+    .await
 }
 
 pub async fn bookmarks(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {

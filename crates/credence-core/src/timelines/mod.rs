@@ -14,7 +14,7 @@ mod thread;
 
 pub use home::home;
 pub use listings::{
-    bookmarks, explore, favourites, profile, public, topic, ExploreCursor, ProfilePosts,
+    bookmarks, explore, favourites, list, profile, public, topic, ExploreCursor, ProfilePosts,
 };
 pub use notifications::{
     notification, notification_group, notification_groups, notifications, GroupedNotifications,

@@ -128,6 +128,25 @@ pub async fn account_statuses(
     paged(&state, viewer.reader(), &refs, &path).await
 }
 
+/// `GET /api/v1/timelines/list/:id`: one of the reader's lists as a timeline.
+pub async fn list(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let actor = bearer.user("read:lists")?;
+    let id = api_id(&id)?;
+    let refs = timelines::list(&state.core, actor, id, &q.page()).await?;
+    paged(
+        &state,
+        Some(actor),
+        &refs,
+        &format!("/api/v1/timelines/list/{id}"),
+    )
+    .await
+}
+
 pub async fn bookmarks(
     State(state): State<AppState>,
     bearer: Bearer,

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/timelines/public", get(api::public))
         .route("/api/v1/timelines/tag/{tag}", get(api::tag))
         .route("/api/v1/accounts/{id}/statuses", get(api::account_statuses))
+        .route("/api/v1/timelines/list/{id}", get(api::list))
         .route("/api/v1/bookmarks", get(api::bookmarks))
         .route("/api/v1/favourites", get(api::favourites))
         .route("/api/v1/trends/statuses", get(api::trends))

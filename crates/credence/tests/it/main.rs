@@ -63,6 +63,7 @@ mod encryption;
 mod engagement;
 mod instance;
 mod kernel;
+mod lists;
 mod media;
 mod migrations;
 mod notifications;
