@@ -187,3 +187,45 @@ pub async fn follow_list(
         })
         .collect())
 }
+
+/// For each of `targets`, the people the actor follows who follow it (Mastodon's familiar
+/// followers), at most 40 each.
+pub async fn familiar_followers(
+    core: &Core,
+    actor: &Actor,
+    targets: &[i64],
+) -> CoreResult<Vec<(i64, Vec<Profile>)>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT f2.followee_id AS target, f2.follower_id AS person FROM follows f1 \
+         JOIN follows f2 ON f2.follower_id = f1.followee_id \
+         WHERE f1.follower_id = $1 AND f2.followee_id IN ({}) ORDER BY f2.id DESC",
+        placeholders(2, targets.len())
+    );
+    let mut query = sqlx::query(&sql).bind(actor.profile_id);
+    for t in targets {
+        query = query.bind(*t);
+    }
+    let pairs = query
+        .fetch_all(&core.db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((col::<i64>(r, "target")?, col::<i64>(r, "person")?)))
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    let people_ids: Vec<i64> = pairs.iter().map(|(_, p)| *p).collect();
+    let people = profiles::public_by_ids(core, &people_ids).await?;
+    Ok(targets
+        .iter()
+        .map(|&target| {
+            let known = pairs
+                .iter()
+                .filter(|(t, _)| *t == target)
+                .filter_map(|(_, p)| people.get(p).cloned())
+                .take(40)
+                .collect();
+            (target, known)
+        })
+        .collect())
+}

@@ -10,6 +10,7 @@ mod follows;
 mod interactions;
 
 pub use follows::{
-    follow, follow_list, relationship, relationships, unfollow, FollowEntry, Relationship, Side,
+    familiar_followers, follow, follow_list, relationship, relationships, unfollow, FollowEntry,
+    Relationship, Side,
 };
 pub use interactions::{interact, Interaction};

@@ -28,8 +28,9 @@ pub use model::{
 };
 pub use npi::{npi_check_digit, Npi};
 pub use read::{
-    by_handles, count_profiles, for_user, get, get_by_handle, primary_for_user, public_by_ids,
-    verified_directory, verified_namesake, view, view_by_id,
+    by_handles, count_profiles, directory, for_user, get, get_by_handle, primary_for_user,
+    public_by_ids, verified_directory, verified_namesake, view, view_by_id, DirectoryOrder,
+    DirectoryQuery,
 };
 // Every profile's licence numbers with no actor check: for `admin::accounts`, which has one.
 pub(crate) use read::{ensure_handle_free, for_newest_users, locked};

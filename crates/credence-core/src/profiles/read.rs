@@ -198,6 +198,84 @@ pub async fn verified_directory(core: &Core, limit: i64) -> CoreResult<Vec<Profi
     Ok(profiles)
 }
 
+/// How a directory page is ordered (Mastodon's `order`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectoryOrder {
+    /// Who posted most recently first.
+    Active,
+    /// Newest profiles first.
+    New,
+}
+
+/// A directory request: professionals and organisations, optionally of one profession or
+/// specialty, or verified only. Members (patients) are never listed.
+#[derive(Debug, Clone)]
+pub struct DirectoryQuery {
+    pub order: DirectoryOrder,
+    pub profession: Option<String>,
+    pub specialty: Option<String>,
+    pub verified_only: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The find-a-professional directory: one page of professionals and organisations.
+pub async fn directory(core: &Core, q: &DirectoryQuery) -> CoreResult<Vec<Profile>> {
+    let mut condition = String::from("kind IN ('professional', 'organisation')");
+    let mut values: Vec<String> = Vec::new();
+    if let Some(profession) = q
+        .profession
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        values.push(profession.to_lowercase());
+        condition.push_str(&format!(
+            " AND LOWER(COALESCE(profession, '')) = ${}",
+            values.len()
+        ));
+    }
+    if let Some(specialty) = q
+        .specialty
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        values.push(specialty.to_lowercase());
+        condition.push_str(&format!(
+            " AND LOWER(COALESCE(specialty, '')) = ${}",
+            values.len()
+        ));
+    }
+    if q.verified_only {
+        condition.push_str(" AND verification_state = 'verified'");
+    }
+    let order = match q.order {
+        DirectoryOrder::Active => "COALESCE(last_post_at, 0) DESC, id DESC",
+        DirectoryOrder::New => "created_at DESC, id DESC",
+    };
+    let sql = format!(
+        "SELECT id FROM profiles WHERE {condition} ORDER BY {order} LIMIT {} OFFSET {}",
+        q.limit.clamp(1, 80),
+        q.offset.clamp(0, 100_000)
+    );
+    let mut query = sqlx::query(&sql);
+    for value in &values {
+        query = query.bind(value.clone());
+    }
+    let ids: Vec<i64> = query
+        .fetch_all(&core.db.pool)
+        .await?
+        .iter()
+        .map(|r| col(r, "id"))
+        .collect::<sqlx::Result<_>>()?;
+    let people = public_by_ids(core, &ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| people.get(id).cloned())
+        .collect())
+}
+
 /// The profiles meeting `condition` (SQL over `profiles` with its order, its one value at `$1`).
 async fn all_where(core: &Core, condition: &str, value: i64) -> CoreResult<Vec<Profile>> {
     let rows = sqlx::query(&format!(

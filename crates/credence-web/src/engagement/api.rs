@@ -176,24 +176,51 @@ pub struct RelationshipsQuery {
     id: Vec<String>,
 }
 
+/// The accounts of `id[]=1&id[]=2` (repeated keys, which only an HTML-form parser collects),
+/// at most 40.
+fn ids_param(raw: Option<&str>) -> Result<Vec<i64>, ApiError> {
+    let q: RelationshipsQuery = serde_html_form::from_str(raw.unwrap_or_default())
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
+    Ok(q.id
+        .iter()
+        .take(40)
+        .filter_map(|id| id.parse().ok())
+        .collect())
+}
+
 pub async fn relationships(
     State(state): State<AppState>,
     bearer: Bearer,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("read:follows")?;
-    // `id[]=1&id[]=2`: repeated keys, which only an HTML-form parser collects.
-    let q: RelationshipsQuery = serde_html_form::from_str(raw.as_deref().unwrap_or_default())
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
-    let ids: Vec<i64> =
-        q.id.iter()
-            .take(40)
-            .filter_map(|id| id.parse().ok())
-            .collect();
+    let ids = ids_param(raw.as_deref())?;
     let out = engagement::relationships(&state.core, actor, &ids)
         .await?
         .iter()
         .map(relationship_json)
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+/// `GET /api/v1/accounts/familiar_followers?id[]=…`: for each account, the people the reader
+/// follows who follow it.
+pub async fn familiar_followers(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("read:follows")?;
+    let ids = ids_param(raw.as_deref())?;
+    let out = engagement::familiar_followers(&state.core, actor, &ids)
+        .await?
+        .iter()
+        .map(|(id, people)| {
+            json!({
+                "id": id.to_string(),
+                "accounts": people.iter().map(|p| entities::account(p, &state.config)).collect::<Vec<_>>(),
+            })
+        })
         .collect();
     Ok(Json(Value::Array(out)))
 }

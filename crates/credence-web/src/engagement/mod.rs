@@ -17,6 +17,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/follow", post(api::follow))
         .route("/api/v1/accounts/{id}/unfollow", post(api::unfollow))
         .route("/api/v1/accounts/relationships", get(api::relationships))
+        .route(
+            "/api/v1/accounts/familiar_followers",
+            get(api::familiar_followers),
+        )
         .route("/api/v1/accounts/{id}/followers", get(api::followers))
         .route("/api/v1/accounts/{id}/following", get(api::following))
         .route("/api/v1/statuses/{id}/favourite", post(api::favourite))

@@ -125,3 +125,48 @@ pub async fn remove_disclosure(
     profiles::remove_disclosure(&state.core, actor, id).await?;
     Ok(Json(json!({})))
 }
+
+#[derive(Deserialize)]
+pub struct DirectoryParams {
+    offset: Option<i64>,
+    limit: Option<i64>,
+    order: Option<String>,
+    /// Credence filters.
+    profession: Option<String>,
+    specialty: Option<String>,
+    verified_only: Option<crate::extract::BoolLike>,
+}
+
+/// `GET /api/v1/directory`: professionals and organisations (never members), by recent
+/// activity or newest, with Credence's profession, specialty and verified filters.
+pub async fn directory(
+    State(state): State<AppState>,
+    Query(q): Query<DirectoryParams>,
+) -> Result<Json<Value>, ApiError> {
+    let order = match q.order.as_deref() {
+        None | Some("active") => profiles::DirectoryOrder::Active,
+        Some("new") => profiles::DirectoryOrder::New,
+        Some(other) => {
+            return Err(credence_core::CoreError::invalid(
+                "order",
+                format!("order is active or new, not \"{other}\""),
+            )
+            .into())
+        }
+    };
+    let query = profiles::DirectoryQuery {
+        order,
+        profession: q.profession,
+        specialty: q.specialty,
+        verified_only: crate::extract::is_true(&q.verified_only),
+        offset: q.offset.unwrap_or(0),
+        limit: q.limit.unwrap_or(40),
+    };
+    let people = profiles::directory(&state.core, &query).await?;
+    Ok(Json(Value::Array(
+        people
+            .iter()
+            .map(|p| entities::account(p, &state.config))
+            .collect(),
+    )))
+}

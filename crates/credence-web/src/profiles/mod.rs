@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/personal-profile", post(pages::create_personal))
         .route("/settings/switch", post(pages::switch))
         .route("/api/v1/accounts/lookup", get(api::lookup))
+        .route("/api/v1/directory", get(api::directory))
         .route("/api/v1/accounts/{id}", get(api::account))
         .route(
             "/api/v1/credence/profile",

@@ -10,6 +10,7 @@ both_backends!(
     concurrent_writes_and_boosts_stay_consistent,
     follow_a_person_and_a_topic_from_their_pages,
     followers_and_following_page_with_link,
+    directory_and_familiar_followers,
 );
 
 async fn interactions_and_notifications(backend: Backend) {
@@ -301,4 +302,60 @@ async fn followers_and_following_page_with_link(backend: Backend) {
     assert_eq!(none, json!([]));
     let (s, _) = pro.get("/api/v1/accounts/999999/followers").await;
     assert_eq!(s, 404);
+}
+
+/// `/api/v1/directory` lists professionals and organisations (never members), by activity or
+/// newest, filtered by profession, specialty or verification; familiar followers are the
+/// people the reader follows who follow an account.
+async fn directory_and_familiar_followers(backend: Backend) {
+    let app = spawn(backend).await;
+    let (cardio, cardio_id) = verified_pro(&app, "dr_dir_heart").await;
+    let (_, unverified_id) = person(&app, "dr_dir_new", Role::Professional).await;
+    let (member, member_id) = person(&app, "dir_member", Role::Member).await;
+    let (friend, friend_id) = person(&app, "dir_friend", Role::Member).await;
+    // The helper's professionals are cardiologists: this one is not.
+    sqlx::query("UPDATE profiles SET specialty = 'Dermatology' WHERE handle = 'dr_dir_new'")
+        .execute(&app.core.db.pool)
+        .await
+        .unwrap();
+    cardio.publish(json!({"status": "Active today."})).await;
+    let (_, listed) = member.get("/api/v1/directory").await;
+    let listed = ids(&listed);
+    assert_eq!(
+        listed[0],
+        cardio_id.to_string(),
+        "the most recently active first"
+    );
+    assert!(listed.contains(&unverified_id.to_string()));
+    assert!(
+        !listed.contains(&member_id.to_string()),
+        "members are never listed"
+    );
+    let (_, newest) = member.get("/api/v1/directory?order=new").await;
+    assert_eq!(ids(&newest)[0], unverified_id.to_string());
+    let (_, verified) = member.get("/api/v1/directory?verified_only=true").await;
+    assert_eq!(ids(&verified), vec![cardio_id.to_string()]);
+    let (_, cardiology) = member.get("/api/v1/directory?specialty=cardiology").await;
+    assert_eq!(ids(&cardiology), vec![cardio_id.to_string()]);
+    let (_, paged) = member.get("/api/v1/directory?limit=1&offset=1").await;
+    assert_eq!(ids(&paged), vec![listed[1].clone()]);
+    let (s, _) = member.get("/api/v1/directory?order=oldest").await;
+    assert_eq!(s, 422);
+
+    // The member follows a friend who follows the cardiologist.
+    member
+        .post(&format!("/api/v1/accounts/{friend_id}/follow"), json!({}))
+        .await;
+    friend
+        .post(&format!("/api/v1/accounts/{cardio_id}/follow"), json!({}))
+        .await;
+    let (s, familiar) = member
+        .get(&format!(
+            "/api/v1/accounts/familiar_followers?id[]={cardio_id}&id[]={unverified_id}"
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(familiar[0]["id"], cardio_id.to_string());
+    assert_eq!(ids(&familiar[0]["accounts"]), vec![friend_id.to_string()]);
+    assert_eq!(familiar[1]["accounts"], json!([]));
 }
