@@ -145,7 +145,8 @@ pub fn credential_account(p: &Profile, config: &WebConfig) -> Value {
         "sensitive": false,
         "language": "en",
         "note": p.bio,
-        "fields": [],
+        // The fields a client edits: the profile's links (what update_credentials keeps).
+        "fields": p.links.iter().map(|l| json!({"name": "Link", "value": l})).collect::<Vec<_>>(),
         "follow_requests_count": 0,
     });
     value

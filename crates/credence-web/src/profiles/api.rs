@@ -170,3 +170,134 @@ pub async fn directory(
             .collect(),
     )))
 }
+
+/// Mastodon's `PATCH /api/v1/accounts/update_credentials` body (form or JSON).
+#[derive(Deserialize, Default)]
+pub struct CredentialsBody {
+    display_name: Option<String>,
+    note: Option<String>,
+    locked: Option<crate::extract::BoolLike>,
+    bot: Option<crate::extract::BoolLike>,
+    discoverable: Option<crate::extract::BoolLike>,
+    /// JSON: `{"0": {"name": …, "value": …}}` or a list of them.
+    fields_attributes: Option<Value>,
+    /// Forms: `fields_attributes[0][name]=…&fields_attributes[0][value]=…`, flattened.
+    #[serde(flatten)]
+    rest: std::collections::HashMap<String, Value>,
+}
+
+impl CredentialsBody {
+    /// The profile fields given, in order: (name, value).
+    fn fields(&self) -> Option<Vec<(String, String)>> {
+        if let Some(given) = &self.fields_attributes {
+            let entries: Vec<&Value> = match given {
+                Value::Array(list) => list.iter().collect(),
+                Value::Object(map) => {
+                    let mut keyed: Vec<(&String, &Value)> = map.iter().collect();
+                    keyed.sort_by_key(|(k, _)| k.parse::<usize>().unwrap_or(usize::MAX));
+                    keyed.into_iter().map(|(_, v)| v).collect()
+                }
+                _ => Vec::new(),
+            };
+            let text = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_string();
+            return Some(
+                entries
+                    .iter()
+                    .map(|v| (text(v, "name"), text(v, "value")))
+                    .collect(),
+            );
+        }
+        let mut indexed: std::collections::BTreeMap<usize, (String, String)> = Default::default();
+        for (key, value) in &self.rest {
+            let Some(inner) = key.strip_prefix("fields_attributes[") else {
+                continue;
+            };
+            let Some((index, part)) = inner.split_once("][") else {
+                continue;
+            };
+            let Ok(index) = index.parse::<usize>() else {
+                continue;
+            };
+            let entry = indexed.entry(index).or_default();
+            let value = value.as_str().unwrap_or_default().to_string();
+            match part.trim_end_matches(']') {
+                "name" => entry.0 = value,
+                "value" => entry.1 = value,
+                _ => {}
+            }
+        }
+        (!indexed.is_empty()).then(|| indexed.into_values().collect())
+    }
+}
+
+/// What Credence cannot keep of an update: said, rather than silently dropped.
+fn refuse(field: &'static str, message: &str) -> ApiError {
+    credence_core::CoreError::invalid(field, message).into()
+}
+
+/// `PATCH /api/v1/accounts/update_credentials`: display name, bio (`note`) and link fields,
+/// through the same rules as the profile page (changes to what a badge vouches for reset it).
+/// Profile photos, approving followers and bot accounts are not available, and say so.
+pub async fn update_credentials(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    JsonOrForm(body): JsonOrForm<CredentialsBody>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:accounts")?;
+    if crate::extract::is_true(&body.locked) {
+        return Err(refuse(
+            "locked",
+            "Approving each follower is not available here yet",
+        ));
+    }
+    if crate::extract::is_true(&body.bot) {
+        return Err(refuse(
+            "bot",
+            "Credence accounts are people and organisations, not bots",
+        ));
+    }
+    if body.discoverable.as_ref().is_some_and(|d| !d.is_true()) {
+        return Err(refuse(
+            "discoverable",
+            "Professionals and organisations are always in the directory; members never are",
+        ));
+    }
+    if body.rest.keys().any(|k| k == "avatar" || k == "header") {
+        return Err(refuse(
+            "avatar",
+            "Profile photos cannot be uploaded here yet",
+        ));
+    }
+    let links = match body.fields() {
+        None => None,
+        Some(fields) => {
+            let mut links = Vec::new();
+            for (name, value) in fields {
+                if name.trim().is_empty() && value.trim().is_empty() {
+                    continue;
+                }
+                let value = value.trim();
+                if !(value.starts_with("https://") || value.starts_with("http://")) {
+                    return Err(refuse(
+                        "fields_attributes",
+                        "Profile fields hold links here (https://…); credentials and \
+                         disclosures are set on your Credence profile",
+                    ));
+                }
+                links.push(value.to_string());
+            }
+            Some(links.join("\n"))
+        }
+    };
+    let update = ProfileUpdate {
+        display_name: body.display_name,
+        bio: body.note,
+        links,
+        ..ProfileUpdate::default()
+    };
+    let p = profiles::update(&state.core, actor, update)
+        .await?
+        .profile
+        .for_viewer(Some(actor));
+    Ok(Json(entities::credential_account(&p, &state.config)))
+}

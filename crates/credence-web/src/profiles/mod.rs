@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/settings/switch", post(pages::switch))
         .route("/api/v1/accounts/lookup", get(api::lookup))
         .route("/api/v1/directory", get(api::directory))
+        .route(
+            "/api/v1/accounts/update_credentials",
+            axum::routing::patch(api::update_credentials),
+        )
         .route("/api/v1/accounts/{id}", get(api::account))
         .route(
             "/api/v1/credence/profile",

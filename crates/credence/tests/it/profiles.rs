@@ -14,6 +14,7 @@ both_backends!(
     personal_and_professional_profiles_stay_apart,
     profile_edit_validates_and_keeps_data,
     names_cannot_borrow_the_badge_or_a_verified_name,
+    apps_edit_the_profile,
 );
 
 async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
@@ -557,5 +558,77 @@ async fn names_cannot_borrow_the_badge_or_a_verified_name(backend: Backend) {
     assert!(
         !real_page.contains("namesake-note"),
         "the verified one gets no warning"
+    );
+}
+
+/// `PATCH /api/v1/accounts/update_credentials` as apps send it (form and JSON): name, bio and
+/// link fields change; the badge's rules hold (a verified name that changes is reviewed
+/// again); what Credence does not keep is refused with a reason and changes nothing.
+async fn apps_edit_the_profile(backend: Backend) {
+    let app = spawn(backend).await;
+    let (client, pro_id) = crate::helpers::verified_pro(&app, "dr_edits").await;
+    let url = format!("{}/api/v1/accounts/update_credentials", client.base);
+    let res = client
+        .auth(client.http.patch(&url).form(&[
+            ("note", "Cardiologist in Ohio."),
+            ("fields_attributes[0][name]", "Clinic"),
+            ("fields_attributes[0][value]", "https://clinic.example/team"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let me: Value = res.json().await.unwrap();
+    assert!(
+        me["note"]
+            .as_str()
+            .unwrap()
+            .contains("Cardiologist in Ohio."),
+        "{me}"
+    );
+    assert_eq!(
+        me["source"]["fields"][0]["value"],
+        "https://clinic.example/team"
+    );
+    let (_, account) = client.get(&format!("/api/v1/accounts/{pro_id}")).await;
+    assert_eq!(
+        account["credence"]["verification"]["verified"], true,
+        "a bio change keeps the badge"
+    );
+    // JSON, and a changed name goes back to review as on the profile page.
+    let (s, renamed) = client
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"display_name": "Dr Edits Renamed"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{renamed}");
+    assert_eq!(renamed["display_name"], "Dr Edits Renamed");
+    assert_eq!(
+        renamed["credence"]["verification"]["verified"], false,
+        "the badge vouched for the name"
+    );
+    let before = renamed.to_string();
+    // Refused, with a reason, and nothing changes.
+    for body in [
+        json!({"locked": true}),
+        json!({"bot": true}),
+        json!({"discoverable": false}),
+        json!({"note": "New bio", "fields_attributes": [{"name": "Licence", "value": "OH-12345"}]}),
+    ] {
+        let (s, refused) = client
+            .patch("/api/v1/accounts/update_credentials", body.clone())
+            .await;
+        assert_eq!(s, 422, "{body}: {refused}");
+        assert!(!refused["error"].as_str().unwrap().is_empty());
+    }
+    let (_, me) = client.get("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(me["display_name"], "Dr Edits Renamed");
+    assert!(
+        me["note"]
+            .as_str()
+            .unwrap()
+            .contains("Cardiologist in Ohio."),
+        "{me} vs {before}"
     );
 }
