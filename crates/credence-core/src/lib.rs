@@ -29,6 +29,7 @@ pub mod admin;
 pub mod audit;
 pub mod content;
 pub mod engagement;
+pub mod filters;
 pub mod home_feeds;
 pub mod jobs;
 pub mod kernel;

@@ -246,3 +246,48 @@ fn named_id<E: From<CoreError>>(raw: &str, what: &'static str) -> Result<i64, E>
 pub fn api_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found())
 }
+
+/// A list of objects as Mastodon clients send `name` (`fields_attributes`,
+/// `keywords_attributes`): a JSON array, a JSON object keyed by index, or form keys
+/// `name[0][key]=…` (and `name[][key]=…`, each key starting a new entry when it repeats),
+/// which a flattened map (`rest`) holds. In the order given.
+pub fn attribute_list(
+    json: Option<&serde_json::Value>,
+    rest: &std::collections::HashMap<String, serde_json::Value>,
+    name: &str,
+) -> Option<Vec<serde_json::Map<String, serde_json::Value>>> {
+    use serde_json::Value;
+    let objects = |list: Vec<&Value>| -> Vec<serde_json::Map<String, Value>> {
+        list.into_iter()
+            .filter_map(|v| v.as_object().cloned())
+            .collect()
+    };
+    match json {
+        Some(Value::Array(list)) => return Some(objects(list.iter().collect())),
+        Some(Value::Object(map)) => {
+            let mut keyed: Vec<(&String, &Value)> = map.iter().collect();
+            keyed.sort_by_key(|(k, _)| k.parse::<usize>().unwrap_or(usize::MAX));
+            return Some(objects(keyed.into_iter().map(|(_, v)| v).collect()));
+        }
+        _ => {}
+    }
+    let prefix = format!("{name}[");
+    let mut indexed: std::collections::BTreeMap<usize, serde_json::Map<String, Value>> =
+        Default::default();
+    for (key, value) in rest {
+        let Some(inner) = key.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some((index, field)) = inner.split_once("][") else {
+            continue;
+        };
+        let Ok(index) = index.parse::<usize>() else {
+            continue;
+        };
+        indexed
+            .entry(index)
+            .or_default()
+            .insert(field.trim_end_matches(']').to_string(), value.clone());
+    }
+    (!indexed.is_empty()).then(|| indexed.into_values().collect())
+}

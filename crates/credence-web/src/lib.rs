@@ -26,6 +26,7 @@ mod uploads;
 mod accounts;
 mod admin;
 mod engagement;
+mod filters;
 mod instance;
 mod lists;
 mod media;
@@ -68,6 +69,7 @@ fn routes(state: AppState) -> Router {
         .merge(engagement::router())
         .merge(topics::router())
         .merge(lists::router())
+        .merge(filters::router())
         .merge(timelines::router())
         .merge(notifications::router())
         .merge(search::router())

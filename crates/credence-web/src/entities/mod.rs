@@ -218,6 +218,8 @@ pub fn status(p: &Post, config: &WebConfig) -> Value {
     if let Ok(Value::Object(changing)) = serde_json::to_value(changing) {
         fields.extend(changing);
     }
+    // The reader's filters are applied by the listings that know the reader (`render`).
+    fields.insert("filtered".into(), json!([]));
     Value::Object(fields)
 }
 
@@ -307,7 +309,6 @@ pub fn status_fixed(p: &Post, config: &WebConfig) -> Map<String, Value> {
         "muted": false,
         "pinned": p.pinned_at.is_some(),
         "content": if p.reblog.is_some() { String::new() } else { content },
-        "filtered": [],
         "application": null,
         "media_attachments": p.media.iter().map(|m| media_attachment(m, config)).collect::<Vec<_>>(),
         "mentions": p.mentions.iter().map(|m| json!({
@@ -366,6 +367,62 @@ pub fn notification(n: &Notification, config: &WebConfig) -> Option<Value> {
         "status": n.post.as_ref().map(|p| status(p, config)),
         "credence": { "kind": n.kind, "text": n.describe() },
     }))
+}
+
+/// Mastodon's `Filter` entity.
+pub fn filter(f: &credence_core::filters::Filter) -> Value {
+    json!({
+        "id": f.id.to_string(),
+        "title": f.title,
+        "context": f.contexts,
+        "expires_at": f.expires_at.map(rfc3339),
+        "filter_action": f.action,
+        "keywords": f.keywords.iter().map(filter_keyword).collect::<Vec<_>>(),
+        "statuses": f.posts.iter().map(filter_status).collect::<Vec<_>>(),
+    })
+}
+
+pub fn filter_keyword(k: &credence_core::filters::Keyword) -> Value {
+    json!({"id": k.id.to_string(), "keyword": k.keyword, "whole_word": k.whole_word})
+}
+
+pub fn filter_status(p: &credence_core::filters::FilteredPost) -> Value {
+    json!({"id": p.id.to_string(), "status_id": p.post_id.to_string()})
+}
+
+/// A status as `status` renders it, with the reader's `warn` filters that matched it.
+pub fn filtered_status(
+    p: &Post,
+    applied: &credence_core::filters::Applied,
+    config: &WebConfig,
+) -> Value {
+    let mut value = status(p, config);
+    mark_filtered(&mut value, p.id, applied);
+    value
+}
+
+/// Fills a rendered status's `filtered` from the reader's `warn` filters.
+pub fn mark_filtered(status: &mut Value, id: i64, applied: &credence_core::filters::Applied) {
+    if let Some(results) = applied.warned.get(&id) {
+        status["filtered"] = filter_results(results);
+    }
+}
+
+/// A status's `filtered`: Mastodon's `FilterResult`s of the reader's `warn` filters.
+pub fn filter_results(results: &[credence_core::filters::FilterResult]) -> Value {
+    Value::Array(
+        results
+            .iter()
+            .map(|r| {
+                json!({
+                    "filter": filter(&r.filter),
+                    "keyword_matches": (!r.keyword_matches.is_empty()).then_some(&r.keyword_matches),
+                    "status_matches": (!r.status_matches.is_empty())
+                        .then(|| r.status_matches.iter().map(|i| i.to_string()).collect::<Vec<_>>()),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// Mastodon's `GroupedNotificationsResults`: the groups, and every account and status they

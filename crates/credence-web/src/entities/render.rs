@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use credence_core::filters;
 use credence_core::posts::{self, PostRef, RenderVersion};
 use credence_core::profiles;
 use credence_core::{Actor, CoreResult};
@@ -62,18 +63,37 @@ impl Default for RenderCache {
 }
 
 /// A listing's statuses as a JSON array, in order, and the refs shown (a boost of a post the
-/// viewer may not read is left out).
+/// viewer may not read is left out), with the reader's filters for `context` applied: a
+/// `hide` filter leaves a post (or a boost of it) out, a `warn` filter fills its `filtered`.
 pub async fn statuses(
     state: &AppState,
     viewer: Option<&Actor>,
     refs: &[PostRef],
+    context: Option<filters::Context>,
 ) -> CoreResult<(String, Vec<PostRef>)> {
     let cache = &state.render;
     let originals = posts::boosted(&state.core, viewer, refs).await?;
+    let applied = match (viewer, context) {
+        (Some(reader), Some(context)) => {
+            let ids: Vec<i64> = refs
+                .iter()
+                .map(|r| r.id)
+                .chain(originals.keys().copied())
+                .collect();
+            filters::apply(&state.core, reader, context, &ids).await?
+        }
+        _ => filters::Applied::default(),
+    };
     let shown: Vec<PostRef> = refs
         .iter()
         .filter(|r| r.reblog_of_id.is_none_or(|id| originals.contains_key(&id)))
+        .filter(|r| !applied.hides(r.id, r.reblog_of_id))
         .copied()
+        .collect();
+    let filtered: HashMap<i64, String> = applied
+        .warned
+        .iter()
+        .map(|(id, results)| (*id, entities::filter_results(results).to_string()))
         .collect();
     // What each post and author shown must be rendered as, by the page query.
     let versions: HashMap<i64, RenderVersion> = shown
@@ -147,6 +167,7 @@ pub async fn statuses(
     let parts = Parts {
         fixed: &fixed,
         accounts: &accounts,
+        filtered: &filtered,
     };
     let mut out = String::with_capacity(shown.len() * 3_000 + 2);
     out.push('[');
@@ -197,6 +218,8 @@ fn fragment(post: &posts::Post, state: &AppState) -> Arc<str> {
 struct Parts<'a> {
     fixed: &'a HashMap<i64, Arc<str>>,
     accounts: &'a HashMap<i64, Arc<str>>,
+    /// The `filtered` array of each post a `warn` filter matched (others get `[]`).
+    filtered: &'a HashMap<i64, String>,
 }
 
 impl Parts<'_> {
@@ -227,6 +250,8 @@ impl Parts<'_> {
             reblogged: r.reblogged,
             bookmarked: r.bookmarked,
         };
+        out.push_str(",\"filtered\":");
+        out.push_str(self.filtered.get(&r.id).map_or("[]", String::as_str));
         // `Changing` as JSON is an object: its fields follow ours.
         let changing = serde_json::to_string(&changing).unwrap_or_default();
         let _ = write!(out, ",{}", changing.trim_start_matches('{'));

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use axum_extra::extract::Query;
+use credence_core::filters::{self, Context};
 use credence_core::notifications::groups::{self, Grouping};
 use credence_core::notifications::{self, markers, Selection, Timeline, Window};
 use credence_core::{profiles, timelines};
@@ -84,6 +85,11 @@ pub async fn notifications(
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:notifications")?;
     let list = timelines::notifications(&state.core, actor, &q.window(), &q.selection()?).await?;
+    let post_ids: Vec<i64> = list
+        .iter()
+        .filter_map(|n| n.post.as_ref().map(|p| p.id))
+        .collect();
+    let applied = filters::apply(&state.core, actor, Context::Notifications, &post_ids).await?;
     let link = match (list.first(), list.last()) {
         (Some(newest), Some(oldest)) => link_header(
             &state.config,
@@ -95,7 +101,14 @@ pub async fn notifications(
     };
     let body = list
         .iter()
-        .filter_map(|n| entities::notification(n, &state.config))
+        .filter(|n| n.post.as_ref().is_none_or(|p| !applied.hides(p.id, None)))
+        .filter_map(|n| {
+            let mut value = entities::notification(n, &state.config)?;
+            if let Some(post) = &n.post {
+                entities::mark_filtered(&mut value["status"], post.id, &applied);
+            }
+            Some(value)
+        })
         .collect();
     Ok(json_with_link(Value::Array(body), link))
 }
@@ -148,7 +161,7 @@ pub async fn groups(
     Query(q): Query<NotificationsQuery>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:notifications")?;
-    let page = timelines::notification_groups(
+    let mut page = timelines::notification_groups(
         &state.core,
         actor,
         &q.window(),
@@ -156,6 +169,11 @@ pub async fn groups(
         &q.grouping(),
     )
     .await?;
+    let post_ids: Vec<i64> = page.posts.keys().copied().collect();
+    let applied = filters::apply(&state.core, actor, Context::Notifications, &post_ids).await?;
+    page.groups
+        .retain(|g| g.latest.post_id.is_none_or(|id| !applied.hides(id, None)));
+    page.posts.retain(|id, _| !applied.hides(*id, None));
     let newest = page.groups.iter().map(|g| g.page_max_id).max();
     let oldest = page.groups.iter().map(|g| g.page_min_id).min();
     let link = match (newest, oldest) {
@@ -167,10 +185,17 @@ pub async fn groups(
         ),
         _ => None,
     };
-    Ok(json_with_link(
-        entities::notification_groups(&page, &state.config),
-        link,
-    ))
+    let mut body = entities::notification_groups(&page, &state.config);
+    if let Some(statuses) = body["statuses"].as_array_mut() {
+        for status in statuses {
+            let id = status["id"]
+                .as_str()
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(0);
+            entities::mark_filtered(status, id, &applied);
+        }
+    }
+    Ok(json_with_link(body, link))
 }
 
 /// `GET /api/v2/notifications/:group_key`.

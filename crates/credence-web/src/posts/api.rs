@@ -12,7 +12,7 @@ use credence_core::posts::{
     self, Action, CitationInput, Compose, ConsentInput, MediaDescription, Post, PostKind,
     PostState, Revision, Visibility,
 };
-use credence_core::timelines;
+use credence_core::{filters, timelines};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -278,10 +278,19 @@ pub async fn context(
     let (ancestors, descendants) = timelines::context(&state.core, viewer.reader(), api_id(&id)?)
         .await
         .map_err(hide)?;
+    // The reader's filters for threads: `hide` leaves a post out, `warn` folds it.
+    let applied = match viewer.reader() {
+        Some(reader) => {
+            let ids: Vec<i64> = ancestors.iter().chain(&descendants).map(|p| p.id).collect();
+            filters::apply(&state.core, reader, filters::Context::Thread, &ids).await?
+        }
+        None => filters::Applied::default(),
+    };
     let list = |posts: &[Post]| -> Vec<Value> {
         posts
             .iter()
-            .map(|p| entities::status(p, &state.config))
+            .filter(|p| !applied.hides(p.id, None))
+            .map(|p| entities::filtered_status(p, &applied, &state.config))
             .collect()
     };
     Ok(Json(json!({

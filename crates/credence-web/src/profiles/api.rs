@@ -189,44 +189,22 @@ pub struct CredentialsBody {
 impl CredentialsBody {
     /// The profile fields given, in order: (name, value).
     fn fields(&self) -> Option<Vec<(String, String)>> {
-        if let Some(given) = &self.fields_attributes {
-            let entries: Vec<&Value> = match given {
-                Value::Array(list) => list.iter().collect(),
-                Value::Object(map) => {
-                    let mut keyed: Vec<(&String, &Value)> = map.iter().collect();
-                    keyed.sort_by_key(|(k, _)| k.parse::<usize>().unwrap_or(usize::MAX));
-                    keyed.into_iter().map(|(_, v)| v).collect()
-                }
-                _ => Vec::new(),
-            };
-            let text = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_string();
-            return Some(
-                entries
-                    .iter()
-                    .map(|v| (text(v, "name"), text(v, "value")))
-                    .collect(),
-            );
-        }
-        let mut indexed: std::collections::BTreeMap<usize, (String, String)> = Default::default();
-        for (key, value) in &self.rest {
-            let Some(inner) = key.strip_prefix("fields_attributes[") else {
-                continue;
-            };
-            let Some((index, part)) = inner.split_once("][") else {
-                continue;
-            };
-            let Ok(index) = index.parse::<usize>() else {
-                continue;
-            };
-            let entry = indexed.entry(index).or_default();
-            let value = value.as_str().unwrap_or_default().to_string();
-            match part.trim_end_matches(']') {
-                "name" => entry.0 = value,
-                "value" => entry.1 = value,
-                _ => {}
-            }
-        }
-        (!indexed.is_empty()).then(|| indexed.into_values().collect())
+        let list = crate::extract::attribute_list(
+            self.fields_attributes.as_ref(),
+            &self.rest,
+            "fields_attributes",
+        )?;
+        let text = |m: &serde_json::Map<String, Value>, key: &str| {
+            m.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        Some(
+            list.iter()
+                .map(|m| (text(m, "name"), text(m, "value")))
+                .collect(),
+        )
     }
 }
 

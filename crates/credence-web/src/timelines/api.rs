@@ -4,6 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use credence_core::filters::Context;
 use credence_core::posts::PostRef;
 use credence_core::timelines::{self, Page, ProfilePosts};
 use credence_core::{profiles, topics, Actor, CoreError};
@@ -48,8 +49,9 @@ async fn paged(
     viewer: Option<&Actor>,
     refs: &[PostRef],
     path: &str,
+    context: Option<Context>,
 ) -> Result<Response, ApiError> {
-    let (body, shown) = entities::statuses(state, viewer, refs).await?;
+    let (body, shown) = entities::statuses(state, viewer, refs, context).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -70,7 +72,14 @@ pub async fn home(
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:statuses")?;
     let refs = timelines::home(&state.core, actor, &q.page()).await?;
-    paged(&state, Some(actor), &refs, "/api/v1/timelines/home").await
+    paged(
+        &state,
+        Some(actor),
+        &refs,
+        "/api/v1/timelines/home",
+        Some(Context::Home),
+    )
+    .await
 }
 
 pub async fn public(
@@ -79,7 +88,14 @@ pub async fn public(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let refs = timelines::public(&state.core, viewer.reader(), &q.page()).await?;
-    paged(&state, viewer.reader(), &refs, "/api/v1/timelines/public").await
+    paged(
+        &state,
+        viewer.reader(),
+        &refs,
+        "/api/v1/timelines/public",
+        Some(Context::Public),
+    )
+    .await
 }
 
 pub async fn tag(
@@ -95,7 +111,7 @@ pub async fn tag(
         Err(e) => return Err(e.into()),
     };
     let path = format!("/api/v1/timelines/tag/{tag}");
-    paged(&state, viewer.reader(), &refs, &path).await
+    paged(&state, viewer.reader(), &refs, &path, Some(Context::Public)).await
 }
 
 /// `GET /api/v1/accounts/:id/statuses`, with `exclude_replies`, `exclude_reblogs`, `pinned`,
@@ -112,7 +128,7 @@ pub async fn account_statuses(
         Some(tag) => match topics::get(&state.core, tag.trim_start_matches('#')).await {
             Ok(topic) => Some(topic.id),
             // Nothing is tagged with a hashtag no one used.
-            Err(CoreError::NotFound(_)) => return paged(&state, None, &[], "").await,
+            Err(CoreError::NotFound(_)) => return paged(&state, None, &[], "", None).await,
             Err(e) => return Err(e.into()),
         },
         None => None,
@@ -125,7 +141,14 @@ pub async fn account_statuses(
     };
     let refs = timelines::profile(&state.core, viewer.reader(), id, &which, &q.page()).await?;
     let path = format!("/api/v1/accounts/{id}/statuses");
-    paged(&state, viewer.reader(), &refs, &path).await
+    paged(
+        &state,
+        viewer.reader(),
+        &refs,
+        &path,
+        Some(Context::Account),
+    )
+    .await
 }
 
 /// `GET /api/v1/timelines/list/:id`: one of the reader's lists as a timeline.
@@ -143,6 +166,7 @@ pub async fn list(
         Some(actor),
         &refs,
         &format!("/api/v1/timelines/list/{id}"),
+        Some(Context::Home),
     )
     .await
 }
@@ -154,7 +178,7 @@ pub async fn bookmarks(
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:bookmarks")?;
     let refs = timelines::bookmarks(&state.core, actor, &q.page()).await?;
-    paged(&state, Some(actor), &refs, "/api/v1/bookmarks").await
+    paged(&state, Some(actor), &refs, "/api/v1/bookmarks", None).await
 }
 
 pub async fn favourites(
@@ -164,7 +188,7 @@ pub async fn favourites(
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:favourites")?;
     let refs = timelines::favourites(&state.core, actor, &q.page()).await?;
-    paged(&state, Some(actor), &refs, "/api/v1/favourites").await
+    paged(&state, Some(actor), &refs, "/api/v1/favourites", None).await
 }
 
 /// `GET /api/v1/trends/statuses`: the explore ranking (credible content first).
@@ -175,6 +199,7 @@ pub async fn trends(
 ) -> Result<Response, ApiError> {
     let (refs, _) =
         timelines::explore(&state.core, viewer.reader(), None, q.limit.unwrap_or(20)).await?;
-    let (body, _) = entities::statuses(&state, viewer.reader(), &refs).await?;
+    let (body, _) =
+        entities::statuses(&state, viewer.reader(), &refs, Some(Context::Public)).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -61,6 +61,7 @@ mod cli;
 mod connections;
 mod encryption;
 mod engagement;
+mod filters;
 mod instance;
 mod kernel;
 mod lists;
