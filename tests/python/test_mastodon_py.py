@@ -226,3 +226,47 @@ def test_notification_filters_markers_pins_and_underscore_handles(server, member
     assert post["id"] in [s["id"] for s in tagged]
     assert pro.status_unpin(post["id"])["pinned"] is False
     assert member.account_statuses(me["id"], pinned=True) == []
+
+
+def test_lists_filters_tags_follows_directory_and_profile_edits(server, member_token):
+    """Mastodon.py's own calls for the rest of what issue 19 added."""
+    url, token = server
+    pro = client(url, token)
+    member = client(url, member_token)
+    me = pro.me()
+
+    # Lists: the member follows the professional and lists them.
+    member.account_follow(me["id"])
+    heart = member.list_create("Heart team")
+    member.list_accounts_add(heart["id"], [me["id"]])
+    assert [a["id"] for a in member.list_accounts(heart["id"])] == [me["id"]]
+    post = pro.status_post("Blood pressure clinic on Thursday. #hypertension")
+    assert post["id"] in [s["id"] for s in member.timeline_list(heart["id"])]
+    assert heart["id"] in [l["id"] for l in member.account_lists(me["id"])]
+    member.list_delete(heart["id"])
+    assert member.lists() == []
+
+    # Filters: a warn filter folds a matching post at home.
+    flt = member.create_filter_v2("Not now", ["home"], "warn",
+                                  keywords_attributes=[{"keyword": "thursday", "whole_word": True}])
+    home = member.timeline_home()
+    shown = next(s for s in home if s["id"] == post["id"])
+    assert shown["filtered"][0]["filter"]["id"] == flt["id"]
+    assert [f["id"] for f in member.filters_v2()] == [flt["id"]]
+    member.delete_filter_v2(flt["id"])
+
+    # Hashtags, followers and the directory.
+    assert member.tag_follow("hypertension")["following"] is True
+    assert "hypertension" in [t["name"] for t in member.followed_tags()]
+    assert member.tag_unfollow("hypertension")["following"] is False
+    assert member.me()["id"] in [a["id"] for a in pro.account_followers(me["id"])]
+    assert me["id"] in [a["id"] for a in member.account_following(member.me()["id"])]
+    assert me["id"] in [a["id"] for a in member.directory(order="new")]
+    assert member.custom_emojis() == []
+    assert member.preferences()["posting:default:visibility"] == "public"
+
+    # Profile edits through update_credentials.
+    updated = member.account_update_credentials(note="Living with hypertension.",
+                                                fields=[("Blog", "https://blog.example/bp")])
+    assert "hypertension" in updated["note"]
+    assert updated["source"]["fields"][0]["value"] == "https://blog.example/bp"
