@@ -10,7 +10,7 @@ mod follows;
 mod interactions;
 
 pub use follows::{
-    familiar_followers, follow, follow_list, relationship, relationships, unfollow, FollowEntry,
-    Relationship, Side,
+    answer_follow_request, familiar_followers, follow, follow_list, follow_requests, relationship,
+    relationships, set_locked, unfollow, FollowEntry, Relationship, Side,
 };
 pub use interactions::{interact, Interaction};

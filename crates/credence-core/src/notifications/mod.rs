@@ -75,6 +75,7 @@ pub fn describe(kind: &str) -> &'static str {
         "mention" => "mentioned you",
         "reply" => "replied to your post",
         "follow" => "followed you",
+        "follow_request" => "asked to follow you",
         "favourite" => "liked your post",
         "reblog" => "shared your post",
         "review_request" => "asked you to review a post",

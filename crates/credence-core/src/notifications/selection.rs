@@ -9,10 +9,11 @@ use crate::kernel::db::placeholders;
 use crate::kernel::paging::Window;
 
 /// Every kind of notification Credence records.
-pub const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 11] = [
     "mention",
     "reply",
     "follow",
+    "follow_request",
     "favourite",
     "reblog",
     "review_request",

@@ -179,6 +179,8 @@ pub struct Profile {
     pub created_at: i64,
     pub updated_at: i64,
     pub disclosures: Vec<Disclosure>,
+    /// Approves each follower (a follow is a request until then).
+    pub locked: bool,
     /// Followers, following and posts, where the query that loaded the profile counted them.
     pub stats: Option<Stats>,
 }
@@ -223,6 +225,7 @@ impl Profile {
             created_at: col(row, "created_at")?,
             updated_at: col(row, "updated_at")?,
             disclosures: Vec::new(),
+            locked: col::<i64>(row, "locked")? != 0,
             stats: Some(Stats {
                 followers: col(row, "followers_count")?,
                 following: col(row, "following_count")?,
@@ -264,4 +267,4 @@ pub fn may_see_licence(profile: &Profile, viewer: Option<&Actor>) -> bool {
 pub(super) const PROFILE_COLUMNS: &str = "id, user_id, kind, handle, display_name, bio, links, \
     profession, specialty, credentials, licence_number, licence_jurisdiction, npi, affiliations, \
     org_kind, verification_state, verified_at, created_at, updated_at, followers_count, \
-    following_count, posts_count, last_post_at";
+    following_count, posts_count, last_post_at, locked";

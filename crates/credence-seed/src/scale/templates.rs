@@ -267,6 +267,7 @@ pub(super) fn template_author() -> Profile {
         created_at: now,
         updated_at: now,
         disclosures: Vec::new(),
+        locked: false,
         stats: None,
     }
 }

@@ -138,8 +138,8 @@ fn relationship_json(r: &engagement::Relationship) -> Value {
         "blocked_by": false,
         "muting": false,
         "muting_notifications": false,
-        "requested": false,
-        "requested_by": false,
+        "requested": r.requested,
+        "requested_by": r.requested_by,
         "domain_blocking": false,
         "endorsed": false,
         "note": "",
@@ -224,3 +224,58 @@ pub async fn familiar_followers(
         .collect();
     Ok(Json(Value::Array(out)))
 }
+
+#[derive(Deserialize)]
+pub struct RequestsQuery {
+    max_id: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/follow_requests`: the people asking to follow the reader, newest first.
+pub async fn follow_requests(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(q): Query<RequestsQuery>,
+) -> Result<Response, ApiError> {
+    let actor = bearer.user("read:follows")?;
+    let below = q
+        .max_id
+        .as_deref()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(i64::MAX);
+    let limit = q.limit.unwrap_or(40);
+    let list = engagement::follow_requests(&state.core, actor, below, limit).await?;
+    let link = match (list.first(), list.last()) {
+        (Some(newest), Some(oldest)) => link_header(
+            &state.config,
+            "/api/v1/follow_requests",
+            &format!("limit={limit}"),
+            (newest.0, oldest.0),
+        ),
+        _ => None,
+    };
+    let body = list
+        .iter()
+        .map(|(_, p)| entities::account(p, &state.config))
+        .collect();
+    Ok(json_with_link(Value::Array(body), link))
+}
+
+macro_rules! answering {
+    ($name:ident, $approve:expr) => {
+        /// `POST /api/v1/follow_requests/:account_id/authorize` or `…/reject`.
+        pub async fn $name(
+            State(state): State<AppState>,
+            bearer: Bearer,
+            Path(id): Path<String>,
+        ) -> Result<Json<Value>, ApiError> {
+            let actor = bearer.user("write:follows")?;
+            let r = engagement::answer_follow_request(&state.core, actor, api_id(&id)?, $approve)
+                .await?;
+            Ok(Json(relationship_json(&r)))
+        }
+    };
+}
+
+answering!(authorize, true);
+answering!(reject, false);

@@ -17,6 +17,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/follow", post(api::follow))
         .route("/api/v1/accounts/{id}/unfollow", post(api::unfollow))
         .route("/api/v1/accounts/relationships", get(api::relationships))
+        .route("/api/v1/follow_requests", get(api::follow_requests))
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(api::authorize),
+        )
+        .route("/api/v1/follow_requests/{id}/reject", post(api::reject))
         .route(
             "/api/v1/accounts/familiar_followers",
             get(api::familiar_followers),

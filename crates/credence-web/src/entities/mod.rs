@@ -111,7 +111,7 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
         "username": p.handle,
         "acct": p.handle,
         "display_name": p.display_name,
-        "locked": false,
+        "locked": p.locked,
         "bot": false,
         "discoverable": true,
         "indexable": true,

@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
+use credence_core::engagement;
 use credence_core::kernel::text::no_null;
 use credence_core::profiles::{self, ProfileUpdate};
 use serde::Deserialize;
@@ -215,19 +216,14 @@ fn refuse(field: &'static str, message: &str) -> ApiError {
 
 /// `PATCH /api/v1/accounts/update_credentials`: display name, bio (`note`) and link fields,
 /// through the same rules as the profile page (changes to what a badge vouches for reset it).
-/// Profile photos, approving followers and bot accounts are not available, and say so.
+/// `locked` makes follows requests to approve. Profile photos and bot accounts are not
+/// available, and say so.
 pub async fn update_credentials(
     State(state): State<AppState>,
     bearer: Bearer,
     JsonOrForm(body): JsonOrForm<CredentialsBody>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("write:accounts")?;
-    if crate::extract::is_true(&body.locked) {
-        return Err(refuse(
-            "locked",
-            "Approving each follower is not available here yet",
-        ));
-    }
     if crate::extract::is_true(&body.bot) {
         return Err(refuse(
             "bot",
@@ -273,9 +269,14 @@ pub async fn update_credentials(
         links,
         ..ProfileUpdate::default()
     };
-    let p = profiles::update(&state.core, actor, update)
-        .await?
-        .profile
-        .for_viewer(Some(actor));
+    // Checked in full before anything is saved.
+    let edited = profiles::update(&state.core, actor, update).await?;
+    if let Some(locked) = &body.locked {
+        engagement::set_locked(&state.core, actor, locked.is_true()).await?;
+    }
+    let p = match body.locked {
+        Some(_) => profiles::view_by_id(&state.core, Some(actor), actor.profile_id).await?,
+        None => edited.profile.for_viewer(Some(actor)),
+    };
     Ok(Json(entities::credential_account(&p, &state.config)))
 }

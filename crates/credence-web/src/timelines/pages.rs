@@ -72,11 +72,21 @@ pub(crate) async fn profile_feed(
     let follow = match ctx.actor() {
         Some(a) if a.profile_id != profile.id => {
             let r = engagement::relationship(&state.core, a, profile.id).await?;
-            Some(FollowButton::new(
+            let mut button = FollowButton::new(
                 &format!("/@{}", profile.handle),
                 r.following,
-                format!("Follow @{}", profile.handle),
-            ))
+                if profile.locked {
+                    format!("Ask to follow @{}", profile.handle)
+                } else {
+                    format!("Follow @{}", profile.handle)
+                },
+            );
+            if r.requested {
+                // Pressing it again withdraws the request.
+                button = FollowButton::new(&format!("/@{}", profile.handle), true, String::new());
+                button.label = "Requested (withdraw)".into();
+            }
+            Some(button)
         }
         _ => None,
     };

@@ -11,6 +11,7 @@ both_backends!(
     follow_a_person_and_a_topic_from_their_pages,
     followers_and_following_page_with_link,
     directory_and_familiar_followers,
+    locked_accounts_approve_their_followers,
 );
 
 async fn interactions_and_notifications(backend: Backend) {
@@ -358,4 +359,112 @@ async fn directory_and_familiar_followers(backend: Backend) {
     assert_eq!(familiar[0]["id"], cardio_id.to_string());
     assert_eq!(ids(&familiar[0]["accounts"]), vec![friend_id.to_string()]);
     assert_eq!(familiar[1]["accounts"], json!([]));
+}
+
+/// A locked account approves each follower: a follow is a request (the owner is notified),
+/// followers-only posts reach only approved followers, a request is authorized or rejected,
+/// and unlocking approves whoever still waits.
+async fn locked_accounts_approve_their_followers(backend: Backend) {
+    let app = spawn(backend).await;
+    let (patient, patient_id) = person(&app, "locked_patient", Role::Member).await;
+    let (asker, asker_id) = person(&app, "asker_one", Role::Member).await;
+    let (other, other_id) = person(&app, "asker_two", Role::Member).await;
+    let (s, me) = patient
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"locked": true}),
+        )
+        .await;
+    assert_eq!((s, &me["locked"]), (200, &json!(true)), "{me}");
+    let secret = patient
+        .publish(
+            json!({"status": "For my followers only: new diagnosis.", "visibility": "private"}),
+        )
+        .await;
+    let (_, r) = asker
+        .post(&format!("/api/v1/accounts/{patient_id}/follow"), json!({}))
+        .await;
+    assert_eq!(
+        (&r["following"], &r["requested"]),
+        (&json!(false), &json!(true)),
+        "{r}"
+    );
+    other
+        .post(&format!("/api/v1/accounts/{patient_id}/follow"), json!({}))
+        .await;
+    // Waiting: the private post stays private.
+    let (s, _) = asker
+        .get(&format!(
+            "/api/v1/statuses/{}",
+            secret["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 404);
+    let (_, notes) = patient
+        .get("/api/v1/notifications?types[]=follow_request")
+        .await;
+    assert_eq!(notes.as_array().unwrap().len(), 2, "{notes}");
+    let (_, waiting) = patient.get("/api/v1/follow_requests").await;
+    assert_eq!(
+        ids(&waiting),
+        vec![other_id.to_string(), asker_id.to_string()]
+    );
+    let (_, theirs) = patient
+        .get(&format!("/api/v1/accounts/relationships?id[]={asker_id}"))
+        .await;
+    assert_eq!(theirs[0]["requested_by"], true);
+    // Approved: they follow and read it. Rejected: nothing.
+    let (s, r) = patient
+        .post(
+            &format!("/api/v1/follow_requests/{asker_id}/authorize"),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, &r["followed_by"]), (200, &json!(true)), "{r}");
+    let (s, _) = asker
+        .get(&format!(
+            "/api/v1/statuses/{}",
+            secret["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = patient
+        .post(
+            &format!("/api/v1/follow_requests/{other_id}/reject"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = patient
+        .post(
+            &format!("/api/v1/follow_requests/{other_id}/authorize"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 404, "a rejected request is gone");
+    let (s, _) = asker
+        .post(
+            &format!("/api/v1/follow_requests/{other_id}/authorize"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 404, "only the one asked can answer");
+    // Asking again and unlocking: approved.
+    other
+        .post(&format!("/api/v1/accounts/{patient_id}/follow"), json!({}))
+        .await;
+    let (_, me) = patient
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"locked": false}),
+        )
+        .await;
+    assert_eq!(me["locked"], false);
+    let (_, r) = other
+        .get(&format!("/api/v1/accounts/relationships?id[]={patient_id}"))
+        .await;
+    assert_eq!(
+        (&r[0]["following"], &r[0]["requested"]),
+        (&json!(true), &json!(false))
+    );
 }

@@ -611,7 +611,6 @@ async fn apps_edit_the_profile(backend: Backend) {
     let before = renamed.to_string();
     // Refused, with a reason, and nothing changes.
     for body in [
-        json!({"locked": true}),
         json!({"bot": true}),
         json!({"discoverable": false}),
         json!({"note": "New bio", "fields_attributes": [{"name": "Licence", "value": "OH-12345"}]}),
