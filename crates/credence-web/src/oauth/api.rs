@@ -73,11 +73,24 @@ pub async fn create_app(
     Ok(Json(app_json(&app, true)))
 }
 
+/// `GET /api/v1/apps/verify_credentials`: the app a token belongs to. A personal token (made
+/// with `credence admin token`, as Mastodon's "Development" page makes one) belongs to no
+/// registered app: it is described as itself, with its scopes.
 pub async fn verify_app(
     State(state): State<AppState>,
     bearer: Bearer,
 ) -> Result<Json<Value>, ApiError> {
-    let app_id = bearer.0.app_id.ok_or_else(ApiError::unauthorized)?;
+    let Some(app_id) = bearer.0.app_id else {
+        return Ok(Json(json!({
+            "id": format!("personal-{}", bearer.0.id),
+            "name": "Personal access token",
+            "website": null,
+            "scopes": bearer.0.scopes.split(' ').collect::<Vec<_>>(),
+            "redirect_uri": oauth::OOB_REDIRECT,
+            "redirect_uris": [oauth::OOB_REDIRECT],
+            "vapid_key": "",
+        })));
+    };
     let app = oauth::app_by_id(&state.core, app_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;

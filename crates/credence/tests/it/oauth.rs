@@ -14,6 +14,7 @@ both_backends!(
     apps_revoke_only_their_own_tokens,
     denying_an_out_of_band_app_shows_a_page,
     a_redirect_registered_before_the_deny_list_is_refused_at_sign_in,
+    a_personal_token_verifies_as_its_own_app,
 );
 
 fn csp(res: &reqwest::Response) -> String {
@@ -428,4 +429,34 @@ async fn a_redirect_registered_before_the_deny_list_is_refused_at_sign_in(backen
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert!(page.contains("cannot be a redirect URI"), "{page}");
+}
+
+/// A personal token (`credence admin token`) answers `/api/v1/apps/verify_credentials` as
+/// itself, with its scopes; a registered app's token as that app; no token, 401.
+async fn a_personal_token_verifies_as_its_own_app(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("token_owner", Role::Member).await;
+    let token = app.token("token_owner").await;
+    let (s, me) = json(
+        api()
+            .get(app.url("/api/v1/apps/verify_credentials"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(me["name"], "Personal access token");
+    assert!(!me["scopes"].as_array().unwrap().is_empty());
+    assert!(me.get("client_secret").is_none());
+    let (s, _) = json(
+        api()
+            .get(app.url("/api/v1/apps/verify_credentials"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 401);
 }
