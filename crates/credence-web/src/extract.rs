@@ -101,19 +101,28 @@ impl MaybeBearer {
     }
 }
 
-/// Parses JSON or form bodies alike, as Mastodon does (apps send either).
+/// Parses JSON, URL-encoded and multipart form bodies alike, as Mastodon does (apps send any
+/// of them: masto.js sends the OAuth token request as multipart).
 pub struct JsonOrForm<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonOrForm<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let is_json = req
+        let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let is_json = content_type.starts_with("application/json");
         let bad = |e: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e);
+        if content_type.starts_with("multipart/form-data") {
+            let fields = multipart_text_fields(req, state).await?;
+            let v = serde_html_form::from_str::<T>(&fields)
+                .map_err(|e| bad(format!("the request body could not be read: {e}")))?;
+            return Ok(JsonOrForm(v));
+        }
         if is_json {
             let axum::Json(v) = axum::Json::<T>::from_request(req, state)
                 .await
@@ -290,4 +299,35 @@ pub fn attribute_list(
             .insert(field.trim_end_matches(']').to_string(), value.clone());
     }
     (!indexed.is_empty()).then(|| indexed.into_values().collect())
+}
+
+/// A multipart body's text fields as one URL-encoded form, in order (files have no place in
+/// the bodies this reads: a field with a file name is refused).
+async fn multipart_text_fields<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<String, ApiError> {
+    let bad = |e: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e);
+    let mut multipart = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| bad(e.body_text()))?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("the request body could not be read: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if field.file_name().is_some() {
+            return Err(bad(format!("{name} cannot be a file here")));
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| bad(format!("the request body could not be read: {e}")))?;
+        pairs.push((name, value));
+    }
+    Ok(url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish())
 }

@@ -139,6 +139,7 @@ async fn screenshot(c: &Client, backend: Backend, name: &str) -> PathBuf {
 both_backends!(
     in_browser: professional_signs_up_gets_verified_and_shows_the_badge,
     article_with_live_phi_check_then_found_followed_and_answered,
+    a_client_on_another_origin_signs_in_and_reads,
 );
 
 async fn professional_signs_up_gets_verified_and_shows_the_badge(backend: Backend) {
@@ -368,4 +369,107 @@ async fn article_with_live_phi_check_then_found_followed_and_answered(backend: B
     let shot = screenshot(&c, backend, "14-commented.png").await;
     assert!(std::fs::metadata(shot).unwrap().len() > 10_000);
     c.close().await.unwrap();
+}
+
+/// Serves the test-only browser client (`tests/browser-client`, built by
+/// `scripts/browser-client`) on its own port: another origin than Credence's.
+async fn serve_browser_client() -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser-client");
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap_or_else(|_| panic!("{name} is missing: run scripts/browser-client first"))
+    };
+    let (page, bundle) = (read("index.html"), read("dist/client.js"));
+    let router = axum::Router::new()
+        .route(
+            "/index.html",
+            axum::routing::get(move || async move { axum::response::Html(page) }),
+        )
+        .route(
+            "/client.js",
+            axum::routing::get(
+                move || async move { ([("content-type", "text/javascript")], bundle) },
+            ),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    origin
+}
+
+/// Done-when of the clients issue: a Mastodon client library nobody on the project wrote
+/// (masto.js), in Chromium, on another origin, registers an app, signs in through Credence's
+/// OAuth page (PKCE), and its home, mentions, grouped notifications, profile, lists, filters,
+/// hashtag and marker calls work — every one of them cross-origin, through CORS.
+async fn a_client_on_another_origin_signs_in_and_reads(backend: Backend) {
+    let app = spawn(backend).await;
+    app.professional("dr_remote").await;
+    app.user("remote_reader", Role::Member).await;
+    let pro = crate::helpers::ApiClient::new(&app, Some(app.token("dr_remote").await));
+    let reader = crate::helpers::ApiClient::new(&app, Some(app.token("remote_reader").await));
+    let pro_id = pro.get("/api/v1/accounts/verify_credentials").await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    reader
+        .post(
+            &format!("/api/v1/accounts/{pro_id}/follow"),
+            serde_json::json!({}),
+        )
+        .await;
+    let post = pro
+        .publish(serde_json::json!({"status": "Home readings of #hypertension: sit still first."}))
+        .await;
+    pro.post(
+        &format!("/api/v1/statuses/{}/pin", post["id"].as_str().unwrap()),
+        serde_json::json!({}),
+    )
+    .await;
+    pro.publish(serde_json::json!({"status": "@remote_reader your question is answered."}))
+        .await;
+
+    let origin = serve_browser_client().await;
+    assert_ne!(origin, app.base, "another origin");
+    let (_driver, c) = start_browser().await;
+    c.goto(&format!("{origin}/index.html#{}", app.base))
+        .await
+        .unwrap();
+    // The client sent the browser to Credence's sign-in, then the consent page.
+    expect_text(&c, "Sign in").await;
+    fill(&c, "#login", "remote_reader@example.org").await;
+    fill(&c, "#password", PASSWORD).await;
+    click(&c, "form[action^='/signin'] button[type=submit]").await;
+    expect_text(&c, "Browser client test").await;
+    click(&c, "button[name=approve][value=yes]").await;
+    // Back on the client's origin: it reads the API.
+    let mut result = String::new();
+    for _ in 0..150 {
+        let error = c.find(Locator::Id("error")).await.ok();
+        if let Some(error) = error {
+            let text = error.text().await.unwrap_or_default();
+            assert!(text.is_empty(), "the client failed: {text}");
+        }
+        if let Ok(found) = c.find(Locator::Id("result")).await {
+            result = found.text().await.unwrap_or_default();
+            if !result.is_empty() {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(c.current_url().await.unwrap().as_str().starts_with(&origin));
+    let got: serde_json::Value = serde_json::from_str(&result)
+        .unwrap_or_else(|_| panic!("no result from the client: {result:?}"));
+    assert_eq!(got["handle"], "remote_reader");
+    assert!(got["home"].to_string().contains("hypertension"), "{got}");
+    assert_eq!(got["mentions"], serde_json::json!(["mention"]));
+    assert!(got["grouped"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("mention")));
+    assert_eq!(got["list"], "From the browser");
+    assert_eq!(got["lists"], 1);
+    assert_eq!(got["filters"], 0);
+    assert_eq!(got["tagged"], 1);
+    screenshot(&c, backend, "browser-client.png").await;
 }
