@@ -223,29 +223,14 @@ pub struct DirectoryQuery {
 pub async fn directory(core: &Core, q: &DirectoryQuery) -> CoreResult<Vec<Profile>> {
     let mut condition = String::from("kind IN ('professional', 'organisation')");
     let mut values: Vec<String> = Vec::new();
-    if let Some(profession) = q
-        .profession
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        values.push(profession.to_lowercase());
-        condition.push_str(&format!(
-            " AND LOWER(COALESCE(profession, '')) = ${}",
-            values.len()
-        ));
-    }
-    if let Some(specialty) = q
-        .specialty
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        values.push(specialty.to_lowercase());
-        condition.push_str(&format!(
-            " AND LOWER(COALESCE(specialty, '')) = ${}",
-            values.len()
-        ));
+    for (column, wanted) in [("profession", &q.profession), ("specialty", &q.specialty)] {
+        if let Some(wanted) = wanted.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            values.push(wanted.to_lowercase());
+            condition.push_str(&format!(
+                " AND LOWER(COALESCE({column}, '')) = ${}",
+                values.len()
+            ));
+        }
     }
     if q.verified_only {
         condition.push_str(" AND verification_state = 'verified'");

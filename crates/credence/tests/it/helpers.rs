@@ -388,6 +388,20 @@ impl ApiClient {
             .await
     }
 
+    /// A request by method name (`GET`, `PUT`, `POST`, `DELETE`), with a JSON body where the
+    /// method takes one: for tables of attempts.
+    pub async fn request(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let req = match method {
+            "GET" => self.http.get(url),
+            "PUT" => self.http.put(url).json(body),
+            "POST" => self.http.post(url).json(body),
+            "DELETE" => self.http.delete(url),
+            other => panic!("no method {other}"),
+        };
+        self.send(req).await
+    }
+
     /// A GET that also returns the `Link` header, to follow paging as apps do.
     pub async fn get_paged(&self, path: &str) -> (u16, Value, Option<String>) {
         let url = if path.starts_with("http") {

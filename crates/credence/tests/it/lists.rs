@@ -184,14 +184,7 @@ async fn lists_are_their_owners_alone(backend: Backend) {
     ];
     for who in [&intruder, &anonymous] {
         for (method, path, body) in &tries {
-            let url = format!("{}{path}", who.base);
-            let req = match *method {
-                "GET" => who.http.get(url),
-                "PUT" => who.http.put(url).json(body),
-                "POST" => who.http.post(url).json(body),
-                _ => who.http.delete(url),
-            };
-            let (s, v) = who.send(req).await;
+            let (s, v) = who.request(method, path, body).await;
             assert!(s == 404 || s == 401, "{method} {path}: {s} {v}");
             assert!(!v.to_string().contains("Private list"), "{v}");
             assert!(!v.to_string().contains("Seen by the list owner"), "{v}");
