@@ -31,6 +31,7 @@ pub mod content;
 pub mod engagement;
 pub mod filters;
 pub mod home_feeds;
+pub mod instance;
 pub mod jobs;
 pub mod kernel;
 pub mod lists;

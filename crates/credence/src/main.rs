@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use credence_core::accounts::{self, NewAccount};
-use credence_core::{verification, Core, CoreError, Role};
+use credence_core::{instance, verification, Core, CoreError, Role};
 use credence_seed::demo;
 use credence_seed::scale::{self as seed, ScaleOptions};
 
@@ -105,6 +105,43 @@ enum AdminCommand {
     /// Check that the key file opens this database's encrypted records (after restoring a
     /// backup, say), making it if the database has none yet, and say which key it holds.
     CheckKey,
+    /// The server's rules (shown to apps at `/api/v1/instance/rules`).
+    Rule {
+        #[command(subcommand)]
+        action: RuleAction,
+    },
+    /// Publish an announcement to everyone (apps show it; each person dismisses it).
+    Announce {
+        #[arg(long)]
+        text: String,
+        /// When it ends, as an RFC 3339 time (e.g. 2027-01-31T18:00:00Z); until withdrawn if
+        /// left out.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Withdraw an announcement by its id.
+    Withdraw {
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum RuleAction {
+    /// Add a rule, with an optional explanation.
+    Add {
+        #[arg(long)]
+        text: String,
+        #[arg(long, default_value = "")]
+        hint: String,
+    },
+    /// List the rules with their ids.
+    List,
+    /// Remove a rule by its id.
+    Remove {
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 /// mimalloc instead of the system allocator: see the note in Cargo.toml.
@@ -375,6 +412,49 @@ async fn admin(settings: Settings, cmd: AdminCommand) -> anyhow::Result<()> {
                 profile.id,
                 if verified { ", verified" } else { "" }
             );
+            Ok(())
+        }
+        AdminCommand::Rule { action } => {
+            let core = open_core(&settings).await?;
+            match action {
+                RuleAction::Add { text, hint } => {
+                    let rule = instance::add_rule(&core, &text, &hint).await?;
+                    println!("added rule {}: {}", rule.id, rule.text);
+                }
+                RuleAction::List => {
+                    for rule in instance::rules(&core).await? {
+                        println!("{}\t{}", rule.id, rule.text);
+                    }
+                }
+                RuleAction::Remove { id } => {
+                    instance::remove_rule(&core, id)
+                        .await
+                        .map_err(|_| anyhow::anyhow!("there is no rule {id}"))?;
+                    println!("removed rule {id}");
+                }
+            }
+            Ok(())
+        }
+        AdminCommand::Announce { text, until } => {
+            let ends_at = until
+                .as_deref()
+                .map(|t| {
+                    credence_core::kernel::clock::parse_rfc3339(t).ok_or_else(|| {
+                        anyhow::anyhow!("--until takes a time like 2027-01-31T18:00:00Z")
+                    })
+                })
+                .transpose()?;
+            let core = open_core(&settings).await?;
+            let announcement = instance::announce(&core, &text, ends_at).await?;
+            println!("published announcement {}", announcement.id);
+            Ok(())
+        }
+        AdminCommand::Withdraw { id } => {
+            let core = open_core(&settings).await?;
+            instance::withdraw(&core, id)
+                .await
+                .map_err(|_| anyhow::anyhow!("there is no announcement {id}"))?;
+            println!("withdrew announcement {id}");
             Ok(())
         }
         AdminCommand::Token { handle } => {

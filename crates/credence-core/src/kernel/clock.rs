@@ -15,6 +15,13 @@ pub fn rfc3339(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// An RFC 3339 time (`2027-01-31T18:00:00Z`) as stored milliseconds.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|d| d.timestamp_millis())
+}
+
 /// Time-ordered 63-bit ids: milliseconds since 2024-01-01 in the high bits, then 22 bits from a
 /// per-process random start plus a counter, so several instances can insert without a sequence
 /// and ids sort by creation time (keyset pagination relies on that).

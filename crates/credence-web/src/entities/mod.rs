@@ -26,8 +26,8 @@ pub(crate) fn escape_html(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// The bio as Mastodon's `note`: HTML paragraphs.
-fn note_html(bio: &str) -> String {
+/// Plain text (a bio, an announcement) as HTML paragraphs, escaped.
+pub fn paragraphs(bio: &str) -> String {
     bio.split("\n\n")
         .filter(|p| !p.trim().is_empty())
         .map(|p| format!("<p>{}</p>", escape_html(p.trim()).replace('\n', "<br>")))
@@ -119,7 +119,7 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
         "noindex": false,
         // Mastodon reports the creation day at midnight UTC.
         "created_at": format!("{}T00:00:00.000Z", &rfc3339(p.created_at)[..10]),
-        "note": note_html(&p.bio),
+        "note": paragraphs(&p.bio),
         "url": config.absolute(&format!("/@{}", p.handle)),
         "uri": config.absolute(&format!("/@{}", p.handle)),
         "avatar": avatar,

@@ -1,14 +1,16 @@
 //! Mastodon's instance metadata (`/api/v1/instance`, `/api/v2/instance`), NodeInfo, and the
 //! OpenAPI document of Credence's own endpoints.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use credence_core::{media, posts, profiles};
+use credence_core::kernel::clock::rfc3339;
+use credence_core::{instance, media, posts, profiles};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
+use crate::extract::{api_id, Bearer};
 use crate::state::AppState;
 
 /// The Mastodon API level Credence follows; clients read the leading version number.
@@ -45,7 +47,7 @@ pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, A
         "invites_enabled": false,
         "configuration": configuration(),
         "contact_account": null,
-        "rules": [],
+        "rules": rules_json(&state).await?,
     })))
 }
 
@@ -89,9 +91,64 @@ pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, A
         "registrations": {"enabled": state.core.registrations_open, "approval_required": false, "message": null},
         "api_versions": {"mastodon": 2},
         "contact": {"email": c.contact_email, "account": null},
-        "rules": [],
+        "rules": rules_json(&state).await?,
         "credence": {"verification": true, "api": c.absolute("/api/v1/credence/openapi.json")},
     })))
+}
+
+/// The server's rules as Mastodon's `Rule` entities.
+async fn rules_json(state: &AppState) -> Result<Value, ApiError> {
+    let rules = instance::rules(&state.core).await?;
+    Ok(Value::Array(
+        rules
+            .iter()
+            .map(|r| json!({"id": r.id.to_string(), "text": r.text, "hint": r.hint}))
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/instance/rules`.
+pub async fn rules(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(rules_json(&state).await?))
+}
+
+/// `GET /api/v1/announcements`: the operator's announcements running now, with whether the
+/// reader dismissed each. Reactions are not kept, so `reactions` is empty.
+pub async fn announcements(
+    State(state): State<AppState>,
+    bearer: Bearer,
+) -> Result<Json<Value>, ApiError> {
+    let reader = bearer.user("read:accounts")?;
+    let list = instance::current(&state.core, reader).await?;
+    Ok(Json(Value::Array(
+        list.iter()
+            .map(|a| {
+                json!({
+                    "id": a.id.to_string(),
+                    "content": crate::entities::paragraphs(&a.text),
+                    "starts_at": null,
+                    "ends_at": a.ends_at.map(rfc3339),
+                    "all_day": false,
+                    "published": true,
+                    "published_at": rfc3339(a.published_at),
+                    "updated_at": rfc3339(a.updated_at),
+                    "read": a.read,
+                    "mentions": [], "statuses": [], "tags": [], "emojis": [], "reactions": [],
+                })
+            })
+            .collect(),
+    )))
+}
+
+/// `POST /api/v1/announcements/:id/dismiss`.
+pub async fn dismiss_announcement(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let reader = bearer.user("write:accounts")?;
+    instance::dismiss(&state.core, reader, api_id(&id)?).await?;
+    Ok(Json(json!({})))
 }
 
 /// `GET /api/v1/custom_emojis`: Credence has no custom emoji (clients ask at start).

@@ -19,6 +19,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/instance", get(api::instance_v1))
         .route("/api/v2/instance", get(api::instance_v2))
         .route("/api/v1/custom_emojis", get(api::custom_emojis))
+        .route("/api/v1/instance/rules", get(api::rules))
+        .route("/api/v1/announcements", get(api::announcements))
+        .route(
+            "/api/v1/announcements/{id}/dismiss",
+            axum::routing::post(api::dismiss_announcement),
+        )
         .route("/.well-known/nodeinfo", get(api::nodeinfo_links))
         .route("/nodeinfo/2.0", get(api::nodeinfo))
         .route("/api/v1/credence/openapi.json", get(api::openapi))

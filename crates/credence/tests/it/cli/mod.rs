@@ -406,6 +406,51 @@ fn create_user_then_token_then_serve_then_stop() {
     assert!(o.status.success());
     let token = stdout(&o).trim().to_string();
     assert!(token.len() >= 40);
+    // The server's rules and an announcement, from the command line.
+    let o = run(
+        data()
+            .args([
+                "admin",
+                "rule",
+                "add",
+                "--text",
+                "No patient details, ever.",
+            ])
+            .args(["--hint", "Names, dates and record numbers identify people."]),
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(data().args(["admin", "rule", "list"]), "");
+    assert!(stdout(&o).contains("No patient details, ever."));
+    let o = run(
+        data()
+            .args([
+                "admin",
+                "announce",
+                "--text",
+                "Maintenance on Sunday 02:00 UTC.",
+            ])
+            .args(["--until", "yesterday"]),
+        "",
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--until takes a time like"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        data().args([
+            "admin",
+            "announce",
+            "--text",
+            "Maintenance on Sunday 02:00 UTC.",
+        ]),
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(data().args(["admin", "withdraw", "--id", "42"]), "");
+    assert!(stderr(&o).contains("there is no announcement 42"));
 
     // Serve on a free port; the first stdout line says where. Metrics go to their own address.
     let metrics_address = format!("127.0.0.1:{}", crate::helpers::free_port());
@@ -466,6 +511,47 @@ fn create_user_then_token_then_serve_then_stop() {
             ),
             "{metrics}"
         );
+        let rules: serde_json::Value = c
+            .get(format!("{base}/api/v1/instance/rules"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(rules[0]["text"], "No patient details, ever.");
+        let news: serde_json::Value = c
+            .get(format!("{base}/api/v1/announcements"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(news[0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Maintenance on Sunday"));
+        assert_eq!(news[0]["read"], false);
+        let id = news[0]["id"].as_str().unwrap();
+        let dismissed = c
+            .post(format!("{base}/api/v1/announcements/{id}/dismiss"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(dismissed.status(), 200);
+        let news: serde_json::Value = c
+            .get(format!("{base}/api/v1/announcements"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(news[0]["read"], true);
     });
 
     // A second server on the same port fails clearly.
