@@ -1,6 +1,10 @@
 //! Topics: a curated list of conditions and health subjects (`data/topics.toml`) plus the free
 //! hashtags authors use. A topic's slug is its hashtag.
 
+mod featured;
+
+pub use featured::{feature, featured, suggestions, unfeature, FeaturedTag, MAX_FEATURED};
+
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};

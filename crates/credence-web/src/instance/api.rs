@@ -53,7 +53,7 @@ pub async fn instance_v1(State(state): State<AppState>) -> Result<Json<Value>, A
 
 fn configuration() -> Value {
     json!({
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": posts::MAX_PINNED},
+        "accounts": {"max_featured_tags": credence_core::topics::MAX_FEATURED, "max_pinned_statuses": posts::MAX_PINNED},
         "statuses": {
             "max_characters": posts::MAX_POST_CHARS,
             "max_media_attachments": media::MAX_MEDIA,

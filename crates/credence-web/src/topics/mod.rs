@@ -17,4 +17,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tags/{name}/follow", post(api::follow))
         .route("/api/v1/tags/{name}/unfollow", post(api::unfollow))
         .route("/api/v1/followed_tags", get(api::followed))
+        .route(
+            "/api/v1/featured_tags",
+            get(api::own_featured).post(api::feature),
+        )
+        .route(
+            "/api/v1/featured_tags/suggestions",
+            get(api::feature_suggestions),
+        )
+        .route(
+            "/api/v1/featured_tags/{id}",
+            axum::routing::delete(api::unfeature),
+        )
+        .route(
+            "/api/v1/accounts/{id}/featured_tags",
+            get(api::account_featured),
+        )
 }

@@ -7,6 +7,7 @@ use serde_json::json;
 both_backends!(
     private_hashtags_stay_private,
     hashtags_are_followed_from_apps,
+    featured_hashtags_on_a_profile,
 );
 
 async fn private_hashtags_stay_private(backend: Backend) {
@@ -101,4 +102,58 @@ async fn hashtags_are_followed_from_apps(backend: Backend) {
             .contains("quietclinicnews")),
         "{home}"
     );
+}
+
+/// A professional features the hashtags they post about: suggested from their public posts,
+/// counted from public posts only, at most ten, removed by their owner only.
+async fn featured_hashtags_on_a_profile(backend: Backend) {
+    let app = spawn(backend).await;
+    let (pro, pro_id) = verified_pro(&app, "dr_featured").await;
+    let (other, _) = person(&app, "not_the_owner", Role::Member).await;
+    pro.publish(json!({"status": "Statins and #cholesterol, part one."}))
+        .await;
+    pro.publish(json!({"status": "Statins and #cholesterol, part two."}))
+        .await;
+    pro.publish(json!({"status": "For followers: #cholesterol notes.", "visibility": "private"}))
+        .await;
+    pro.publish(json!({"status": "A word on #sleep."})).await;
+    let (_, suggested) = pro.get("/api/v1/featured_tags/suggestions").await;
+    assert_eq!(
+        suggested[0]["name"], "cholesterol",
+        "most used first: {suggested}"
+    );
+    let (s, featured) = pro
+        .post("/api/v1/featured_tags", json!({"name": "#cholesterol"}))
+        .await;
+    assert_eq!(s, 200, "{featured}");
+    assert_eq!(featured["statuses_count"], "2", "public posts only");
+    let (_, shown) = ApiClient::new(&app, None)
+        .get(&format!("/api/v1/accounts/{pro_id}/featured_tags"))
+        .await;
+    assert_eq!(shown[0]["name"], "cholesterol");
+    let (_, suggested) = pro.get("/api/v1/featured_tags/suggestions").await;
+    assert_eq!(
+        suggested[0]["name"], "sleep",
+        "featured ones are not suggested"
+    );
+    for i in 0..9 {
+        let (s, _) = pro
+            .post(
+                "/api/v1/featured_tags",
+                json!({"name": format!("topic{i}")}),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    let (s, refused) = pro
+        .post("/api/v1/featured_tags", json!({"name": "onetoomany"}))
+        .await;
+    assert_eq!(s, 422, "{refused}");
+    let id = featured["id"].as_str().unwrap();
+    let (s, _) = other.delete(&format!("/api/v1/featured_tags/{id}")).await;
+    assert_eq!(s, 404, "not theirs");
+    let (s, _) = pro.delete(&format!("/api/v1/featured_tags/{id}")).await;
+    assert_eq!(s, 200);
+    let (_, mine) = pro.get("/api/v1/featured_tags").await;
+    assert_eq!(mine.as_array().unwrap().len(), 9);
 }
