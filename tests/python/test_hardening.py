@@ -125,6 +125,18 @@ def build_world(database, url):
     # The author may see their own consent records; nobody else, anywhere.
     secrets_[consent] = {"allowed": {"author"}, "id": r.json()["id"], "name": "consent",
                          "keyword": None}
+    # A person's own lists, filters and followed hashtags are theirs alone.
+    own = marker("list")
+    assert author.api("POST", "/api/v1/lists", json={"title": f"List {own}"}).ok
+    secrets_[own] = {"allowed": {"author"}, "id": None, "name": "list", "keyword": None}
+    own = marker("filter")
+    assert author.api("POST", "/api/v2/filters", json={
+        "title": f"Filter {own}", "context": ["home"],
+        "keywords_attributes": [{"keyword": own}]}).ok
+    secrets_[own] = {"allowed": {"author"}, "id": None, "name": "filter", "keyword": None}
+    own = marker("followedtag")
+    assert author.api("POST", f"/api/v1/tags/{own}/follow").ok
+    secrets_[own] = {"allowed": {"author"}, "id": None, "name": "followed tag", "keyword": None}
     licence = marker("licence")
     assert author.api("PATCH", "/api/v1/credence/profile", json={"licence_number": licence}).ok
     secrets_[licence] = {"allowed": {"author", "moderator", "admin"}, "id": None,
@@ -144,6 +156,9 @@ def readable_paths(world):
              "/api/v1/bookmarks", "/api/v1/favourites", "/api/v1/notifications",
              "/api/v1/scheduled_statuses", "/api/v1/credence/profile",
              "/api/v1/credence/verification/queue", "/api/v1/accounts/verify_credentials",
+             "/api/v1/lists", f"/api/v1/accounts/{author.id}/lists", "/api/v2/filters",
+             "/api/v1/followed_tags", "/api/v2/notifications", "/api/v1/markers",
+             "/api/v1/follow_requests", f"/api/v1/accounts/{author.id}/featured_tags",
              f"/search?q={TAG}", f"/api/v2/search?q={TAG}"]
     for s in world["secrets"].values():
         if s["keyword"]:
