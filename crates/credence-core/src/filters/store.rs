@@ -60,14 +60,16 @@ fn expiry(expires_in: Option<i64>) -> CoreResult<Option<i64>> {
 
 /// Filters of `owner` (one id, or all when `only` is `None`), with keywords and posts.
 pub(super) async fn load(core: &Core, owner: i64, only: Option<i64>) -> CoreResult<Vec<Filter>> {
-    let rows = sqlx::query(
+    let one = if only.is_some() { " AND id = $2" } else { "" };
+    let sql = format!(
         "SELECT id, title, contexts, action, expires_at FROM filters \
-         WHERE owner_id = $1 AND ($2 = 0 OR id = $2) ORDER BY id",
-    )
-    .bind(owner)
-    .bind(only.unwrap_or(0))
-    .fetch_all(&core.db.pool)
-    .await?;
+         WHERE owner_id = $1{one} ORDER BY id"
+    );
+    let mut query = sqlx::query(&sql).bind(owner);
+    if let Some(id) = only {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&core.db.pool).await?;
     let mut filters = Vec::with_capacity(rows.len());
     for r in &rows {
         let contexts: String = col(r, "contexts")?;

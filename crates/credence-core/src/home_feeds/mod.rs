@@ -42,12 +42,14 @@ pub const MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
 const LOCK_KEY: i64 = 0x686f_6d65;
 
 /// Whether post `p` is a home candidate for the owner at `$1`: theirs, by someone they follow,
-/// or in a topic they follow. `OFFSET 0` keeps PostgreSQL from turning the topic test into a
-/// hash of every post in every followed topic (over 100,000 ids on a seeded instance).
+/// or in a topic they follow (unless unlisted: those stay out of topic feeds). `OFFSET 0`
+/// keeps PostgreSQL from turning the topic test into a hash of every post in every followed
+/// topic (over 100,000 ids on a seeded instance).
 pub(crate) const SOURCES: &str = "(p.author_id = $1 \
     OR EXISTS (SELECT 1 FROM follows hf WHERE hf.follower_id = $1 AND hf.followee_id = p.author_id) \
-    OR EXISTS (SELECT 1 FROM post_topics hp JOIN topic_follows ht ON ht.topic_id = hp.topic_id \
-               WHERE hp.post_id = p.id AND ht.profile_id = $1 LIMIT 1 OFFSET 0))";
+    OR (p.unlisted = 0 AND EXISTS (SELECT 1 FROM post_topics hp \
+               JOIN topic_follows ht ON ht.topic_id = hp.topic_id \
+               WHERE hp.post_id = p.id AND ht.profile_id = $1 LIMIT 1 OFFSET 0)))";
 
 /// The floor of `owner`'s feed (entries cover every candidate above it), building the feed
 /// first if there is none; `true` if this call built it.
@@ -165,7 +167,8 @@ async fn enter(tx: &mut Tx, post_id: i64, author_id: i64) -> CoreResult<()> {
            SELECT CAST($1 AS BIGINT) \
            UNION SELECT f.follower_id FROM follows f WHERE f.followee_id = $1 \
            UNION SELECT tf.profile_id FROM post_topics pt \
-             JOIN topic_follows tf ON tf.topic_id = pt.topic_id WHERE pt.post_id = $2) \
+             JOIN topic_follows tf ON tf.topic_id = pt.topic_id \
+             JOIN posts up ON up.id = pt.post_id WHERE pt.post_id = $2 AND up.unlisted = 0) \
          AND {} \
          ON CONFLICT (owner_id, post_id) DO NOTHING",
         visible_to_profile("h.owner_id")

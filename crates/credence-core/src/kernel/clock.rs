@@ -22,6 +22,13 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         .map(|d| d.timestamp_millis())
 }
 
+/// A time-ordered id for something made at `ms` (a bulk load's rows, an earlier row given an
+/// id by a migration), as [`new_id`] makes them: `low` orders rows of the same millisecond.
+pub fn id_at(ms: i64, low: i64) -> i64 {
+    const EPOCH_2024_MS: i64 = 1_704_067_200_000;
+    ((ms - EPOCH_2024_MS) << 22) | (low & 0x3F_FFFF)
+}
+
 /// Time-ordered 63-bit ids: milliseconds since 2024-01-01 in the high bits, then 22 bits from a
 /// per-process random start plus a counter, so several instances can insert without a sequence
 /// and ids sort by creation time (keyset pagination relies on that).

@@ -48,15 +48,17 @@ pub(super) async fn key_for_new(
     let Some(prefix) = prefix(kind, post) else {
         return Ok(None);
     };
-    // `prefix-` up to, not including, `prefix.` ('.' follows '-' in ASCII): the keys of this
-    // prefix and no other (`favourite-12-` is not `favourite-123-`).
+    // The keys that start with `prefix-` (`favourite-12-` is not `favourite-123-`), compared
+    // as a substring so that no collation's ordering of punctuation can change the answer.
+    let start = format!("{prefix}-");
     let latest = sqlx::query(
         "SELECT group_key FROM notifications WHERE recipient_id = $1 \
-         AND group_key >= $2 AND group_key < $3 ORDER BY id DESC LIMIT 1",
+         AND group_key IS NOT NULL AND SUBSTR(group_key, 1, CAST($3 AS INTEGER)) = $2 \
+         ORDER BY id DESC LIMIT 1",
     )
     .bind(recipient)
-    .bind(format!("{prefix}-"))
-    .bind(format!("{prefix}."))
+    .bind(&start)
+    .bind(start.chars().count() as i64)
     .fetch_optional(conn)
     .await?;
     let mut hour = at / HOUR_MS;

@@ -4,7 +4,7 @@
 use crate::home_feeds;
 use crate::kernel::clock::{new_id, now_ms};
 use crate::kernel::db::{col, parse_col, placeholders, Backend, Tx};
-use crate::kernel::{Actor, Core, CoreResult};
+use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use crate::media;
 use crate::notifications;
 use crate::profiles;
@@ -67,6 +67,14 @@ pub async fn reply(
 
 /// Composes a post: saves a draft, publishes it now, or schedules it. Returns the stored post.
 pub async fn create(core: &Core, actor: &Actor, input: Compose) -> CoreResult<Post> {
+    if !input.media_descriptions.is_empty() {
+        // Only an edit saves them (`edit::update`); a new post's files carry their own.
+        return Err(CoreError::invalid(
+            "media_attributes",
+            "Give alt text with the upload (description), or with PUT /api/v1/media/:id, \
+             before posting; media_attributes change it on an edit",
+        ));
+    }
     let author = profiles::get(core, actor.profile_id).await?;
     let prepared = prepare(core, actor, &author, &input, None).await?;
     let (state, scheduled_at) = state_for(input.action)?;

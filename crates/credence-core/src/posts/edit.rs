@@ -16,7 +16,9 @@ use super::consent::consented_identifiers;
 use super::create::{on_published, rekey, write_parts};
 use super::load::Row;
 use super::model::label_code;
-use super::model::{Action, CitationInput, Compose, Post, PostKind, PostState, POST_COLUMNS};
+use super::model::{
+    Action, CitationInput, Compose, Post, PostKind, PostState, Visibility, POST_COLUMNS,
+};
 use super::review::named_coauthors;
 use super::rules::{assess, enforce_rules, rank_bonus, state_for};
 use super::view::view;
@@ -49,7 +51,7 @@ pub async fn revise(core: &Core, actor: &Actor, id: i64, revision: Revision) -> 
         None => named_coauthors(core, actor, id).await?,
     };
     compose.visibility = current.visibility;
-    compose.unlisted = current.unlisted;
+    compose.unlisted = current.unlisted || compose.unlisted;
     if compose.title.is_empty() {
         compose.title = current.title.clone();
     }
@@ -207,7 +209,7 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
         "UPDATE posts SET kind = $2, state = $3, visibility = $4, title = $5, body = $6, \
          body_html = $7, spoiler_text = $8, sensitive = $9, disclosure = $10, label = $11, \
          label_reasons = $12, score = $13, reading_grade = $14, rank = $15, published_at = $16, \
-         scheduled_at = $17, edited_at = $18 WHERE id = $1",
+         scheduled_at = $17, edited_at = $18, unlisted = $19 WHERE id = $1",
     )
     .bind(id)
     .bind(input.kind.as_str())
@@ -227,6 +229,12 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, mut input: Compose) -> 
     .bind(published_at)
     .bind(scheduled_at)
     .bind((row.state == PostState::Published).then_some(now))
+    // Who may find a post is fixed once it is out; a draft or scheduled post may still change.
+    .bind(i64::from(if row.state == PostState::Published {
+        row.unlisted
+    } else {
+        input.unlisted && input.visibility == Visibility::Public
+    }))
     .execute(&mut *tx)
     .await?;
     write_parts(core, &mut tx, id, actor, &prepared, &media_ids, state).await?;

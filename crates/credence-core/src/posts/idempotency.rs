@@ -12,6 +12,9 @@ use super::view::view;
 /// How long a key is remembered.
 pub const KEY_LIFETIME_MS: i64 = 60 * 60 * 1000;
 
+/// A claim whose post has not been written after this long was abandoned.
+const ABANDONED_CLAIM_MS: i64 = 60 * 1000;
+
 /// Longest key accepted (apps send UUIDs).
 const MAX_KEY_CHARS: usize = 255;
 
@@ -58,11 +61,17 @@ pub async fn create_once(
 /// when it is already taken.
 async fn claim(core: &Core, actor: &Actor, key: &str) -> CoreResult<bool> {
     let now = now_ms();
-    sqlx::query("DELETE FROM idempotency_keys WHERE profile_id = $1 AND created_at < $2")
-        .bind(actor.profile_id)
-        .bind(now - KEY_LIFETIME_MS)
-        .execute(&core.db.pool)
-        .await?;
+    // Keys older than an hour are forgotten, and so are claims that never got their post
+    // after a minute (a request dropped when its client went away): the retry may post.
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE profile_id = $1 \
+         AND (created_at < $2 OR (post_id IS NULL AND created_at < $3))",
+    )
+    .bind(actor.profile_id)
+    .bind(now - KEY_LIFETIME_MS)
+    .bind(now - ABANDONED_CLAIM_MS)
+    .execute(&core.db.pool)
+    .await?;
     let claimed = sqlx::query(
         "INSERT INTO idempotency_keys (profile_id, key, post_id, created_at) \
          VALUES ($1, $2, NULL, $3) ON CONFLICT (profile_id, key) DO NOTHING",

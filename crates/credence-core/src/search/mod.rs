@@ -87,6 +87,8 @@ fn fts5_query(groups: &[Vec<Vec<String>>]) -> String {
 
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
+    /// This server's domain, for addresses typed as `handle@domain`.
+    pub local_domain: String,
     pub verified_only: bool,
     pub kind: Option<PostKind>,
     pub topic: Option<String>,
@@ -190,12 +192,21 @@ pub async fn posts(
 pub async fn profiles(
     core: &Core,
     query: &str,
+    local_domain: &str,
     verified_only: bool,
     limit: i64,
 ) -> CoreResult<Vec<Profile>> {
     let q = query.trim().trim_start_matches('@').to_lowercase();
-    // An address (`handle@domain`) is looked up by its handle.
-    let q = q.split('@').next().unwrap_or_default().trim();
+    // An address is looked up by its handle when it is this server's (`handle@this.domain`);
+    // another server's address names nobody here (no federation yet), so a local namesake is
+    // never offered for it.
+    let (q, domain) = match q.split_once('@') {
+        Some((handle, domain)) => (handle.trim(), Some(domain.trim())),
+        None => (q.as_str(), None),
+    };
+    if domain.is_some_and(|d| !d.is_empty() && !d.eq_ignore_ascii_case(local_domain)) {
+        return Ok(Vec::new());
+    }
     if q.is_empty() {
         return Ok(Vec::new());
     }
@@ -260,7 +271,14 @@ pub async fn everything(
     }
     Ok(Results {
         posts: posts(core, viewer, query, filters, offset, limit).await?,
-        profiles: profiles(core, query, filters.verified_only, limit).await?,
+        profiles: profiles(
+            core,
+            query,
+            &filters.local_domain,
+            filters.verified_only,
+            limit,
+        )
+        .await?,
         topics: topics::search(core, query, limit).await?,
     })
 }

@@ -111,9 +111,11 @@ impl Graph {
         // all over it.
         pairs.sort_unstable();
         let mut follow_rows = Rows::new("follows", FOLLOW_COLUMNS);
-        follow_rows.values.reserve(pairs.len() * 3);
+        follow_rows.values.reserve(pairs.len() * 4);
         for (follower, followee, at) in pairs {
-            follow_rows.push([V::Int(follower), V::Int(followee), V::Int(at)]);
+            // Time-ordered, as the server makes them, so follower lists page by keyset.
+            let id = credence_core::kernel::clock::id_at(at, follower ^ followee);
+            follow_rows.push([V::Int(id), V::Int(follower), V::Int(followee), V::Int(at)]);
         }
         Graph {
             follow_rows,

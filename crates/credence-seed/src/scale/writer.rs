@@ -104,7 +104,7 @@ pub(super) const DISCLOSURE_COLUMNS: &[&str] = &[
     "details",
     "created_at",
 ];
-pub(super) const FOLLOW_COLUMNS: &[&str] = &["follower_id", "followee_id", "created_at"];
+pub(super) const FOLLOW_COLUMNS: &[&str] = &["id", "follower_id", "followee_id", "created_at"];
 pub(super) const TOPIC_FOLLOW_COLUMNS: &[&str] = &["profile_id", "topic_id", "created_at"];
 pub(super) const POST_COLUMNS: &[&str] = &[
     "id",

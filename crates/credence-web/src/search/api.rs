@@ -33,6 +33,7 @@ pub async fn search(
 ) -> Result<Json<Value>, ApiError> {
     let query = q.q.unwrap_or_default();
     let filters = Filters {
+        local_domain: state.config.domain(),
         verified_only: is_true(&q.verified_only),
         kind: q.credence_kind,
         topic: q.topic.filter(|t| !t.is_empty()),
@@ -74,7 +75,9 @@ pub async fn accounts(
     Query(q): Query<AccountSearchQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let query = q.q.unwrap_or_default();
-    let found = search::profiles(&state.core, &query, false, q.limit.unwrap_or(40)).await?;
+    let domain = state.config.domain();
+    let found =
+        search::profiles(&state.core, &query, &domain, false, q.limit.unwrap_or(40)).await?;
     Ok(Json(Value::Array(
         found
             .iter()

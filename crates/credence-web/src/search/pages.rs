@@ -48,6 +48,7 @@ pub async fn search_page(
     let kind = form.kind.unwrap_or_default();
     let topic = form.topic.unwrap_or_default();
     let filters = Filters {
+        local_domain: state.config.domain(),
         verified_only: form.verified_only.is_some(),
         kind: kind.parse().ok(),
         topic: (!topic.is_empty()).then(|| topic.clone()),

@@ -221,6 +221,8 @@ async fn filters_are_their_owners_alone(backend: Backend) {
         let (_, theirs) = who.get("/api/v2/filters").await;
         assert!(!theirs.to_string().contains("trigger"), "{theirs}");
     }
+    let (s, _) = owner.get("/api/v2/filters/0").await;
+    assert_eq!(s, 404, "no filter has id 0");
     let (_, mine) = owner.get(&format!("/api/v2/filters/{id}")).await;
     assert_eq!(mine["title"], "My trigger words");
     assert_eq!(mine["keywords"][0]["keyword"], "relapse");

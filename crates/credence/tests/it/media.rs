@@ -257,6 +257,14 @@ async fn alt_text_is_edited_with_the_post(backend: Backend) {
         )
         .await;
     assert_eq!(s, 422, "an image needs alt text: {refused}");
+    let (s, refused) = pro
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "A common rash.", "media_ids": [media_id],
+                   "media_attributes": [{"id": media_id, "description": "An arm"}]}),
+        )
+        .await;
+    assert_eq!(s, 422, "media_attributes are for edits: {refused}");
     let (s, described) = pro
         .put(
             &format!("/api/v1/media/{media_id}"),

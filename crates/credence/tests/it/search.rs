@@ -124,6 +124,13 @@ async fn handles_with_underscores_are_found(backend: Backend) {
             .await;
         assert_eq!(handles(&v2["accounts"])[0], "dr_okafor", "{q}");
     }
+    let (_, elsewhere) = reader
+        .get("/api/v1/accounts/search?q=dr_okafor%40elsewhere.example")
+        .await;
+    assert!(
+        handles(&elsewhere).is_empty(),
+        "another server's address is not our namesake"
+    );
     let (_, wildcard) = reader.get("/api/v1/accounts/search?q=%25").await;
     assert!(handles(&wildcard).is_empty(), "% is not a wildcard");
     let (_, one_letter) = reader.get("/api/v1/accounts/search?q=dr_o").await;

@@ -783,6 +783,17 @@ async fn unlisted_posts_stay_out_of_discovery(backend: Backend) {
         let (_, found) = reader.get("/api/v2/search?q=zebrafish&type=statuses").await;
         assert!(!ids(&found["statuses"]).contains(&id), "search");
     }
+    // Following the hashtag does not bring it home either.
+    stranger
+        .post("/api/v1/tags/quietzebrafish/follow", json!({}))
+        .await;
+    stranger
+        .publish(json!({"status": "Reading about #quietzebrafish today."}))
+        .await;
+    assert!(
+        !home_ids(&stranger).await.contains(&id),
+        "a followed hashtag's home entries"
+    );
     let (_, page) = page(&browser(), app.url("/topics/quietzebrafish")).await;
     assert!(!page.contains("Zebrafish research"), "the topic page");
     // Their author still finds them.
