@@ -258,7 +258,7 @@ pub fn api_id(raw: &str) -> Result<i64, ApiError> {
 
 /// A list of objects as Mastodon clients send `name` (`fields_attributes`,
 /// `keywords_attributes`): a JSON array, a JSON object keyed by index, or form keys
-/// `name[0][key]=…` (and `name[][key]=…`, each key starting a new entry when it repeats),
+/// `name[0][key]=…` (and `name[][key]=…`: the n-th value of each key makes the n-th entry),
 /// which a flattened map (`rest`) holds. In the order given.
 pub fn attribute_list(
     json: Option<&serde_json::Value>,
@@ -290,13 +290,28 @@ pub fn attribute_list(
         let Some((index, field)) = inner.split_once("][") else {
             continue;
         };
+        let field = field.trim_end_matches(']').to_string();
+        if index.is_empty() {
+            // `name[][field]`: the n-th value of each field belongs to the n-th entry.
+            let values = match value {
+                Value::Array(values) => values.clone(),
+                one => vec![one.clone()],
+            };
+            for (position, v) in values.into_iter().enumerate() {
+                indexed
+                    .entry(position)
+                    .or_default()
+                    .insert(field.clone(), v);
+            }
+            continue;
+        }
         let Ok(index) = index.parse::<usize>() else {
             continue;
         };
         indexed
             .entry(index)
             .or_default()
-            .insert(field.trim_end_matches(']').to_string(), value.clone());
+            .insert(field, value.clone());
     }
     (!indexed.is_empty()).then(|| indexed.into_values().collect())
 }

@@ -221,6 +221,36 @@ async fn filters_are_their_owners_alone(backend: Backend) {
         let (_, theirs) = who.get("/api/v2/filters").await;
         assert!(!theirs.to_string().contains("trigger"), "{theirs}");
     }
+    // A form, with the list as `name[][key]` (as Mastodon documents it).
+    let res = owner
+        .auth(
+            owner
+                .http
+                .post(format!("{}/api/v2/filters", owner.base))
+                .form(&[
+                    ("title", "From a form"),
+                    ("context[]", "home"),
+                    ("context[]", "thread"),
+                    ("keywords_attributes[][keyword]", "biopsy"),
+                    ("keywords_attributes[][whole_word]", "true"),
+                    ("keywords_attributes[][keyword]", "scan results"),
+                    ("keywords_attributes[][whole_word]", "false"),
+                ]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let form_made: Value = res.json().await.unwrap();
+    let words: Vec<&str> = form_made["keywords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["keyword"].as_str().unwrap())
+        .collect();
+    assert_eq!(words, ["biopsy", "scan results"], "{form_made}");
+    assert_eq!(form_made["keywords"][1]["whole_word"], false);
+    assert_eq!(form_made["context"].as_array().unwrap().len(), 2);
     let (s, _) = owner.get("/api/v2/filters/0").await;
     assert_eq!(s, 404, "no filter has id 0");
     let (_, mine) = owner.get(&format!("/api/v2/filters/{id}")).await;
