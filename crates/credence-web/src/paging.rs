@@ -8,14 +8,20 @@ use serde_json::Value;
 
 use crate::state::WebConfig;
 
-/// `Link` for a page whose items run from `newest` to `oldest` id; `carried` is the filters'
-/// query (`types[]=mention&limit=20`, already encoded), or empty.
+/// The ids a page runs from and to (newest, oldest), by `id`; `None` for an empty page.
+pub fn page_ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Option<(i64, i64)> {
+    Some((id(items.first()?), id(items.last()?)))
+}
+
+/// `Link` for a page whose items run from `newest` to `oldest` id (none for an empty page);
+/// `carried` is the filters' query (`types[]=mention&limit=20`, already encoded), or empty.
 pub fn link_header(
     config: &WebConfig,
     path: &str,
     carried: &str,
-    (newest, oldest): (i64, i64),
+    ids: Option<(i64, i64)>,
 ) -> Option<HeaderValue> {
+    let (newest, oldest) = ids?;
     let base = config.absolute(path);
     let join = if carried.is_empty() { "" } else { "&" };
     let link = format!(

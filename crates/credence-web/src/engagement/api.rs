@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, Bearer};
-use crate::paging::{json_with_link, link_header};
+use crate::paging::{json_with_link, link_header, page_ids};
 use crate::state::AppState;
 
 macro_rules! interaction {
@@ -91,18 +91,13 @@ async fn follow_list(
         Side::Followers => format!("/api/v1/accounts/{account}/followers"),
         Side::Following => format!("/api/v1/accounts/{account}/following"),
     };
-    let link = match (list.first(), list.last()) {
-        (Some(newest), Some(oldest)) => {
-            let carried = q.limit.map(|l| format!("limit={l}")).unwrap_or_default();
-            link_header(
-                &state.config,
-                &path,
-                &carried,
-                (newest.follow_id, oldest.follow_id),
-            )
-        }
-        _ => None,
-    };
+    let carried = q.limit.map(|l| format!("limit={l}")).unwrap_or_default();
+    let link = link_header(
+        &state.config,
+        &path,
+        &carried,
+        page_ids(&list, |x| x.follow_id),
+    );
     let body: Vec<Value> = list
         .iter()
         .map(|entry| entities::account(&entry.profile, &state.config))
@@ -245,15 +240,12 @@ pub async fn follow_requests(
         .unwrap_or(i64::MAX);
     let limit = q.limit.unwrap_or(40);
     let list = engagement::follow_requests(&state.core, actor, below, limit).await?;
-    let link = match (list.first(), list.last()) {
-        (Some(newest), Some(oldest)) => link_header(
-            &state.config,
-            "/api/v1/follow_requests",
-            &format!("limit={limit}"),
-            (newest.0, oldest.0),
-        ),
-        _ => None,
-    };
+    let link = link_header(
+        &state.config,
+        "/api/v1/follow_requests",
+        &format!("limit={limit}"),
+        page_ids(&list, |x| x.0),
+    );
     let body = list
         .iter()
         .map(|(_, p)| entities::account(p, &state.config))

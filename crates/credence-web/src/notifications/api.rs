@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use crate::entities;
 use crate::error::ApiError;
 use crate::extract::{api_id, Bearer, JsonOrForm};
-use crate::paging::{carry_list, json_with_link, link_header};
+use crate::paging::{carry_list, json_with_link, link_header, page_ids};
 use crate::state::AppState;
 
 /// What Mastodon's notification listings take: paging, and which types and whose.
@@ -90,15 +90,12 @@ pub async fn notifications(
         .filter_map(|n| n.post.as_ref().map(|p| p.id))
         .collect();
     let applied = filters::apply(&state.core, actor, Context::Notifications, &post_ids).await?;
-    let link = match (list.first(), list.last()) {
-        (Some(newest), Some(oldest)) => link_header(
-            &state.config,
-            "/api/v1/notifications",
-            &q.carried(),
-            (newest.id, oldest.id),
-        ),
-        _ => None,
-    };
+    let link = link_header(
+        &state.config,
+        "/api/v1/notifications",
+        &q.carried(),
+        page_ids(&list, |x| x.id),
+    );
     let body = list
         .iter()
         .filter(|n| n.post.as_ref().is_none_or(|p| !applied.hides(p.id, None)))
@@ -176,15 +173,12 @@ pub async fn groups(
     page.posts.retain(|id, _| !applied.hides(*id, None));
     let newest = page.groups.iter().map(|g| g.page_max_id).max();
     let oldest = page.groups.iter().map(|g| g.page_min_id).min();
-    let link = match (newest, oldest) {
-        (Some(newest), Some(oldest)) => link_header(
-            &state.config,
-            "/api/v2/notifications",
-            &q.carried(),
-            (newest, oldest),
-        ),
-        _ => None,
-    };
+    let link = link_header(
+        &state.config,
+        "/api/v2/notifications",
+        &q.carried(),
+        newest.zip(oldest),
+    );
     let mut body = entities::notification_groups(&page, &state.config);
     if let Some(statuses) = body["statuses"].as_array_mut() {
         for status in statuses {
@@ -243,15 +237,12 @@ pub async fn group_accounts(
         .filter_map(|(_, id)| profiles.get(id))
         .map(|p| entities::account(p, &state.config))
         .collect();
-    let link = match (people.first(), people.last()) {
-        (Some(newest), Some(oldest)) => link_header(
-            &state.config,
-            &format!("/api/v2/notifications/{key}/accounts"),
-            "",
-            (newest.0, oldest.0),
-        ),
-        _ => None,
-    };
+    let link = link_header(
+        &state.config,
+        &format!("/api/v2/notifications/{key}/accounts"),
+        "",
+        page_ids(&people, |x| x.0),
+    );
     Ok(json_with_link(Value::Array(body), link))
 }
 

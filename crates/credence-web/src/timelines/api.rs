@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, is_true, Bearer, BoolLike, MaybeBearer};
-use crate::paging::link_header;
+use crate::paging::{link_header, page_ids};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -57,10 +57,8 @@ async fn paged(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let (Some(first), Some(last)) = (shown.first(), shown.last()) {
-        if let Some(link) = link_header(&state.config, path, "", (first.id, last.id)) {
-            headers.insert(header::LINK, link);
-        }
+    if let Some(link) = link_header(&state.config, path, "", page_ids(&shown, |r| r.id)) {
+        headers.insert(header::LINK, link);
     }
     Ok((headers, body).into_response())
 }

@@ -12,7 +12,7 @@ use credence_core::kernel::clock::rfc3339;
 
 use crate::error::ApiError;
 use crate::extract::{Bearer, MaybeBearer};
-use crate::paging::{json_with_link, link_header};
+use crate::paging::{json_with_link, link_header, page_ids};
 use crate::state::{AppState, WebConfig};
 
 /// Mastodon's `Tag` entity. Usage history is not kept, so `history` is empty.
@@ -84,15 +84,12 @@ pub async fn followed(
         .unwrap_or(i64::MAX);
     let limit = q.limit.unwrap_or(100).clamp(1, 200);
     let list = topics::followed(&state.core, actor, below, limit).await?;
-    let link = match (list.first(), list.last()) {
-        (Some(newest), Some(oldest)) => link_header(
-            &state.config,
-            "/api/v1/followed_tags",
-            &format!("limit={limit}"),
-            (newest.id, oldest.id),
-        ),
-        _ => None,
-    };
+    let link = link_header(
+        &state.config,
+        "/api/v1/followed_tags",
+        &format!("limit={limit}"),
+        page_ids(&list, |x| x.id),
+    );
     let body = list
         .iter()
         .map(|t| tag(t, Some(true), &state.config))
