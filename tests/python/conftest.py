@@ -50,9 +50,10 @@ def database(request):
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def start_server(database):
-    """Starts `serve` on a free loopback port; returns the process and its base URL."""
-    proc = subprocess.Popen([BIN, *database, "serve", "--listen", "127.0.0.1:0"],
+def start_server(database, *flags):
+    """Starts `serve` on a free loopback port (with any further `flags`); returns the process
+    and its base URL."""
+    proc = subprocess.Popen([BIN, *database, *flags, "serve", "--listen", "127.0.0.1:0"],
                             stdout=subprocess.PIPE, text=True, env=clean_env())
     line = proc.stdout.readline()
     assert "serving at" in line, line

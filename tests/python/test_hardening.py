@@ -12,14 +12,18 @@ Crash cycles are in `test_crash_cycles.py`. `scripts/hardening` runs both and pr
 counts; CI runs the same tests (with 3 crash cycles instead of 100).
 """
 
+import base64
 import datetime
 import html.parser
+import os
 import re
 import secrets
 import string
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from conftest import PASSWORD, credence, start_server
 
@@ -137,6 +141,17 @@ def build_world(database, url):
     own = marker("followedtag")
     assert author.api("POST", f"/api/v1/tags/{own}/follow").ok
     secrets_[own] = {"allowed": {"author"}, "id": None, "name": "followed tag", "keyword": None}
+    # Where an app's pushes go is the app's alone: only the token that subscribed reads it.
+    own = marker("push")
+    device = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    assert author.api("POST", "/api/v1/push/subscription", json={
+        "subscription": {"endpoint": f"https://push.invalid/{own}",
+                         "keys": {"p256dh": base64.urlsafe_b64encode(device).decode(),
+                                  "auth": base64.urlsafe_b64encode(os.urandom(16)).decode()}},
+        "data": {"alerts": {"mention": True}}}).ok
+    secrets_[own] = {"allowed": {"author"}, "id": None, "name": "push subscription",
+                     "keyword": None}
     licence = marker("licence")
     assert author.api("PATCH", "/api/v1/credence/profile", json={"licence_number": licence}).ok
     secrets_[licence] = {"allowed": {"author", "moderator", "admin"}, "id": None,
@@ -159,6 +174,7 @@ def readable_paths(world):
              "/api/v1/lists", f"/api/v1/accounts/{author.id}/lists", "/api/v2/filters",
              "/api/v1/followed_tags", "/api/v2/notifications", "/api/v1/markers",
              "/api/v1/follow_requests", f"/api/v1/accounts/{author.id}/featured_tags",
+             "/api/v1/push/subscription",
              f"/search?q={TAG}", f"/api/v2/search?q={TAG}"]
     for s in world["secrets"].values():
         if s["keyword"]:

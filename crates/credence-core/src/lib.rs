@@ -17,6 +17,7 @@
 //! - [`media`]: uploads (cleaned by `credence-media`) and their alt text;
 //! - [`home_feeds`]: materialised home timelines, filled as posts are published;
 //! - [`topics`]: curated topics and hashtags, and following them;
+//! - [`push`]: Web Push subscriptions of apps, and the queue that sends them notifications;
 //! - [`notifications`]: in-app notifications, recorded where things happen;
 //! - [`posts`]: composing, publishing (with the credibility rules), editing, deleting, review;
 //! - [`engagement`]: follows, favourites, boosts, bookmarks;
@@ -40,6 +41,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod posts;
 pub mod profiles;
+pub mod push;
 pub mod search;
 pub mod timelines;
 pub mod topics;

@@ -34,6 +34,7 @@ mod notifications;
 mod oauth;
 mod posts;
 mod profiles;
+mod push;
 mod search;
 mod timelines;
 mod topics;
@@ -72,6 +73,7 @@ fn routes(state: AppState) -> Router {
         .merge(filters::router())
         .merge(timelines::router())
         .merge(notifications::router())
+        .merge(push::router())
         .merge(search::router())
         // Applies to the routes above, so it must come after all of them.
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -151,9 +153,11 @@ pub async fn serve(
     // client libraries (Mastodon.py) send it.
     state.core.watch_changes().await;
     let scheduler = tokio::spawn(credence_core::jobs::run(state.core.clone()));
+    let pusher = tokio::spawn(credence_core::push::run(state.core.clone()));
     let limits = state.config.limits.clone();
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
     server::serve_connections(listener, app, limits, shutdown).await?;
     scheduler.abort();
+    pusher.abort();
     Ok(())
 }

@@ -12,6 +12,7 @@ use credence_core::accounts::Email;
 use credence_core::kernel::db::{redact_url, Backend};
 use credence_core::kernel::text::single_line;
 use credence_core::kernel::token_cache;
+use credence_core::kernel::PushOptions;
 use credence_core::CoreOptions;
 use credence_web::{ServerLimits, WebConfig};
 use serde::Deserialize;
@@ -101,6 +102,17 @@ pub struct Overrides {
     /// 127.0.0.1:9090) [default: not served].
     #[arg(long, env = "CREDENCE_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<String>,
+    /// Let apps' Web Push subscriptions name plain-http endpoints and loopback or private
+    /// addresses, which the server would then POST to. For a test push service only: on a
+    /// real server anyone with an app token could aim those requests into your network
+    /// [default: false].
+    #[arg(
+        long,
+        env = "CREDENCE_PUSH_TO_PRIVATE_ADDRESSES",
+        global = true,
+        value_name = "true|false"
+    )]
+    pub push_to_private_addresses: Option<bool>,
 }
 
 /// What `credence.toml` may hold; every key is optional.
@@ -122,6 +134,7 @@ pub struct FileSettings {
     pub min_body_rate: Option<u64>,
     pub max_connections: Option<usize>,
     pub metrics_listen: Option<String>,
+    pub push_to_private_addresses: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +152,7 @@ pub struct Settings {
     pub key_file: PathBuf,
     pub limits: ServerLimits,
     pub metrics_listen: Option<String>,
+    pub push_to_private_addresses: bool,
 }
 
 impl Settings {
@@ -228,6 +242,10 @@ impl Settings {
             key_file,
             limits,
             metrics_listen,
+            push_to_private_addresses: o
+                .push_to_private_addresses
+                .or(file.push_to_private_addresses)
+                .unwrap_or(false),
         })
     }
 
@@ -255,6 +273,10 @@ impl Settings {
             token_ttl: self.token_cache,
             registrations_open: self.registrations_open,
             key_file: self.key_file.clone(),
+            push: PushOptions {
+                contact: format!("mailto:{}", self.contact_email),
+                private_endpoints: self.push_to_private_addresses,
+            },
         }
     }
 

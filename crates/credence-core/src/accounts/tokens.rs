@@ -10,6 +10,7 @@ use crate::kernel::db::{col, parse_col};
 use crate::kernel::secrets::{random_token, token_hash};
 use crate::kernel::{Actor, Core, CoreResult};
 use crate::profiles;
+use crate::push;
 
 /// Issues a Bearer token. Only the hash is stored; the token is returned once.
 pub async fn issue_token<'e, E>(
@@ -127,6 +128,7 @@ pub async fn revoke_token(core: &Core, app_id: i64, token: &str) -> CoreResult<b
     .await?;
     if revoked.rows_affected() > 0 {
         core.tokens.clear();
+        push::drop_revoked(&mut *core.db.pool.acquire().await?).await?;
         return Ok(true);
     }
     let someone_elses =

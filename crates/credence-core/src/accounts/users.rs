@@ -9,6 +9,7 @@ use crate::kernel::db::{col, parse_col};
 use crate::kernel::error::EMAIL_TAKEN;
 use crate::kernel::{Actor, Core, CoreError, CoreResult, Role};
 use crate::profiles::{self, Handle, ProfileKind};
+use crate::push;
 
 use super::email::Email;
 use super::password::{check_password_strength, hash_password, verify_password};
@@ -188,6 +189,7 @@ pub async fn change_password(
     .bind(actor.user_id)
     .execute(&mut *tx)
     .await?;
+    push::drop_revoked(&mut tx).await?;
     audit::record(
         &mut *tx,
         Some(actor.user_id),

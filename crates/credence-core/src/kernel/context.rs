@@ -24,6 +24,30 @@ pub struct CoreOptions {
     pub registrations_open: bool,
     /// The key file holding the key-encryption key (see `envelope`).
     pub key_file: PathBuf,
+    /// How Web Push messages are sent (see `push`).
+    pub push: PushOptions,
+}
+
+/// How this server sends Web Push messages to apps' push services.
+#[derive(Debug, Clone)]
+pub struct PushOptions {
+    /// Who push services may contact about our pushes: the VAPID subject (RFC 8292 §2.1), a
+    /// `mailto:` or `https:` address.
+    pub contact: String,
+    /// Whether a subscription may name a plain-http endpoint or one on a loopback or private
+    /// address. Off in production: a push endpoint is a URL anyone with an app token chooses,
+    /// and this server would POST to it (a request forged into the operator's own network).
+    /// Tests turn it on for the push service they run on loopback.
+    pub private_endpoints: bool,
+}
+
+impl Default for PushOptions {
+    fn default() -> PushOptions {
+        PushOptions {
+            contact: "mailto:admin@credence.example".into(),
+            private_endpoints: false,
+        }
+    }
 }
 
 impl CoreOptions {
@@ -33,6 +57,7 @@ impl CoreOptions {
             token_ttl: token_cache::DEFAULT_TTL,
             registrations_open: true,
             key_file: key_file.into(),
+            push: PushOptions::default(),
         }
     }
 }
@@ -49,6 +74,8 @@ pub struct Core {
     pub registrations_open: bool,
     /// The key-encryption keys that seal private records (see `envelope`).
     pub keys: Arc<Keyring>,
+    /// How Web Push messages are sent (see [`CoreOptions`]).
+    pub push: PushOptions,
     /// Built on first use: about 45 ms of loading that a CLI command without drafts to check
     /// need not pay.
     checker: Arc<OnceLock<Checker>>,
@@ -67,6 +94,7 @@ impl Core {
             tokens: Arc::new(TokenCache::new(options.token_ttl)),
             refs: Arc::default(),
             registrations_open: options.registrations_open,
+            push: options.push.clone(),
             checker: Arc::default(),
         })
     }

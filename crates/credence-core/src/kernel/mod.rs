@@ -25,5 +25,5 @@ pub mod token_cache;
 pub mod visibility;
 
 pub use actor::{Actor, Role};
-pub use context::{Core, CoreOptions};
+pub use context::{Core, CoreOptions, PushOptions};
 pub use error::{CoreError, CoreResult};

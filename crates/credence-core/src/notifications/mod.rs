@@ -2,7 +2,8 @@
 //! reply, a follow, a like, a review request, a scheduled post going out), in its own
 //! transaction, and read back newest first. What a page shows of one (who, which post) is the
 //! `timelines` listing of them. Whether one is read is the person's `notifications` read
-//! marker ([`markers`]), which the web and the apps share.
+//! marker ([`markers`]), which the web and the apps share. Apps that subscribed to Web Push
+//! get each new one pushed (`push`), queued in the same transaction.
 
 pub mod groups;
 pub mod markers;
@@ -17,6 +18,7 @@ use selection::bind_all;
 use crate::kernel::clock::{new_id, now_ms};
 use crate::kernel::db::{col, placeholders};
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
+use crate::push;
 
 /// Records a notification (never to oneself).
 pub async fn notify(
@@ -53,20 +55,22 @@ async fn insert(
     at: i64,
 ) -> CoreResult<()> {
     let group_key = groups::key_for_new(&mut *conn, recipient, kind, post, at).await?;
+    let id = new_id();
     sqlx::query(
         "INSERT INTO notifications (id, recipient_id, kind, actor_id, post_id, created_at, \
          group_key) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(new_id())
+    .bind(id)
     .bind(recipient)
     .bind(kind)
     .bind(actor)
     .bind(post)
     .bind(at)
     .bind(group_key)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    let what = describe(kind);
+    push::enqueue(conn, recipient, id, mastodon_type(kind), actor, what, at).await
 }
 
 /// What happened, in words after the actor's name ("Dr Okafor liked your post").

@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credence_core::kernel::clock::rfc3339;
-use credence_core::{instance, media, posts, profiles};
+use credence_core::{instance, media, posts, profiles, push};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
@@ -77,6 +77,8 @@ fn configuration() -> Value {
 pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let c = &state.config;
     let users = profiles::count_profiles(&state.core).await?;
+    let mut configuration = configuration();
+    configuration["vapid"] = json!({"public_key": push::public_key(&state.core).await?});
     Ok(Json(json!({
         "domain": c.domain(),
         "title": c.instance_title,
@@ -87,7 +89,7 @@ pub async fn instance_v2(State(state): State<AppState>) -> Result<Json<Value>, A
         "thumbnail": {"url": c.absolute("/static/avatar.png")},
         "icon": [],
         "languages": ["en"],
-        "configuration": configuration(),
+        "configuration": configuration,
         "registrations": {"enabled": state.core.registrations_open, "approval_required": false, "message": null},
         "api_versions": {"mastodon": 2},
         "contact": {"email": c.contact_email, "account": null},

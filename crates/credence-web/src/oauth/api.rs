@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credence_core::oauth::{self, RevokeRequest, TokenRequest};
+use credence_core::push;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -37,7 +38,9 @@ impl StringOrList {
     }
 }
 
-fn app_json(app: &oauth::App, with_secret: bool) -> Value {
+/// An app as Mastodon describes it; `vapid_key` is the server's Web Push key (the same for
+/// every app).
+fn app_json(app: &oauth::App, with_secret: bool, vapid_key: &str) -> Value {
     let mut v = json!({
         "id": app.id.to_string(),
         "name": app.name,
@@ -45,7 +48,7 @@ fn app_json(app: &oauth::App, with_secret: bool) -> Value {
         "scopes": app.scopes.split(' ').collect::<Vec<_>>(),
         "redirect_uri": app.redirect_uris.join("\n"),
         "redirect_uris": app.redirect_uris,
-        "vapid_key": "",
+        "vapid_key": vapid_key,
     });
     if with_secret {
         v["client_id"] = json!(app.client_id);
@@ -70,7 +73,8 @@ pub async fn create_app(
         form.website.as_deref(),
     )
     .await?;
-    Ok(Json(app_json(&app, true)))
+    let vapid_key = push::public_key(&state.core).await?;
+    Ok(Json(app_json(&app, true, &vapid_key)))
 }
 
 /// `GET /api/v1/apps/verify_credentials`: the app a token belongs to. A personal token (made
@@ -80,6 +84,7 @@ pub async fn verify_app(
     State(state): State<AppState>,
     bearer: Bearer,
 ) -> Result<Json<Value>, ApiError> {
+    let vapid_key = push::public_key(&state.core).await?;
     let Some(app_id) = bearer.0.app_id else {
         return Ok(Json(json!({
             "id": format!("personal-{}", bearer.0.id),
@@ -88,13 +93,13 @@ pub async fn verify_app(
             "scopes": bearer.0.scopes.split(' ').collect::<Vec<_>>(),
             "redirect_uri": oauth::OOB_REDIRECT,
             "redirect_uris": [oauth::OOB_REDIRECT],
-            "vapid_key": "",
+            "vapid_key": vapid_key,
         })));
     };
     let app = oauth::app_by_id(&state.core, app_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(Json(app_json(&app, false)))
+    Ok(Json(app_json(&app, false, &vapid_key)))
 }
 
 pub async fn token(

@@ -71,6 +71,7 @@ mod notifications;
 mod oauth;
 mod posts;
 mod profiles;
+mod push;
 mod search;
 mod seed;
 mod timelines;
