@@ -1,12 +1,13 @@
-//! Mastodon's instance metadata (`/api/v1/instance`, `/api/v2/instance`), NodeInfo, and the
-//! OpenAPI document of Credence's own endpoints.
+//! Mastodon's instance metadata (`/api/v1/instance`, `/api/v2/instance`), NodeInfo, host-meta
+//! and WebFinger, and the OpenAPI document of Credence's own endpoints.
 
-use axum::extract::{Path, State};
-use axum::http::header;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credence_core::kernel::clock::rfc3339;
 use credence_core::{instance, media, posts, profiles, push};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
@@ -165,6 +166,101 @@ pub async fn nodeinfo_links(State(state): State<AppState>) -> Json<Value> {
             "href": state.config.absolute("/nodeinfo/2.0"),
         }]
     }))
+}
+
+/// `GET /.well-known/host-meta` (RFC 6415): where WebFinger is, as XRD (or as JSON, for
+/// `host-meta.json`), for clients that look it up before WebFinger.
+pub async fn host_meta(State(state): State<AppState>) -> Response {
+    let template = state
+        .config
+        .absolute("/.well-known/webfinger?resource={uri}");
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
+         <Link rel=\"lrdd\" template=\"{}\"/>\n</XRD>\n",
+        crate::entities::escape_html(&template)
+    );
+    (
+        [(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}
+
+pub async fn host_meta_json(State(state): State<AppState>) -> Response {
+    let template = state
+        .config
+        .absolute("/.well-known/webfinger?resource={uri}");
+    let body = json!({"links": [{"rel": "lrdd", "template": template}]});
+    jrd(&body)
+}
+
+fn jrd(body: &Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/jrd+json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct WebfingerQuery {
+    resource: Option<String>,
+}
+
+/// The handle a WebFinger `resource` names on this server: `acct:handle@domain` (or without
+/// `acct:`), or the profile's address. Another server's accounts are not ours to describe.
+fn local_handle(resource: &str, config: &crate::state::WebConfig) -> Result<String, ApiError> {
+    if let Some(handle) = resource.strip_prefix(&config.absolute("/@")) {
+        return Ok(handle.to_string());
+    }
+    if resource.starts_with("https://") || resource.starts_with("http://") {
+        return Err(ApiError::not_found());
+    }
+    let account = resource.strip_prefix("acct:").unwrap_or(resource);
+    let account = account.strip_prefix('@').unwrap_or(account);
+    let (handle, domain) = match account.rsplit_once('@') {
+        Some((handle, domain)) => (handle, Some(domain)),
+        None => (account, None),
+    };
+    if handle.is_empty() || handle.contains([':', '/', '@']) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "The resource must be acct:handle@domain or a profile's address",
+        ));
+    }
+    match domain {
+        Some(domain) if !domain.eq_ignore_ascii_case(&config.domain()) => {
+            Err(ApiError::not_found())
+        }
+        _ => Ok(handle.to_string()),
+    }
+}
+
+/// `GET /.well-known/webfinger?resource=acct:handle@domain` (RFC 7033): a local account's
+/// canonical name and its profile page. The ActivityPub `self` link comes with federation,
+/// which is not built.
+pub async fn webfinger(
+    State(state): State<AppState>,
+    Query(query): Query<WebfingerQuery>,
+) -> Result<Response, ApiError> {
+    let resource = query.resource.unwrap_or_default();
+    if resource.trim().is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "The resource parameter is missing (acct:handle@domain)",
+        ));
+    }
+    let handle = local_handle(resource.trim(), &state.config)?;
+    let profile = profiles::view(&state.core, None, &handle).await?;
+    let page = state.config.absolute(&format!("/@{}", profile.handle));
+    Ok(jrd(&json!({
+        "subject": format!("acct:{}@{}", profile.handle, state.config.domain()),
+        "aliases": [page],
+        "links": [{"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": page}],
+    })))
 }
 
 pub async fn nodeinfo(State(state): State<AppState>) -> Result<Response, ApiError> {

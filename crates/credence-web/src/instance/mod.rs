@@ -1,5 +1,5 @@
 //! The instance as a whole: the front page, static files, Mastodon's instance metadata,
-//! NodeInfo and health. Metrics are served apart, on the operator's address (`serve_metrics`).
+//! NodeInfo, host-meta and WebFinger, and health. Metrics are served apart, on the operator's address (`serve_metrics`).
 
 mod api;
 mod pages;
@@ -26,6 +26,9 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(api::dismiss_announcement),
         )
         .route("/.well-known/nodeinfo", get(api::nodeinfo_links))
+        .route("/.well-known/host-meta", get(api::host_meta))
+        .route("/.well-known/host-meta.json", get(api::host_meta_json))
+        .route("/.well-known/webfinger", get(api::webfinger))
         .route("/nodeinfo/2.0", get(api::nodeinfo))
         .route("/api/v1/credence/openapi.json", get(api::openapi))
         .route("/healthz", get(metrics::healthz))

@@ -11,7 +11,86 @@ both_backends!(
     unknown_pages_are_404,
     metrics_are_only_on_the_operators_address,
     private_answers_are_not_stored,
+    webfinger_and_host_meta_name_local_accounts,
 );
+
+async fn webfinger_and_host_meta_name_local_accounts(backend: Backend) {
+    let app = spawn(backend).await;
+    app.user("dr_finger", Role::Professional).await;
+    let c = api();
+    let domain = app.addr.to_string();
+    let get = |path: String| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move {
+            let res = c
+                .get(url)
+                .header("origin", "https://client.example")
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let content_type = res.headers()["content-type"].to_str().unwrap().to_string();
+            let cors = res.headers().get("access-control-allow-origin").cloned();
+            (status, content_type, cors, res.text().await.unwrap())
+        }
+    };
+    let page = app.url("/@dr_finger");
+    for resource in [
+        format!("acct:dr_finger@{domain}"),
+        format!("dr_finger@{domain}"),
+        "acct:dr_finger".to_string(),
+        page.clone(),
+    ] {
+        let (s, content_type, cors, body) = get(format!(
+            "/.well-known/webfinger?resource={}",
+            urlencode(&resource)
+        ))
+        .await;
+        assert_eq!(s, 200, "{resource}: {body}");
+        assert!(content_type.starts_with("application/jrd+json"));
+        assert_eq!(cors.unwrap(), "*");
+        let jrd: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(jrd["subject"], format!("acct:dr_finger@{domain}"));
+        assert_eq!(jrd["aliases"], json!([page]));
+        assert_eq!(
+            jrd["links"][0]["rel"],
+            "http://webfinger.net/rel/profile-page"
+        );
+        assert_eq!(jrd["links"][0]["href"], page);
+    }
+    for (resource, status) in [
+        ("acct:dr_finger@mastodon.example".to_string(), 404),
+        (format!("acct:nobody_here@{domain}"), 404),
+        ("https://elsewhere.example/@dr_finger".to_string(), 404),
+        (format!("mailto:dr_finger@{domain}"), 400),
+        (String::new(), 400),
+    ] {
+        let (s, _, _, body) = get(format!(
+            "/.well-known/webfinger?resource={}",
+            urlencode(&resource)
+        ))
+        .await;
+        assert_eq!(s, status, "{resource}: {body}");
+        assert!(body.contains("error"), "{body}");
+    }
+    let (s, content_type, _, xrd) = get("/.well-known/host-meta".to_string()).await;
+    assert_eq!(s, 200);
+    assert!(content_type.starts_with("application/xrd+xml"));
+    let template = app.url("/.well-known/webfinger?resource={uri}");
+    assert!(
+        xrd.contains(&format!("<Link rel=\"lrdd\" template=\"{template}\"/>")),
+        "{xrd}"
+    );
+    let (s, _, _, body) = get("/.well-known/host-meta.json".to_string()).await;
+    assert_eq!(s, 200);
+    let jrd: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(jrd["links"][0]["template"], template);
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
 
 async fn instance_and_nodeinfo(backend: Backend) {
     let app = spawn(backend).await;
