@@ -270,3 +270,11 @@ def test_lists_filters_tags_follows_directory_and_profile_edits(server, member_t
                                                 fields=[("Blog", "https://blog.example/bp")])
     assert "hypertension" in updated["note"]
     assert updated["source"]["fields"][0]["value"] == "https://blog.example/bp"
+    # Profile photo and header as Mastodon.py uploads them (multipart), then the photo removed.
+    pictured = member.account_update_credentials(avatar=tiny_png(), avatar_mime_type="image/png",
+                                                 header=tiny_png(96, 32), header_mime_type="image/png")
+    assert "/media/" in pictured["avatar"] and "/media/" in pictured["header"]
+    assert requests.get(pictured["avatar"], timeout=10).headers["Content-Type"].startswith("image/")
+    assert "hypertension" in pictured["note"], "a picture leaves the rest as it was"
+    cleared = member.account_delete_avatar()
+    assert cleared["avatar"].endswith("/static/avatar.png")

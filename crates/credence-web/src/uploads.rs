@@ -81,13 +81,30 @@ impl From<FormError> for HtmlError {
     }
 }
 
-/// A multipart form: text fields by name (repeats kept in order) and at most one file.
+/// A multipart form: text fields by name (repeats kept in order) and at most one file per
+/// file field.
 pub struct UploadForm {
     pub texts: HashMap<String, Vec<String>>,
-    pub file: Option<ReceivedFile>,
+    files: HashMap<String, ReceivedFile>,
 }
 
 impl UploadForm {
+    /// The file sent as `name`, if any.
+    pub fn take_file(&mut self, name: &str) -> Option<ReceivedFile> {
+        self.files.remove(name)
+    }
+
+    /// The text fields as one URL-encoded form, for the body types other requests read.
+    pub fn texts_encoded(&self) -> String {
+        let pairs = self
+            .texts
+            .iter()
+            .flat_map(|(name, values)| values.iter().map(move |v| (name, v)));
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    }
+
     /// The first value of a text field, or "".
     pub fn text(&self, name: &str) -> String {
         self.texts
@@ -132,6 +149,16 @@ pub async fn read_form(
     multipart: Result<Multipart, MultipartRejection>,
     dir: &Path,
 ) -> Result<UploadForm, FormError> {
+    read_form_with_files(multipart, dir, &["file"]).await
+}
+
+/// Reads a multipart form whose `file_fields` are files, each streamed to a temporary file in
+/// `dir`; every other part is text.
+pub async fn read_form_with_files(
+    multipart: Result<Multipart, MultipartRejection>,
+    dir: &Path,
+    file_fields: &[&str],
+) -> Result<UploadForm, FormError> {
     let mut multipart = multipart.map_err(|e| {
         FormError::new(
             StatusCode::BAD_REQUEST,
@@ -144,7 +171,7 @@ pub async fn read_form(
     })?;
     let mut form = UploadForm {
         texts: HashMap::new(),
-        file: None,
+        files: HashMap::new(),
     };
     let mut text_bytes = 0;
     while let Some(field) = multipart
@@ -153,13 +180,14 @@ pub async fn read_form(
         .map_err(FormError::unreadable)?
     {
         let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            if form.file.is_some() {
-                return Err(FormError::invalid(
-                    "Send one file per upload: this one had two `file` parts",
-                ));
+        if file_fields.contains(&name.as_str()) {
+            if form.files.contains_key(&name) {
+                return Err(FormError::invalid(format!(
+                    "Send one file per field: this form had two `{name}` parts"
+                )));
             }
-            form.file = Some(receive_file(field, dir).await?);
+            let file = receive_file(field, dir).await?;
+            form.files.insert(name, file);
         } else {
             let room = MAX_TEXT_BYTES.saturating_sub(text_bytes);
             let text = receive_text(field, &name, room).await?;

@@ -157,6 +157,21 @@ pub async fn upload(
     get_own(core, actor, id).await
 }
 
+/// The file key an upload is served by (`/media/KEY`).
+pub fn key_of(info: &MediaInfo) -> &str {
+    info.path.trim_start_matches("/media/")
+}
+
+/// Deletes the actor's upload served as `key` if no post uses it (a replaced profile picture).
+pub async fn remove_unattached(core: &Core, actor: &Actor, key: &str) -> CoreResult<()> {
+    sqlx::query("DELETE FROM media WHERE file_key = $1 AND owner_id = $2 AND post_id IS NULL")
+        .bind(key)
+        .bind(actor.profile_id)
+        .execute(&core.db.pool)
+        .await?;
+    Ok(())
+}
+
 /// One of the actor's own uploads.
 pub async fn get_own(core: &Core, actor: &Actor, id: i64) -> CoreResult<MediaInfo> {
     let row = sqlx::query(&format!(

@@ -181,6 +181,11 @@ pub struct Profile {
     pub disclosures: Vec<Disclosure>,
     /// Approves each follower (a follow is a request until then).
     pub locked: bool,
+    /// The profile photo and header image: file keys of cleaned images in `media`.
+    #[serde(skip)]
+    pub avatar_key: Option<String>,
+    #[serde(skip)]
+    pub header_key: Option<String>,
     /// Followers, following and posts, where the query that loaded the profile counted them.
     pub stats: Option<Stats>,
 }
@@ -226,6 +231,8 @@ impl Profile {
             updated_at: col(row, "updated_at")?,
             disclosures: Vec::new(),
             locked: col::<i64>(row, "locked")? != 0,
+            avatar_key: col(row, "avatar_key")?,
+            header_key: col(row, "header_key")?,
             stats: Some(Stats {
                 followers: col(row, "followers_count")?,
                 following: col(row, "following_count")?,
@@ -267,4 +274,4 @@ pub fn may_see_licence(profile: &Profile, viewer: Option<&Actor>) -> bool {
 pub(super) const PROFILE_COLUMNS: &str = "id, user_id, kind, handle, display_name, bio, links, \
     profession, specialty, credentials, licence_number, licence_jurisdiction, npi, affiliations, \
     org_kind, verification_state, verified_at, created_at, updated_at, followers_count, \
-    following_count, posts_count, last_post_at, locked";
+    following_count, posts_count, last_post_at, locked, avatar_key, header_key";

@@ -268,6 +268,8 @@ pub(super) fn template_author() -> Profile {
         updated_at: now,
         disclosures: Vec::new(),
         locked: false,
+        avatar_key: None,
+        header_key: None,
         stats: None,
     }
 }

@@ -25,7 +25,7 @@ pub async fn upload(
     let actor = bearer.user("write:media")?;
     let _in_progress = state.uploads.begin(actor.profile_id)?;
     let mut form = uploads::read_form(multipart, &state.config.upload_dir).await?;
-    let file = form.file.take().ok_or_else(|| {
+    let file = form.take_file("file").ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",

@@ -160,7 +160,7 @@ pub async fn read_compose(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(String, ComposeForm, Option<ReceivedFile>), HtmlError> {
     let mut upload = uploads::read_form(multipart, &state.config.upload_dir).await?;
-    let file = upload.file.take().filter(|f| !f.is_empty());
+    let file = upload.take_file("file").filter(|f| !f.is_empty());
     let one = |name: &str| upload.text(name);
     let many = |name: &str| upload.texts(name);
     let values = many("citation_value");

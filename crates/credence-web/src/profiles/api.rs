@@ -1,11 +1,12 @@
 //! Accounts as Mastodon shows them (`/api/v1/accounts/:id`, `lookup`), and Credence's own
 //! profile endpoints: credentials and disclosures.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
 use axum::Json;
 use credence_core::engagement;
 use credence_core::kernel::text::no_null;
-use credence_core::profiles::{self, ProfileUpdate};
+use credence_core::profiles::{self, Picture, ProfileUpdate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -13,6 +14,7 @@ use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, api_named_id, Bearer, JsonOrForm, MaybeBearer};
 use crate::state::AppState;
+use crate::uploads;
 
 #[derive(Deserialize)]
 pub struct LookupQuery {
@@ -214,16 +216,67 @@ fn refuse(field: &'static str, message: &str) -> ApiError {
     credence_core::CoreError::invalid(field, message).into()
 }
 
+/// update_credentials' body as JSON or a form, or as multipart with the pictures as files
+/// (`avatar`, `header`).
+async fn credentials_request(
+    state: &AppState,
+    request: Request,
+) -> Result<(CredentialsBody, Vec<(Picture, uploads::ReceivedFile)>), ApiError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        let JsonOrForm(body) = JsonOrForm::from_request(request, state).await?;
+        return Ok((body, Vec::new()));
+    }
+    let multipart = Multipart::from_request(request, state).await;
+    let fields = [Picture::Avatar.field(), Picture::Header.field()];
+    let mut form =
+        uploads::read_form_with_files(multipart, &state.config.upload_dir, &fields).await?;
+    let body = serde_html_form::from_str(&form.texts_encoded()).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("the request body could not be read: {e}"),
+        )
+    })?;
+    let pictures = [Picture::Avatar, Picture::Header]
+        .into_iter()
+        .filter_map(|p| form.take_file(p.field()).map(|file| (p, file)))
+        .filter(|(_, file)| !file.is_empty())
+        .collect();
+    Ok((body, pictures))
+}
+
+/// `DELETE /api/v1/profile/avatar` and `/header`: back to the default picture.
+pub async fn remove_picture(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(which): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = bearer.user("write:accounts")?;
+    let which = match which.as_str() {
+        "avatar" => Picture::Avatar,
+        "header" => Picture::Header,
+        _ => return Err(ApiError::not_found()),
+    };
+    let p = profiles::remove_picture(&state.core, actor, which).await?;
+    Ok(Json(entities::credential_account(&p, &state.config)))
+}
+
 /// `PATCH /api/v1/accounts/update_credentials`: display name, bio (`note`) and link fields,
-/// through the same rules as the profile page (changes to what a badge vouches for reset it).
-/// `locked` makes follows requests to approve. Profile photos and bot accounts are not
-/// available, and say so.
+/// through the same rules as the profile page (changes to what a badge vouches for reset it);
+/// `avatar` and `header` images (multipart); `locked` makes follows requests to approve. Bot
+/// accounts and leaving the directory are not available, and say so.
 pub async fn update_credentials(
     State(state): State<AppState>,
     bearer: Bearer,
-    JsonOrForm(body): JsonOrForm<CredentialsBody>,
+    request: Request,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("write:accounts")?;
+    let (body, pictures) = credentials_request(&state, request).await?;
     if crate::extract::is_true(&body.bot) {
         return Err(refuse(
             "bot",
@@ -236,10 +289,10 @@ pub async fn update_credentials(
             "Professionals and organisations are always in the directory; members never are",
         ));
     }
-    if body.rest.keys().any(|k| k == "avatar" || k == "header") {
+    if let Some(name) = body.rest.keys().find(|k| *k == "avatar" || *k == "header") {
         return Err(refuse(
-            "avatar",
-            "Profile photos cannot be uploaded here yet",
+            if name == "avatar" { "avatar" } else { "header" },
+            "Send the picture as a file in a multipart/form-data request",
         ));
     }
     let links = match body.fields() {
@@ -274,9 +327,18 @@ pub async fn update_credentials(
     if let Some(locked) = &body.locked {
         engagement::set_locked(&state.core, actor, locked.is_true()).await?;
     }
-    let p = match body.locked {
-        Some(_) => profiles::view_by_id(&state.core, Some(actor), actor.profile_id).await?,
-        None => edited.profile.for_viewer(Some(actor)),
+    let changed_pictures = !pictures.is_empty();
+    if changed_pictures {
+        let _in_progress = state.uploads.begin(actor.profile_id)?;
+        for (which, file) in pictures {
+            let _turn = state.uploads.processing_slot().await;
+            let bytes = file.into_bytes().await?;
+            profiles::set_picture(&state.core, actor, which, bytes).await?;
+        }
+    }
+    let p = match (&body.locked, changed_pictures) {
+        (None, false) => edited.profile.for_viewer(Some(actor)),
+        _ => profiles::view_by_id(&state.core, Some(actor), actor.profile_id).await?,
     };
     Ok(Json(entities::credential_account(&p, &state.config)))
 }

@@ -4,9 +4,11 @@
 mod api;
 mod pages;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
 use axum::Router;
 
+use crate::extract::MAX_UPLOAD_BYTES;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -24,8 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/directory", get(api::directory))
         .route(
             "/api/v1/accounts/update_credentials",
-            axum::routing::patch(api::update_credentials),
+            axum::routing::patch(api::update_credentials)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
+        .route("/api/v1/profile/{picture}", delete(api::remove_picture))
         .route("/api/v1/accounts/{id}", get(api::account))
         .route(
             "/api/v1/credence/profile",

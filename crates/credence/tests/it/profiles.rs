@@ -15,6 +15,7 @@ both_backends!(
     profile_edit_validates_and_keeps_data,
     names_cannot_borrow_the_badge_or_a_verified_name,
     apps_edit_the_profile,
+    apps_set_and_remove_profile_pictures,
 );
 
 async fn licence_numbers_are_for_reviewers_only(backend: Backend) {
@@ -630,4 +631,120 @@ async fn apps_edit_the_profile(backend: Backend) {
             .contains("Cardiologist in Ohio."),
         "{me} vs {before}"
     );
+}
+
+/// Profile photos and headers as apps send them (multipart `avatar`, `header` on
+/// update_credentials; `DELETE /api/v1/profile/avatar`): cleaned like any upload, shown to
+/// everyone at once, the replaced image deleted; what is no image is refused.
+async fn apps_set_and_remove_profile_pictures(backend: Backend) {
+    use crate::helpers::{jpeg_with_gps, person, tiny_mp4};
+    let app = spawn(backend).await;
+    let (client, id) = person(&app, "photo_owner", Role::Member).await;
+    let (reader, _) = person(&app, "photo_reader", Role::Member).await;
+    let url = app.url("/api/v1/accounts/update_credentials");
+    let (_, before) = reader.get(&format!("/api/v1/accounts/{id}")).await;
+    assert!(before["avatar"]
+        .as_str()
+        .unwrap()
+        .ends_with("/static/avatar.png"));
+    let file = |name: &str, bytes: Vec<u8>, mime: &str| {
+        reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_string())
+            .mime_str(mime)
+            .unwrap()
+    };
+    let form = reqwest::multipart::Form::new()
+        .text("display_name", "Photo Owner")
+        .part("avatar", file("me.jpg", jpeg_with_gps(), "image/jpeg"))
+        .part("header", file("header.jpg", jpeg_with_gps(), "image/jpeg"));
+    let (s, me) = client.send(client.http.patch(&url).multipart(form)).await;
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(me["display_name"], "Photo Owner");
+    let avatar = me["avatar"].as_str().unwrap().to_string();
+    let header = me["header"].as_str().unwrap().to_string();
+    assert!(
+        avatar.contains("/media/") && avatar.ends_with("/thumbnail"),
+        "{avatar}"
+    );
+    assert!(
+        header.contains("/media/") && !header.ends_with("/thumbnail"),
+        "{header}"
+    );
+    // Everyone sees it at once, and what they fetch is cleaned (no EXIF, no GPS).
+    let (_, seen) = reader.get(&format!("/api/v1/accounts/{id}")).await;
+    assert_eq!(seen["avatar"], avatar);
+    let (_, profile_page) = page(&browser(), app.url("/@photo_owner")).await;
+    let path = avatar.trim_start_matches(&app.base);
+    assert!(
+        profile_page.contains(&format!(
+            r#"<img class="avatar large" src="{path}" alt="">"#
+        )),
+        "the profile page shows the photo"
+    );
+    for picture in [&avatar, &header] {
+        let res = api().get(picture).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/"));
+        let bytes = res.bytes().await.unwrap();
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Exif"),
+            "{picture} kept its EXIF block"
+        );
+    }
+    let owned = format!("SELECT COUNT(*) FROM media WHERE owner_id = {id}");
+    assert_eq!(app.count(&owned).await, 2);
+
+    // A new photo replaces the old one, whose image is deleted.
+    let form = reqwest::multipart::Form::new()
+        .part("avatar", file("new.jpg", jpeg_with_gps(), "image/jpeg"));
+    let (s, me) = client.send(client.http.patch(&url).multipart(form)).await;
+    assert_eq!(s, 200, "{me}");
+    assert_ne!(me["avatar"], avatar);
+    assert_eq!(api().get(&avatar).send().await.unwrap().status(), 404);
+    assert_eq!(app.count(&owned).await, 2);
+    let current = me["avatar"].clone();
+
+    // A video or a file that is no image is refused, and nothing changes.
+    for (name, bytes, mime) in [
+        ("clip.mp4", tiny_mp4(), "video/mp4"),
+        ("notes.txt", b"not a picture".to_vec(), "text/plain"),
+    ] {
+        let form = reqwest::multipart::Form::new()
+            .text("note", "should not be saved")
+            .part("avatar", file(name, bytes, mime));
+        let (s, refused) = client.send(client.http.patch(&url).multipart(form)).await;
+        assert_eq!(s, 422, "{name}: {refused}");
+        assert_eq!(
+            refused["details"]["avatar"][0]["error"], "ERR_INVALID",
+            "{refused}"
+        );
+    }
+    let (_, me) = client.get("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(me["avatar"], current);
+    assert_eq!(app.count(&owned).await, 2);
+    let (s, refused) = client
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"avatar": "https://x.example/a.png"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        refused["error"].as_str().unwrap().contains("multipart"),
+        "{refused}"
+    );
+
+    // Removed: the default shows again and the image is gone.
+    let (s, me) = client.delete("/api/v1/profile/avatar").await;
+    assert_eq!(s, 200, "{me}");
+    assert!(me["avatar"]
+        .as_str()
+        .unwrap()
+        .ends_with("/static/avatar.png"));
+    assert_eq!(app.count(&owned).await, 1);
+    let (s, _) = client.delete("/api/v1/profile/nonsense").await;
+    assert_eq!(s, 404);
 }
