@@ -88,6 +88,8 @@ def test_pushes_open_with_an_independent_implementation(pushing_server):
     assert message["notification_type"] == "follow"
     assert message["title"].endswith("followed you") and message["body"] == "@bob_wp"
     assert str(message["notification_id"]) == str(alice.notifications(types=["follow"])[0].id)
+    assert message["access_token"] == tokens["alice_wp"], "apps signed in twice tell whose it is"
+    assert message["icon"].endswith("/static/avatar.png")
 
     # VAPID: a JWT for the push service's origin, signed by the key apps were given.
     scheme, _, params = headers["authorization"].partition(" ")
@@ -99,9 +101,9 @@ def test_pushes_open_with_an_independent_implementation(pushing_server):
     assert claims["sub"].startswith("mailto:")
     assert claims["exp"] - claims["iat"] <= 24 * 3600
 
-    # Changing the alerts keeps the others; a mention arrives too.
-    updated = alice.push_subscription_update(favourite_events=True)
-    assert updated.alerts.favourite and updated.alerts.follow and updated.alerts.mention
+    # As Mastodon, the alerts of a change replace the old ones; a mention arrives.
+    updated = alice.push_subscription_update(favourite_events=True, mention_events=True)
+    assert updated.alerts.favourite and updated.alerts.mention and not updated.alerts.follow
     bob.status_post("@alice_wp your clinic hours are up")
     headers, body = service.next()
     message = json.loads(http_ece.decrypt(body, private_key=device_key, auth_secret=private["auth"],

@@ -27,21 +27,24 @@ impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(ApiError::unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         accounts::token_info(&state.core, token)
             .await?
             .map(Bearer)
             .ok_or_else(ApiError::unauthorized)
     }
+}
+
+/// The Bearer token of a request's `Authorization` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
 }
 
 impl Bearer {

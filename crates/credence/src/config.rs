@@ -276,6 +276,10 @@ impl Settings {
             push: PushOptions {
                 contact: format!("mailto:{}", self.contact_email),
                 private_endpoints: self.push_to_private_addresses,
+                public_url: self
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", self.listen)),
             },
         }
     }

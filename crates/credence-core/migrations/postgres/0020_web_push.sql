@@ -2,8 +2,9 @@
 --
 -- One subscription per access token, as Mastodon keeps them: a new one replaces the token's
 -- old one, and it ends with the token. Where the pushes go (the push service's endpoint URL,
--- the device's public key and auth secret) is sealed under the person's data key
--- (kernel::envelope): with it anyone could send to the device or read what we send.
+-- the device's public key and auth secret) and the token the app reads them with (Mastodon's
+-- payload carries it) are sealed under the person's data key (kernel::envelope): with them
+-- anyone could send to the device, read what we send, or act as the app.
 CREATE TABLE push_subscriptions (
     id              BIGINT PRIMARY KEY,
     token_id        BIGINT NOT NULL UNIQUE REFERENCES access_tokens(id) ON DELETE CASCADE,
@@ -12,14 +13,15 @@ CREATE TABLE push_subscriptions (
     -- The notification types pushed, space separated (Mastodon's names and Credence's own).
     alerts          TEXT NOT NULL,
     policy          TEXT NOT NULL CHECK (policy IN ('all', 'followed', 'follower', 'none')),
-    standard        BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL
 );
 CREATE INDEX push_subscriptions_profile ON push_subscriptions (profile_id);
 
 -- Pushes waiting to go out: one row per notification and subscription, written in the
--- notification's own transaction (nothing is pushed for one rolled back, nothing is lost when
--- the process stops), deleted once the push service took it or it was given up. The message
+-- notification's own transaction (nothing is pushed for one rolled back; a push claimed by a
+-- process that stops goes out from another once the claim lapses, so a push may arrive twice,
+-- never not at all while attempts remain), deleted once the push service took it or it was
+-- given up. The message
 -- is composed when it is sent, so nothing of its text waits here. `claimed_until` lets several
 -- instances share the queue; `due_at` moves on after a failed attempt.
 CREATE TABLE push_deliveries (

@@ -39,6 +39,8 @@ pub struct PushOptions {
     /// and this server would POST to it (a request forged into the operator's own network).
     /// Tests turn it on for the push service they run on loopback.
     pub private_endpoints: bool,
+    /// This server's public address, for the pictures pushes point at.
+    pub public_url: String,
 }
 
 impl Default for PushOptions {
@@ -46,6 +48,7 @@ impl Default for PushOptions {
         PushOptions {
             contact: "mailto:admin@credence.example".into(),
             private_endpoints: false,
+            public_url: "http://localhost".into(),
         }
     }
 }

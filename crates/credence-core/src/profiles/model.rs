@@ -258,6 +258,15 @@ impl Profile {
             .and_then(|k| label_of(ORG_KINDS, k))
     }
 
+    /// Where the profile's photo is served: its 400-px thumbnail, or the default picture.
+    pub fn avatar_path(&self) -> String {
+        self.avatar_key
+            .as_ref()
+            .map_or("/static/avatar.png".to_string(), |k| {
+                format!("/media/{k}/thumbnail")
+            })
+    }
+
     /// Strips what this viewer may not see: the licence number is for reviewers and the owner.
     pub fn for_viewer(mut self, viewer: Option<&Actor>) -> Profile {
         if !may_see_licence(&self, viewer) {

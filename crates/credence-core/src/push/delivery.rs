@@ -2,11 +2,13 @@
 //!
 //! A notification writes one queue row per subscription that wants it ([`enqueue`]), in its
 //! own transaction. Every instance runs [`run`]: each second it claims what is due (a claim
-//! lasts a minute, so a crashed instance's pushes go out from another), composes each message,
-//! encrypts it for the device, signs it, and POSTs it to the push service. What the service
-//! answers decides what happens (RFC 8030 §7): taken → done; 404 or 410 → the subscription is
-//! gone, and ends here too; 408, 425, 429 or 5xx, or no answer → tried again later, honouring
-//! `Retry-After`; any other refusal → given up, logged.
+//! lasts a minute, so a crashed instance's pushes go out from another: delivery is at least
+//! once), composes each message, encrypts it for the device, signs it, and POSTs it to the
+//! push service. What the service answers decides what happens (RFC 8030 §7): taken → done;
+//! 404 or 410 → the subscription is gone, and ends here too; 408, 425, 429 or 5xx, no answer,
+//! or a failure of our own (the database) → tried again later, after the longer of the
+//! backoff and `Retry-After`; any other refusal, or a subscription that no longer opens →
+//! given up, logged.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,8 +41,12 @@ const RETRY_AFTER_CAP_MS: i64 = 6 * 3_600_000;
 /// How long a push service keeps a message for a device that is offline (`TTL`), which is
 /// also how long the VAPID signature on it holds (RFC 8292 §2: at most a day).
 const VALID_FOR: Duration = Duration::from_secs(12 * 3600);
-/// How long one push service may take to answer.
+/// How long one push service may take to answer, and to accept a connection.
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Messages are padded to a multiple of this many bytes, so their length tells the push
+/// service little of the name or the kind of notification inside.
+const PAD_TO: usize = 256;
 
 /// Queues the push of a new notification to every subscription of `recipient` that wants
 /// its type and its actor (the subscription's policy), on `conn`: the notification's own
@@ -89,13 +95,18 @@ pub struct Sender {
     client: reqwest::Client,
     contact: String,
     private_endpoints: bool,
+    public_url: String,
 }
 
 impl Sender {
     pub fn new(options: &PushOptions) -> anyhow::Result<Sender> {
+        // No proxy from the environment either: a proxy would resolve the name itself, past
+        // the resolver that keeps the sender off private addresses.
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .timeout(SEND_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("Credence/", env!("CARGO_PKG_VERSION")));
         if !options.private_endpoints {
             builder = builder.dns_resolver(Arc::new(PublicOnly));
@@ -104,6 +115,7 @@ impl Sender {
             client: builder.build()?,
             contact: options.contact.clone(),
             private_endpoints: options.private_endpoints,
+            public_url: options.public_url.trim_end_matches('/').to_string(),
         })
     }
 }
@@ -156,7 +168,14 @@ enum Outcome {
     Delivered,
     Gone,
     Refused(u16),
-    Retry { after_ms: Option<i64>, why: String },
+    Retry {
+        after_ms: Option<i64>,
+        why: String,
+    },
+    /// The subscription ended (its token revoked) or may no longer be sent to.
+    Ended,
+    /// The sealed subscription does not open (its owner's key shredded, or the row changed).
+    Unreadable(String),
 }
 
 /// Claims and sends the pushes due at `now` (at most one batch).
@@ -168,23 +187,36 @@ pub async fn deliver_due(core: &Core, sender: &Sender, now: i64) -> CoreResult<R
     }
     let key = vapid::server_key(core).await?;
     let mut sends = JoinSet::new();
+    let mut settled = Vec::new();
     for item in due {
         match request(core, sender, &key, &item).await {
             Ok(Some(request)) => {
                 let client = sender.client.clone();
                 sends.spawn(async move { (send(&client, request).await, item) });
             }
-            Ok(None) => forget(core, &item).await?,
-            Err(e) => {
-                tracing::warn!(error = %e, "a push could not be prepared; it is given up");
-                forget(core, &item).await?;
-                round.given_up += 1;
-            }
+            Ok(None) => settled.push((Outcome::Ended, item)),
+            Err(CoreError::Unreadable(why)) => settled.push((Outcome::Unreadable(why), item)),
+            Err(e) => settled.push((
+                Outcome::Retry {
+                    after_ms: None,
+                    why: format!("preparing it: {e}"),
+                },
+                item,
+            )),
         }
     }
     while let Some(done) = sends.join_next().await {
-        let (outcome, item) = done.map_err(anyhow::Error::from)?;
-        settle(core, &item, outcome, now, &mut round).await?;
+        match done {
+            Ok(sent) => settled.push(sent),
+            Err(e) => tracing::error!(error = %e, "a push task failed"),
+        }
+    }
+    // Each push is settled on its own: one that cannot be recorded now is claimed again when
+    // its claim lapses, and the others are not held back by it.
+    for (outcome, item) in settled {
+        if let Err(e) = settle(core, &item, outcome, now, &mut round).await {
+            tracing::warn!(error = %e, "recording what became of a push");
+        }
     }
     Ok(round)
 }
@@ -253,7 +285,7 @@ async fn request(
     let Ok(url) = endpoint::parse(&target.endpoint, sender.private_endpoints) else {
         return Ok(None);
     };
-    let body = message(core, recipient, item).await?;
+    let body = message(core, sender, recipient, &target, item).await?;
     let mut request = encrypt(&target, body)?;
     let authorization = key.authorization(&url, VALID_FOR, &sender.contact)?;
     request.headers_mut().insert(
@@ -290,29 +322,50 @@ fn encrypt(target: &Target, body: Vec<u8>) -> CoreResult<reqwest::Request> {
         .map_err(|e| CoreError::Internal(anyhow::anyhow!("a push request: {e}")))
 }
 
-/// What a push says, in Mastodon's payload shape (less `access_token`, which is never kept
-/// here in a form that could be sent, and `icon`): who did what, and which notification to
-/// read with the app's token.
-async fn message(core: &Core, recipient: i64, item: &Due) -> CoreResult<Vec<u8>> {
-    let (title, body) = match item.actor_id {
-        Some(actor) if actor != recipient => match profiles::get(core, actor).await {
-            Ok(p) => (
-                format!("{} {}", p.display_name, item.what),
-                format!("@{}", p.handle),
-            ),
-            Err(CoreError::NotFound(_)) => (format!("Someone {}", item.what), String::new()),
+/// What a push says, in Mastodon's payload shape: who did what (and their picture), which
+/// notification to read, and the token to read it with. `notification_id` is a number, as
+/// Mastodon sends it (a JavaScript app reads ids above 2^53 inexactly; Swift apps decode an
+/// integer). Padded with trailing spaces (still the same JSON) to a multiple of [`PAD_TO`].
+async fn message(
+    core: &Core,
+    sender: &Sender,
+    recipient: i64,
+    target: &Target,
+    item: &Due,
+) -> CoreResult<Vec<u8>> {
+    let actor = match item.actor_id {
+        Some(actor) => match profiles::get(core, actor).await {
+            Ok(p) => Some(p),
+            Err(CoreError::NotFound(_)) => None,
             Err(e) => return Err(e),
         },
-        _ => (item.what.clone(), String::new()),
+        None => None,
     };
+    let (title, body) = match &actor {
+        Some(p) if p.id != recipient => (
+            format!("{} {}", p.display_name, item.what),
+            format!("@{}", p.handle),
+        ),
+        Some(_) => (item.what.clone(), String::new()),
+        None if item.actor_id.is_some() => (format!("Someone {}", item.what), String::new()),
+        None => (item.what.clone(), String::new()),
+    };
+    let icon = actor
+        .as_ref()
+        .map_or("/static/avatar.png".to_string(), |p| p.avatar_path());
     let payload = json!({
+        "access_token": target.access_token,
         "notification_id": item.notification_id,
         "notification_type": item.notification_type,
         "preferred_locale": "en",
+        "icon": format!("{}{icon}", sender.public_url),
         "title": title,
         "body": body,
     });
-    Ok(payload.to_string().into_bytes())
+    let mut bytes = payload.to_string().into_bytes();
+    let padded = bytes.len().div_ceil(PAD_TO) * PAD_TO;
+    bytes.resize(padded, b' ');
+    Ok(bytes)
 }
 
 async fn send(client: &reqwest::Client, request: reqwest::Request) -> Outcome {
@@ -378,6 +431,12 @@ async fn settle(
         }
         Outcome::Refused(status) => {
             tracing::warn!(status, "a push service refused a push; it is given up");
+            forget(core, item).await?;
+            round.given_up += 1;
+        }
+        Outcome::Ended => forget(core, item).await?,
+        Outcome::Unreadable(why) => {
+            tracing::warn!(%why, "a push subscription does not open; the push is given up");
             forget(core, item).await?;
             round.given_up += 1;
         }

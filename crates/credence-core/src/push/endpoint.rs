@@ -7,7 +7,7 @@
 //! checked when it is subscribed (an address written in the URL) and again, by the resolver
 //! the sender uses, each time it is sent to (a name that resolves elsewhere later).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::{Host, Url};
 
@@ -56,37 +56,58 @@ pub(super) fn parse(raw: &str, private_endpoints: bool) -> CoreResult<Url> {
 }
 
 /// Whether an address is on the public internet: not loopback, private (RFC 1918, unique
-/// local), link-local, carrier-grade NAT, documentation, benchmarking, multicast, broadcast or
-/// unspecified. IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
+/// local), link-local, site-local, carrier-grade NAT, IETF protocol assignments,
+/// documentation, benchmarking, discard, multicast, broadcast or unspecified. IPv6 forms that
+/// carry an IPv4 address (mapped, compatible, SIIT) or reach one through a translator (NAT64:
+/// on an IPv6-only host `64:ff9b::a00:1` reaches 10.0.0.1) are judged by that address; 6to4
+/// and Teredo tunnels are refused.
 pub(super) fn is_public(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, _, _] = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19))
-                || a >= 240)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
-        }
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match carried_ipv4(v6) {
+            Some(v4) => !v6.is_loopback() && !v6.is_unspecified() && is_public_v4(v4),
+            None => is_public_v6(v6),
+        },
     }
+}
+
+fn is_public_v4(v4: Ipv4Addr) -> bool {
+    let [a, b, c, _] = v4.octets();
+    !(v4.is_private()
+        || v4.is_loopback()
+        || v4.is_link_local()
+        || v4.is_broadcast()
+        || v4.is_documentation()
+        || v4.is_unspecified()
+        || v4.is_multicast()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 198 && (b == 18 || b == 19))
+        || a >= 240)
+}
+
+/// The IPv4 address in the last 32 bits of an address that carries one.
+fn carried_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let compatible_or_mapped = s[..5] == [0; 5] && (s[5] == 0 || s[5] == 0xffff);
+    let siit = s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0;
+    let nat64 = s[0] == 0x64 && s[1] == 0xff9b;
+    (compatible_or_mapped || siit || nat64).then(|| {
+        let [.., a, b, c, d] = v6.octets();
+        Ipv4Addr::new(a, b, c, d)
+    })
+}
+
+fn is_public_v6(v6: Ipv6Addr) -> bool {
+    let s = v6.segments();
+    !(v6.is_multicast()
+        || (s[0] & 0xfe00) == 0xfc00
+        || (s[0] & 0xffc0) == 0xfe80
+        || (s[0] & 0xffc0) == 0xfec0
+        || s[0] == 0x2002
+        || (s[0] == 0x2001 && (s[1] == 0 || s[1] == 0x0db8))
+        || (s[0] == 0x100 && s[1..4] == [0; 3]))
 }
 
 /// The sender's resolver when only public addresses may be reached: the system's answer, with
@@ -144,6 +165,8 @@ mod tests {
             "142.250.1.1",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2a00:1450::1",
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
@@ -164,8 +187,31 @@ mod tests {
             "fc00::1",
             "2001:db8::1",
             "::ffff:127.0.0.1",
+            "192.0.0.8",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::a9fe:a9fe",
+            "::10.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "100::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_resolver_refuses_names_of_loopback_and_private_addresses() {
+        use reqwest::dns::Resolve;
+        let refused = PublicOnly
+            .resolve("localhost".parse().unwrap())
+            .await
+            .err()
+            .expect("localhost resolves only to loopback");
+        assert!(
+            refused.to_string().contains("no public address"),
+            "{refused}"
+        );
     }
 }

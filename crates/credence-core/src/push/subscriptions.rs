@@ -119,9 +119,9 @@ pub struct NewSubscription {
     /// Alert choices by type name.
     pub alerts: Vec<(String, bool)>,
     pub policy: Option<String>,
-    /// Whether the app asked for RFC 8291 `aes128gcm` (Mastodon's `standard`): the only
-    /// encoding sent here, asked for or not.
-    pub standard: bool,
+    /// The app's access token (the one subscribing), which Mastodon's payload carries so that
+    /// an app signed in to several accounts knows whose notification arrived.
+    pub access_token: String,
 }
 
 /// A subscription as its app reads it back.
@@ -131,17 +131,17 @@ pub struct Subscription {
     pub endpoint: String,
     pub alerts: Alerts,
     pub policy: Policy,
-    pub standard: bool,
     /// The server's VAPID public key.
     pub server_key: String,
 }
 
-/// Where pushes go, as sealed: the endpoint and the device's keys.
+/// Where pushes go, as sealed: the endpoint, the device's keys, and the app's token.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Target {
     pub(super) endpoint: String,
     pub(super) p256dh: String,
     pub(super) auth: String,
+    pub(super) access_token: String,
 }
 
 impl Target {
@@ -214,6 +214,7 @@ fn target(core: &Core, new: &NewSubscription) -> CoreResult<Target> {
         endpoint: endpoint.to_string(),
         p256dh,
         auth: device_key("auth", &new.auth, 16)?,
+        access_token: new.access_token.clone(),
     })
 }
 
@@ -246,7 +247,7 @@ pub async fn subscribe(
         .await?;
     sqlx::query(
         "INSERT INTO push_subscriptions (id, token_id, profile_id, sealed, alerts, policy, \
-         standard, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(token_id)
@@ -254,7 +255,6 @@ pub async fn subscribe(
     .bind(sealed)
     .bind(alerts.to_column())
     .bind(policy.as_str())
-    .bind(i64::from(new.standard))
     .bind(now_ms())
     .execute(&mut *tx)
     .await?;
@@ -264,7 +264,6 @@ pub async fn subscribe(
         endpoint: target.endpoint,
         alerts,
         policy,
-        standard: new.standard,
         server_key,
     })
 }
@@ -272,7 +271,7 @@ pub async fn subscribe(
 /// The subscription of the app behind `token_id`.
 pub async fn current(core: &Core, actor: &Actor, token_id: i64) -> CoreResult<Subscription> {
     let row = sqlx::query(
-        "SELECT id, sealed, alerts, policy, standard FROM push_subscriptions \
+        "SELECT id, sealed, alerts, policy FROM push_subscriptions \
          WHERE token_id = $1 AND profile_id = $2",
     )
     .bind(token_id)
@@ -289,23 +288,27 @@ pub async fn current(core: &Core, actor: &Actor, token_id: i64) -> CoreResult<Su
         endpoint: target.endpoint,
         alerts: Alerts::from_column(&col::<String>(&row, "alerts")?),
         policy: col::<String>(&row, "policy")?.parse()?,
-        standard: col::<i64>(&row, "standard")? != 0,
         server_key: vapid::public_key(core).await?,
     })
 }
 
-/// Changes which types are pushed (the named ones; the rest stay) and, if given, from whom.
+/// Changes which types are pushed and from whom. As Mastodon's update, the alerts given
+/// replace the old ones (types not named are off); `None` keeps them, and so does a policy not
+/// given.
 pub async fn change(
     core: &Core,
     actor: &Actor,
     token_id: i64,
-    alerts: &[(String, bool)],
+    alerts: Option<&[(String, bool)]>,
     policy: Option<&str>,
 ) -> CoreResult<Subscription> {
     let mut subscription = current(core, actor, token_id).await?;
-    subscription
-        .alerts
-        .apply(alerts.iter().map(|(k, v)| (k.as_str(), *v)));
+    if let Some(alerts) = alerts {
+        subscription.alerts = Alerts::default();
+        subscription
+            .alerts
+            .apply(alerts.iter().map(|(k, v)| (k.as_str(), *v)));
+    }
     if let Some(policy) = policy {
         subscription.policy = policy.parse()?;
     }

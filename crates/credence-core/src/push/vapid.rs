@@ -61,9 +61,17 @@ fn place(id: i64) -> Place<'static> {
     }
 }
 
-/// The server's VAPID public key (made now if there is none yet).
+/// The server's VAPID public key (made now if there is none yet). Read without opening the
+/// private half, so instance and app descriptions do not depend on the key file.
 pub async fn public_key(core: &Core) -> CoreResult<String> {
-    Ok(server_key(core).await?.public)
+    let stored = sqlx::query("SELECT public_key FROM server_keys WHERE name = $1")
+        .bind(NAME)
+        .fetch_optional(&core.db.pool)
+        .await?;
+    match stored {
+        Some(row) => Ok(col(&row, "public_key")?),
+        None => Ok(server_key(core).await?.public),
+    }
 }
 
 /// The server's VAPID key pair, made now if there is none yet.

@@ -62,15 +62,6 @@ pub fn credence_fields(p: &Profile) -> Value {
     })
 }
 
-/// Where a profile's photo is served: its thumbnail, or the default picture.
-pub fn avatar_path(p: &Profile) -> String {
-    p.avatar_key
-        .as_ref()
-        .map_or("/static/avatar.png".to_string(), |k| {
-            format!("/media/{k}/thumbnail")
-        })
-}
-
 pub fn account(p: &Profile, config: &WebConfig) -> Value {
     let mut fields = Vec::new();
     if p.kind.is_verifiable() {
@@ -115,7 +106,7 @@ pub fn account(p: &Profile, config: &WebConfig) -> Value {
     // The photo's 400-px thumbnail (Mastodon's avatars are 400 px square); the header in
     // full. Clients lay out a header image above the profile; an empty string breaks some of
     // them, so the defaults stand in.
-    let avatar = config.absolute(&avatar_path(p));
+    let avatar = config.absolute(&p.avatar_path());
     let header = config.absolute(
         &p.header_key
             .as_ref()

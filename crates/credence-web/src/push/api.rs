@@ -6,12 +6,13 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::Json;
 use credence_core::push::{self, NewSubscription, Subscription, ALERTS};
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
-use crate::extract::{Bearer, JsonOrForm};
+use crate::extract::{bearer_token, Bearer, JsonOrForm};
 use crate::state::AppState;
 
 type Body = HashMap<String, Value>;
@@ -24,7 +25,9 @@ fn subscription_json(s: &Subscription) -> Value {
     json!({
         "id": s.id.to_string(),
         "endpoint": s.endpoint,
-        "standard": s.standard,
+        // RFC 8291 `aes128gcm` is what is sent, whatever the app asked for: Mastodon's older
+        // `aesgcm` is not (see docs/architecture.md).
+        "standard": true,
         "alerts": alerts,
         "server_key": s.server_key,
         "policy": s.policy.as_str(),
@@ -53,12 +56,18 @@ fn text(body: &Body, path: &[&str]) -> Option<String> {
     }
 }
 
+/// A boolean as Mastodon (Rails) reads one: false, 0, "0", "f", "false", "off" (any case) are
+/// false, and so is nothing; anything else is true.
 fn truthy(value: &Value) -> bool {
     match value {
         Value::Bool(b) => *b,
-        Value::Number(n) => n.as_i64() == Some(1),
-        Value::String(s) => matches!(s.as_str(), "true" | "1" | "on" | "yes"),
-        _ => false,
+        Value::Null => false,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "" | "0" | "f" | "false" | "off"
+        ),
+        _ => true,
     }
 }
 
@@ -67,17 +76,19 @@ fn policy(body: &Body) -> Option<String> {
     text(body, &["data", "policy"]).or_else(|| text(body, &["policy"]))
 }
 
-/// The alert choices in `data[alerts]`, whichever way they were sent.
-fn alerts(body: &Body) -> Vec<(String, bool)> {
+/// The alert choices in `data[alerts]`, whichever way they were sent; `None` if none were.
+fn alerts(body: &Body) -> Option<Vec<(String, bool)>> {
     if let Some(Value::Object(map)) = field(body, &["data", "alerts"]) {
-        return map.iter().map(|(k, v)| (k.clone(), truthy(v))).collect();
+        return Some(map.iter().map(|(k, v)| (k.clone(), truthy(v))).collect());
     }
-    body.iter()
+    let flat: Vec<(String, bool)> = body
+        .iter()
         .filter_map(|(key, value)| {
             let name = key.strip_prefix("data[alerts][")?.strip_suffix(']')?;
             Some((name.to_string(), truthy(value)))
         })
-        .collect()
+        .collect();
+    (!flat.is_empty()).then_some(flat)
 }
 
 /// `POST /api/v1/push/subscription`: subscribes this token's app, replacing its earlier
@@ -85,16 +96,18 @@ fn alerts(body: &Body) -> Vec<(String, bool)> {
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
+    headers: HeaderMap,
     JsonOrForm(body): JsonOrForm<Body>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("push")?;
+    let access_token = bearer_token(&headers).unwrap_or_default().to_string();
     let new = NewSubscription {
         endpoint: text(&body, &["subscription", "endpoint"]).unwrap_or_default(),
         p256dh: text(&body, &["subscription", "keys", "p256dh"]).unwrap_or_default(),
         auth: text(&body, &["subscription", "keys", "auth"]).unwrap_or_default(),
-        alerts: alerts(&body),
+        alerts: alerts(&body).unwrap_or_default(),
         policy: policy(&body),
-        standard: field(&body, &["subscription", "standard"]).is_some_and(truthy),
+        access_token,
     };
     let subscription = push::subscribe(&state.core, actor, bearer.0.id, new).await?;
     Ok(Json(subscription_json(&subscription)))
@@ -107,7 +120,8 @@ pub async fn show(State(state): State<AppState>, bearer: Bearer) -> Result<Json<
     Ok(Json(subscription_json(&subscription)))
 }
 
-/// `PUT /api/v1/push/subscription`: changes the alerts named and, if given, the policy.
+/// `PUT /api/v1/push/subscription`: the alerts given replace the old ones (as Mastodon);
+/// the policy changes if given.
 pub async fn update(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -119,7 +133,7 @@ pub async fn update(
         &state.core,
         actor,
         bearer.0.id,
-        &alerts(&body),
+        alerts(&body).as_deref(),
         policy.as_deref(),
     )
     .await?;
@@ -182,7 +196,7 @@ mod tests {
             ("data[alerts][favourite]", json!("1")),
         ]);
         for b in [&json_body, &form_body] {
-            let mut got = alerts(b);
+            let mut got = alerts(b).unwrap();
             got.sort();
             assert_eq!(
                 got,
@@ -193,5 +207,33 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn booleans_read_as_rails_reads_them() {
+        for yes in [
+            json!(true),
+            json!("true"),
+            json!("True"),
+            json!("1"),
+            json!(1),
+            json!("t"),
+        ] {
+            assert!(truthy(&yes), "{yes}");
+        }
+        for no in [
+            json!(false),
+            json!("false"),
+            json!("FALSE"),
+            json!("0"),
+            json!(0),
+            json!("f"),
+            json!("off"),
+            json!(""),
+            Value::Null,
+        ] {
+            assert!(!truthy(&no), "{no}");
+        }
+        assert_eq!(alerts(&body(&[("policy", json!("all"))])), None);
     }
 }

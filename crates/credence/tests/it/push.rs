@@ -121,6 +121,7 @@ impl Device {
             Auth::from_slice(&self.auth),
         )
         .expect("the push opens with the device's keys");
+        assert_eq!(plain.len() % 256, 0, "messages are padded");
         serde_json::from_slice(&plain).unwrap()
     }
 }
@@ -180,6 +181,7 @@ async fn an_app_gets_each_notification_it_asked_for_encrypted_for_its_device(bac
         "unknown types are passed over"
     );
     assert_eq!(v["policy"], "all");
+    assert_eq!(v["standard"], true, "aes128gcm is what is sent");
     let server_key = v["server_key"].as_str().unwrap().to_string();
     let (_, instance) = alice.get("/api/v2/instance").await;
     assert_eq!(instance["configuration"]["vapid"]["public_key"], server_key);
@@ -205,6 +207,11 @@ async fn an_app_gets_each_notification_it_asked_for_encrypted_for_its_device(bac
     );
     assert_eq!(message["title"], "Name of bob_push followed you");
     assert_eq!(message["body"], "@bob_push");
+    assert_eq!(message["access_token"], alice.token.clone().unwrap());
+    assert!(message["icon"]
+        .as_str()
+        .unwrap()
+        .ends_with("/static/avatar.png"));
     let raw = String::from_utf8_lossy(&push.body);
     assert!(!raw.contains("bob_push"), "the push travels encrypted");
 
@@ -234,11 +241,11 @@ async fn an_app_gets_each_notification_it_asked_for_encrypted_for_its_device(bac
     assert_eq!(message["title"], "Name of bob_push mentioned you");
     assert!(!message.to_string().contains("booked"));
 
-    // Likes turned on later are pushed; the other choices stay as they were.
+    // As Mastodon, the alerts of a change replace the old ones: likes on, follows off.
     let (s, v) = alice
         .put(
             "/api/v1/push/subscription",
-            json!({"data": {"alerts": {"favourite": true}}}),
+            json!({"data": {"alerts": {"favourite": true, "mention": true}}}),
         )
         .await;
     assert_eq!(s, 200, "{v}");
@@ -247,8 +254,9 @@ async fn an_app_gets_each_notification_it_asked_for_encrypted_for_its_device(bac
             v["alerts"]["favourite"].clone(),
             v["alerts"]["follow"].clone()
         ),
-        (json!(true), json!(true))
+        (json!(true), json!(false))
     );
+    assert_eq!(v["policy"], "all", "a change without a policy keeps it");
     let second = alice
         .publish(json!({"status": "Clinic closed on Friday"}))
         .await;
@@ -318,13 +326,6 @@ async fn a_failing_push_service_is_tried_again_and_a_forgotten_device_ends_the_s
     }
     let (_, due_at) = waiting.expect("the failed push waits to be tried again");
     assert!(due_at - now_ms() > 100_000, "Retry-After was not honoured");
-    assert_eq!(
-        deliver_due(&app.core, &sender(), now_ms())
-            .await
-            .unwrap()
-            .sent,
-        0
-    );
     let round = deliver_due(&app.core, &sender(), due_at).await.unwrap();
     assert_eq!(round.sent, 1, "{round:?}");
     let pushes = service.wait_for(2).await;
@@ -343,6 +344,56 @@ async fn a_failing_push_service_is_tried_again_and_a_forgotten_device_ends_the_s
     }
     let (s, _) = alice.get("/api/v1/push/subscription").await;
     assert_eq!(s, 404);
+}
+
+/// The queued push's attempts and when it is due next, once `attempts` have been made.
+async fn waiting_after(app: &TestApp, attempts: i64) -> i64 {
+    for _ in 0..600 {
+        let row = sqlx::query_as::<_, (i64, i64)>("SELECT attempts, due_at FROM push_deliveries")
+            .fetch_optional(&app.core.db.pool)
+            .await
+            .unwrap();
+        if let Some((made, due_at)) = row {
+            if made == attempts {
+                return due_at;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the push was not tried {attempts} times");
+}
+
+async fn a_push_is_given_up_after_its_last_attempt(backend: Backend) {
+    let app = spawn_pushing(backend).await;
+    let (alice, alice_id) = person(&app, "alice_gives_up", Role::Member).await;
+    let (bob, _) = person(&app, "bob_gives_up", Role::Member).await;
+    let (service, endpoint) = PushService::start().await;
+    service.answers.lock().unwrap().extend([(500, None); 6]);
+    let (s, _) = alice
+        .post(
+            "/api/v1/push/subscription",
+            subscription(&endpoint, &Device::new(), json!({"follow": true}), "all"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    bob.post(&format!("/api/v1/accounts/{alice_id}/follow"), json!({}))
+        .await;
+    let mut due_at = waiting_after(&app, 1).await;
+    let mut waits = Vec::new();
+    for attempt in 2..=5 {
+        let round = deliver_due(&app.core, &sender(), due_at).await.unwrap();
+        assert_eq!(round.retrying, 1, "attempt {attempt}: {round:?}");
+        let next = waiting_after(&app, attempt).await;
+        waits.push((next - due_at) / 1000);
+        due_at = next;
+    }
+    assert_eq!(waits, [120, 480, 1920, 7680], "the waits grow fourfold");
+    let round = deliver_due(&app.core, &sender(), due_at).await.unwrap();
+    assert_eq!(round.given_up, 1, "{round:?}");
+    assert_eq!(queued(&app).await, 0);
+    assert_eq!(service.count(), 6);
+    let (s, _) = alice.get("/api/v1/push/subscription").await;
+    assert_eq!(s, 200, "a failing service does not end the subscription");
 }
 
 async fn policies_choose_whose_notifications_are_pushed(backend: Backend) {
@@ -581,6 +632,7 @@ async fn a_revoked_token_loses_its_subscription(backend: Backend) {
 both_backends!(
     an_app_gets_each_notification_it_asked_for_encrypted_for_its_device,
     a_failing_push_service_is_tried_again_and_a_forgotten_device_ends_the_subscription,
+    a_push_is_given_up_after_its_last_attempt,
     policies_choose_whose_notifications_are_pushed,
     subscriptions_are_refused_clearly_and_belong_to_their_token,
     a_revoked_token_loses_its_subscription,
