@@ -178,6 +178,22 @@ def test_statuses_media_replies_favourites_timeline_and_search(server, member_to
     assert "protected health information" in str(refused.value)
 
 
+def test_announcements_with_reactions(database, server, member_token):
+    """The operator announces from the command line; apps read, react and dismiss."""
+    url, _ = server
+    credence(database, "admin", "announce", "--text", "Flu clinic on Saturday, 9 to 1")
+    member = client(url, member_token)
+    news = member.announcements()[0]
+    assert "Flu clinic" in news.content and not news.read
+    member.announcement_reaction_create(news.id, "\U0001F44D")
+    reactions = member.announcements()[0].reactions
+    assert [(r.name, r.count, r.me) for r in reactions] == [("\U0001F44D", 1, True)]
+    member.announcement_reaction_delete(news.id, "\U0001F44D")
+    assert member.announcements()[0].reactions == []
+    member.announcement_dismiss(news.id)
+    assert member.announcements()[0].read
+
+
 def test_notification_filters_markers_pins_and_underscore_handles(server, member_token):
     """The calls issue 19 found broken or missing, made as Mastodon.py makes them."""
     url, token = server

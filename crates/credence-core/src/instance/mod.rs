@@ -1,7 +1,7 @@
 //! What the operator tells everyone on this server: its rules and its announcements. The
 //! operator writes them from the command line (`credence admin rule …`, `credence admin
-//! announce`), which is trusted as `create-user` is; everyone reads them, and each person
-//! dismisses an announcement for themselves.
+//! announce`), which is trusted as `create-user` is; everyone reads them, reacts to an
+//! announcement with emoji, and dismisses it for themselves.
 
 use serde::Serialize;
 
@@ -73,7 +73,21 @@ pub struct Announcement {
     pub updated_at: i64,
     /// Whether the reader has dismissed it.
     pub read: bool,
+    /// The emoji people reacted with, in the order first used.
+    pub reactions: Vec<Reaction>,
 }
+
+/// One emoji's reactions to an announcement.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Reaction {
+    pub name: String,
+    pub count: i64,
+    /// Whether the reader is among them.
+    pub me: bool,
+}
+
+/// Distinct reactions one person may add to one announcement (Mastodon's limit).
+const REACTIONS_PER_PERSON: i64 = 8;
 
 /// Publishes an announcement now, shown until `ends_at` (or until withdrawn).
 pub async fn announce(core: &Core, text: &str, ends_at: Option<i64>) -> CoreResult<Announcement> {
@@ -106,6 +120,7 @@ pub async fn announce(core: &Core, text: &str, ends_at: Option<i64>) -> CoreResu
         ends_at,
         updated_at: now,
         read: false,
+        reactions: Vec::new(),
     })
 }
 
@@ -134,7 +149,8 @@ pub async fn current(core: &Core, reader: &Actor) -> CoreResult<Vec<Announcement
     .bind(now_ms())
     .fetch_all(&core.db.pool)
     .await?;
-    rows.iter()
+    let mut running = rows
+        .iter()
         .map(|r| {
             Ok(Announcement {
                 id: col(r, "id")?,
@@ -143,17 +159,109 @@ pub async fn current(core: &Core, reader: &Actor) -> CoreResult<Vec<Announcement
                 ends_at: col(r, "ends_at")?,
                 updated_at: col(r, "updated_at")?,
                 read: col::<i64>(r, "dismissed")? != 0,
+                reactions: Vec::new(),
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    for announcement in &mut running {
+        announcement.reactions = reactions(core, reader, announcement.id).await?;
+    }
+    Ok(running)
+}
+
+/// The reactions to one announcement (a handful of announcements run at once).
+async fn reactions(core: &Core, reader: &Actor, id: i64) -> CoreResult<Vec<Reaction>> {
+    let rows = sqlx::query(
+        "SELECT name, COUNT(*) AS n, \
+         MAX(CASE WHEN profile_id = $2 THEN 1 ELSE 0 END) AS mine, MIN(created_at) AS first \
+         FROM announcement_reactions WHERE announcement_id = $1 GROUP BY name ORDER BY first, name",
+    )
+    .bind(id)
+    .bind(reader.profile_id)
+    .fetch_all(&core.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Reaction {
+                name: col(r, "name")?,
+                count: col(r, "n")?,
+                me: col::<i64>(r, "mine")? != 0,
             })
         })
         .collect::<sqlx::Result<_>>()
         .map_err(Into::into)
 }
 
+async fn running(core: &Core, reader: &Actor, id: i64) -> CoreResult<()> {
+    if current(core, reader).await?.iter().any(|a| a.id == id) {
+        Ok(())
+    } else {
+        Err(CoreError::NotFound("announcement"))
+    }
+}
+
+/// Adds the reader's reaction `name` (an emoji) to a running announcement; reacting twice with
+/// the same one changes nothing.
+pub async fn react(core: &Core, reader: &Actor, id: i64, name: &str) -> CoreResult<()> {
+    running(core, reader, id).await?;
+    let Some(emoji) = emojis::get(name) else {
+        return Err(CoreError::invalid(
+            "name",
+            "A reaction is an emoji (this server has no custom emoji)",
+        ));
+    };
+    let mut tx = core.db.begin_write().await?;
+    let mine: i64 = col(
+        &sqlx::query(
+            "SELECT COUNT(*) AS n FROM announcement_reactions \
+             WHERE announcement_id = $1 AND profile_id = $2 AND name <> $3",
+        )
+        .bind(id)
+        .bind(reader.profile_id)
+        .bind(emoji.as_str())
+        .fetch_one(&mut *tx)
+        .await?,
+        "n",
+    )?;
+    if mine >= REACTIONS_PER_PERSON {
+        return Err(CoreError::invalid(
+            "name",
+            format!("You can react to an announcement with at most {REACTIONS_PER_PERSON} emoji"),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO announcement_reactions (announcement_id, profile_id, name, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (announcement_id, profile_id, name) DO NOTHING",
+    )
+    .bind(id)
+    .bind(reader.profile_id)
+    .bind(emoji.as_str())
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes back the reader's reaction `name` to a running announcement.
+pub async fn unreact(core: &Core, reader: &Actor, id: i64, name: &str) -> CoreResult<()> {
+    running(core, reader, id).await?;
+    let name = emojis::get(name).map_or(name, |emoji| emoji.as_str());
+    sqlx::query(
+        "DELETE FROM announcement_reactions \
+         WHERE announcement_id = $1 AND profile_id = $2 AND name = $3",
+    )
+    .bind(id)
+    .bind(reader.profile_id)
+    .bind(name)
+    .execute(&core.db.pool)
+    .await?;
+    Ok(())
+}
+
 /// Marks a running announcement read for the reader.
 pub async fn dismiss(core: &Core, reader: &Actor, id: i64) -> CoreResult<()> {
-    if !current(core, reader).await?.iter().any(|a| a.id == id) {
-        return Err(CoreError::NotFound("announcement"));
-    }
+    running(core, reader, id).await?;
     sqlx::query(
         "INSERT INTO announcement_dismissals (announcement_id, profile_id) VALUES ($1, $2) \
          ON CONFLICT (announcement_id, profile_id) DO NOTHING",

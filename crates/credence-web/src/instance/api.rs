@@ -116,7 +116,7 @@ pub async fn rules(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
 }
 
 /// `GET /api/v1/announcements`: the operator's announcements running now, with whether the
-/// reader dismissed each. Reactions are not kept, so `reactions` is empty.
+/// reader dismissed each and the emoji reactions (Unicode emoji: no `url`, as Mastodon).
 pub async fn announcements(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -136,11 +136,34 @@ pub async fn announcements(
                     "published_at": rfc3339(a.published_at),
                     "updated_at": rfc3339(a.updated_at),
                     "read": a.read,
-                    "mentions": [], "statuses": [], "tags": [], "emojis": [], "reactions": [],
+                    "mentions": [], "statuses": [], "tags": [], "emojis": [],
+                    "reactions": a.reactions,
                 })
             })
             .collect(),
     )))
+}
+
+/// `PUT /api/v1/announcements/:id/reactions/:name`: reacts with an emoji.
+pub async fn react(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let reader = bearer.user("write:favourites")?;
+    instance::react(&state.core, reader, api_id(&id)?, &name).await?;
+    Ok(Json(json!({})))
+}
+
+/// `DELETE /api/v1/announcements/:id/reactions/:name`: takes a reaction back.
+pub async fn unreact(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let reader = bearer.user("write:favourites")?;
+    instance::unreact(&state.core, reader, api_id(&id)?, &name).await?;
+    Ok(Json(json!({})))
 }
 
 /// `POST /api/v1/announcements/:id/dismiss`.

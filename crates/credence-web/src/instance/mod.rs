@@ -25,6 +25,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/announcements/{id}/dismiss",
             axum::routing::post(api::dismiss_announcement),
         )
+        .route(
+            "/api/v1/announcements/{id}/reactions/{name}",
+            axum::routing::put(api::react).delete(api::unreact),
+        )
         .route("/.well-known/nodeinfo", get(api::nodeinfo_links))
         .route("/.well-known/host-meta", get(api::host_meta))
         .route("/.well-known/host-meta.json", get(api::host_meta_json))

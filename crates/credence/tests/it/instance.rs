@@ -12,7 +12,76 @@ both_backends!(
     metrics_are_only_on_the_operators_address,
     private_answers_are_not_stored,
     webfinger_and_host_meta_name_local_accounts,
+    people_react_to_announcements_with_emoji,
 );
+
+async fn people_react_to_announcements_with_emoji(backend: Backend) {
+    use crate::helpers::person;
+    let app = spawn(backend).await;
+    let (ana, _) = person(&app, "ana_reacts", Role::Member).await;
+    let (ben, _) = person(&app, "ben_reacts", Role::Member).await;
+    let news = credence_core::instance::announce(&app.core, "Flu clinic on Saturday", None)
+        .await
+        .unwrap();
+    let path = |name: &str| {
+        format!(
+            "/api/v1/announcements/{}/reactions/{}",
+            news.id,
+            url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+        )
+    };
+    for (who, name) in [(&ana, "👍"), (&ben, "👍"), (&ben, "❤️"), (&ben, "👍")] {
+        let (s, v) = who.put(&path(name), json!({})).await;
+        assert_eq!((s, v), (200, json!({})), "{name}");
+    }
+    // The same heart without its variation selector is the same reaction.
+    let (s, _) = ana.put(&path("❤"), json!({})).await;
+    assert_eq!(s, 200);
+    let (_, seen) = ana.get("/api/v1/announcements").await;
+    assert_eq!(
+        seen[0]["reactions"],
+        json!([
+            {"name": "👍", "count": 2, "me": true},
+            {"name": "❤️", "count": 2, "me": true},
+        ])
+    );
+    let (s, _) = ben.delete(&path("👍")).await;
+    assert_eq!(s, 200);
+    let (_, seen) = ben.get("/api/v1/announcements").await;
+    assert_eq!(
+        seen[0]["reactions"][0],
+        json!({"name": "👍", "count": 1, "me": false})
+    );
+
+    // Not an emoji, too many, or an announcement that is not running: refused, nothing kept.
+    let (s, v) = ana.put(&path("hello"), json!({})).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("emoji"), "{v}");
+    for name in ["😀", "😃", "😄", "😁", "😆", "😅"] {
+        let (s, _) = ana.put(&path(name), json!({})).await;
+        assert_eq!(s, 200, "{name}");
+    }
+    let (s, v) = ana.put(&path("🙂"), json!({})).await;
+    assert_eq!(s, 422, "a ninth reaction: {v}");
+    assert!(v["error"].as_str().unwrap().contains("at most 8"), "{v}");
+    let (s, _) = ana
+        .put(
+            "/api/v1/announcements/12345/reactions/%F0%9F%91%8D",
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 404);
+    credence_core::instance::withdraw(&app.core, news.id)
+        .await
+        .unwrap();
+    let (s, _) = ana.put(&path("👍"), json!({})).await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM announcement_reactions")
+            .await,
+        0
+    );
+}
 
 async fn webfinger_and_host_meta_name_local_accounts(backend: Backend) {
     let app = spawn(backend).await;
