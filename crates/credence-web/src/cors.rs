@@ -17,10 +17,17 @@ use axum::Router;
 use tower::Service;
 use tower_http::cors::{Any, CorsLayer};
 
-/// Paths that answer cross-origin requests (Mastodon's `config/initializers/cors.rb`).
+/// Paths that answer cross-origin requests (Mastodon's `config/initializers/cors.rb`), and
+/// the pictures apps show: uploaded media and the default avatar and header, which web
+/// clients load with `crossorigin` to read their colours (Phanpy's profile header did not).
 pub fn answers_cross_origin(path: &str) -> bool {
-    const PREFIXES: [&str; 3] = ["/api/", "/.well-known/", "/nodeinfo/"];
-    const EXACT: [&str; 2] = ["/oauth/token", "/oauth/revoke"];
+    const PREFIXES: [&str; 4] = ["/api/", "/.well-known/", "/nodeinfo/", "/media/"];
+    const EXACT: [&str; 4] = [
+        "/oauth/token",
+        "/oauth/revoke",
+        "/static/avatar.png",
+        "/static/header.png",
+    ];
     let path = path.strip_suffix('/').unwrap_or(path);
     PREFIXES.iter().any(|p| path.starts_with(p)) || EXACT.contains(&path)
 }

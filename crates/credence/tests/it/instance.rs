@@ -492,8 +492,16 @@ async fn browser_clients_on_other_origins_reach_the_api_only() {
         .unwrap()
         .to_ascii_lowercase();
     assert!(exposed.contains("link"), "{exposed}");
+    // Pictures apps draw with `crossorigin` (the default avatar here; uploads alike).
+    let res = api()
+        .get(app.url("/static/avatar.png"))
+        .header("Origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
     // Pages with the session cookie: no CORS answer, and a preflight is not approved.
-    for path in ["/", "/settings", "/login"] {
+    for path in ["/", "/settings", "/login", "/static/style.css"] {
         let res = api()
             .get(app.url(path))
             .header("Origin", origin)
