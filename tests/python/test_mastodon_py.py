@@ -162,6 +162,9 @@ def test_statuses_media_replies_favourites_timeline_and_search(server, member_to
     context = pro.status_context(status["id"])
     assert [s["id"] for s in context["descendants"]] == [reply["id"]]
     assert pro.status(status["id"])["favourites_count"] == 1
+    assert [a["acct"] for a in pro.status_favourited_by(status["id"])] == ["member_py"]
+    member.status_reblog(status["id"])
+    assert [a["acct"] for a in pro.status_reblogged_by(status["id"])] == ["member_py"]
 
     # Search understands the lay term for the clinical one.
     results = member.search_v2("high blood pressure", result_type="statuses")

@@ -8,9 +8,11 @@
 
 mod follows;
 mod interactions;
+mod who;
 
 pub use follows::{
     answer_follow_request, familiar_followers, follow, follow_list, follow_requests, relationship,
     relationships, set_locked, unfollow, FollowEntry, Relationship, Side,
 };
 pub use interactions::{interact, Interaction};
+pub use who::{interacted, Interacted, InteractedEntry};

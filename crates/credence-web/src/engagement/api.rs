@@ -4,15 +4,16 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use credence_core::engagement::{self, Interaction, Side};
+use credence_core::engagement::{self, Interacted, Interaction, Side};
 use credence_core::kernel::paging::Window;
 use credence_core::posts;
+use credence_core::profiles::Profile;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::entities;
 use crate::error::{hide, ApiError};
-use crate::extract::{api_id, Bearer};
+use crate::extract::{api_id, Bearer, MaybeBearer};
 use crate::paging::{json_with_link, link_header, page_ids};
 use crate::state::AppState;
 
@@ -68,6 +69,35 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
+impl ListQuery {
+    fn window(&self) -> Window {
+        let page_id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
+        Window::paged(
+            page_id(&self.max_id),
+            page_id(&self.since_id),
+            page_id(&self.min_id),
+            self.limit,
+        )
+    }
+}
+
+/// A page of accounts as Mastodon lists them, with its `Link` header: `entries` are (page id,
+/// profile), newest first.
+fn accounts_page(
+    state: &AppState,
+    path: &str,
+    q: &ListQuery,
+    entries: &[(i64, &Profile)],
+) -> Response {
+    let carried = q.limit.map(|l| format!("limit={l}")).unwrap_or_default();
+    let link = link_header(&state.config, path, &carried, page_ids(entries, |e| e.0));
+    let body: Vec<Value> = entries
+        .iter()
+        .map(|(_, profile)| entities::account(profile, &state.config))
+        .collect();
+    json_with_link(Value::Array(body), link)
+}
+
 /// `GET /api/v1/accounts/:id/followers` and `…/following`: accounts, newest follow first,
 /// paged by `Link` on the follows' ids.
 async fn follow_list(
@@ -77,32 +107,54 @@ async fn follow_list(
     q: &ListQuery,
 ) -> Result<Response, ApiError> {
     let account = api_id(id)?;
-    let page_id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
-    let window = Window::paged(
-        page_id(&q.max_id),
-        page_id(&q.since_id),
-        page_id(&q.min_id),
-        q.limit,
-    );
-    let list = engagement::follow_list(&state.core, account, side, &window)
+    let list = engagement::follow_list(&state.core, account, side, &q.window())
         .await
         .map_err(hide)?;
     let path = match side {
         Side::Followers => format!("/api/v1/accounts/{account}/followers"),
         Side::Following => format!("/api/v1/accounts/{account}/following"),
     };
-    let carried = q.limit.map(|l| format!("limit={l}")).unwrap_or_default();
-    let link = link_header(
-        &state.config,
-        &path,
-        &carried,
-        page_ids(&list, |x| x.follow_id),
-    );
-    let body: Vec<Value> = list
-        .iter()
-        .map(|entry| entities::account(&entry.profile, &state.config))
-        .collect();
-    Ok(json_with_link(Value::Array(body), link))
+    let entries: Vec<(i64, &Profile)> = list.iter().map(|e| (e.follow_id, &e.profile)).collect();
+    Ok(accounts_page(state, &path, q, &entries))
+}
+
+/// `GET /api/v1/statuses/:id/favourited_by` and `…/reblogged_by`: who liked or boosted a post
+/// the viewer may read, newest first, paged by `Link`.
+async fn interacted_list(
+    state: &AppState,
+    viewer: &MaybeBearer,
+    id: &str,
+    which: Interacted,
+    q: &ListQuery,
+) -> Result<Response, ApiError> {
+    let post = api_id(id)?;
+    let list = engagement::interacted(&state.core, viewer.reader(), post, which, &q.window())
+        .await
+        .map_err(hide)?;
+    let path = match which {
+        Interacted::Favourited => format!("/api/v1/statuses/{post}/favourited_by"),
+        Interacted::Boosted => format!("/api/v1/statuses/{post}/reblogged_by"),
+    };
+    let entries: Vec<(i64, &Profile)> = list.iter().map(|e| (e.page_id, &e.profile)).collect();
+    Ok(accounts_page(state, &path, q, &entries))
+}
+
+pub async fn favourited_by(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    interacted_list(&state, &viewer, &id, Interacted::Favourited, &q).await
+}
+
+pub async fn reblogged_by(
+    State(state): State<AppState>,
+    viewer: MaybeBearer,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    interacted_list(&state, &viewer, &id, Interacted::Boosted, &q).await
 }
 
 pub async fn followers(

@@ -36,5 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/bookmark", post(api::bookmark))
         .route("/api/v1/statuses/{id}/unbookmark", post(api::unbookmark))
         .route("/api/v1/statuses/{id}/pin", post(api::pin))
+        .route(
+            "/api/v1/statuses/{id}/favourited_by",
+            get(api::favourited_by),
+        )
+        .route("/api/v1/statuses/{id}/reblogged_by", get(api::reblogged_by))
         .route("/api/v1/statuses/{id}/unpin", post(api::unpin))
 }

@@ -6,6 +6,7 @@ use credence_core::{profiles, Role};
 use serde_json::json;
 
 both_backends!(
+    who_liked_and_boosted_a_post,
     interactions_and_notifications,
     concurrent_writes_and_boosts_stay_consistent,
     follow_a_person_and_a_topic_from_their_pages,
@@ -467,4 +468,74 @@ async fn locked_accounts_approve_their_followers(backend: Backend) {
         (&r[0]["following"], &r[0]["requested"]),
         (&json!(true), &json!(false))
     );
+}
+
+/// `favourited_by` and `reblogged_by`: newest first, paged by `Link`, and only for a post the
+/// asker may read.
+async fn who_liked_and_boosted_a_post(backend: Backend) {
+    use crate::helpers::ApiClient;
+    let app = spawn(backend).await;
+    let (author, author_id) = person(&app, "who_author", Role::Member).await;
+    let (bea, _) = person(&app, "who_bea", Role::Member).await;
+    let (cal, _) = person(&app, "who_cal", Role::Member).await;
+    let (stranger, _) = person(&app, "who_stranger", Role::Member).await;
+    let post = author
+        .publish(json!({"status": "Walking group meets at the park on Sunday"}))
+        .await;
+    let id = post["id"].as_str().unwrap();
+    for (who, action) in [(&bea, "favourite"), (&cal, "favourite"), (&cal, "reblog")] {
+        let (s, v) = who
+            .post(&format!("/api/v1/statuses/{id}/{action}"), json!({}))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let anonymous = ApiClient::new(&app, None);
+    let (s, likers, link) = anonymous
+        .get_paged(&format!("/api/v1/statuses/{id}/favourited_by?limit=1"))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(likers[0]["acct"], "who_cal", "newest first");
+    let link = link.expect("a Link to the next page");
+    let next = link
+        .split(',')
+        .find(|l| l.contains("rel=\"next\""))
+        .and_then(|l| l.split(['<', '>']).nth(1))
+        .unwrap()
+        .to_string();
+    let (_, older, _) = anonymous.get_paged(&next).await;
+    assert_eq!(older[0]["acct"], "who_bea");
+    assert_eq!(older.as_array().unwrap().len(), 1);
+    let (_, boosters) = anonymous
+        .get(&format!("/api/v1/statuses/{id}/reblogged_by"))
+        .await;
+    assert_eq!(ids(&boosters).len(), 1);
+    assert_eq!(boosters[0]["acct"], "who_cal");
+
+    // A followers-only post: its likers are shown to those who may read it, to nobody else.
+    bea.post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
+        .await;
+    let private = author
+        .publish(json!({"status": "Only for my followers", "visibility": "private"}))
+        .await;
+    let private_id = private["id"].as_str().unwrap();
+    let (s, _) = bea
+        .post(
+            &format!("/api/v1/statuses/{private_id}/favourite"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    for who in [&stranger, &anonymous] {
+        let (s, _) = who
+            .get(&format!("/api/v1/statuses/{private_id}/favourited_by"))
+            .await;
+        assert_eq!(s, 404);
+    }
+    let (s, likers) = bea
+        .get(&format!("/api/v1/statuses/{private_id}/favourited_by"))
+        .await;
+    assert_eq!((s, likers[0]["acct"].clone()), (200, json!("who_bea")));
+    let (s, _) = anonymous.get("/api/v1/statuses/12345/reblogged_by").await;
+    assert_eq!(s, 404);
 }
