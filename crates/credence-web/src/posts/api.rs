@@ -64,6 +64,11 @@ pub struct StatusBody {
     confirm_public: Option<BoolLike>,
     /// Credence: save as a draft instead of publishing.
     draft: Option<BoolLike>,
+    /// Mastodon's poll, as JSON (`poll: {options: […]}`) or form (`poll[options][]=…`):
+    /// polls are not built yet, so one is refused rather than dropped from the post.
+    poll: Option<serde_json::Value>,
+    #[serde(default, rename = "poll[options][]")]
+    poll_options: Vec<String>,
 }
 
 /// Mastodon's visibility words: `unlisted` is a public post kept out of discovery.
@@ -123,6 +128,13 @@ fn media_descriptions(body: &StatusBody) -> Result<Vec<MediaDescription>, ApiErr
 }
 
 fn compose_from(body: StatusBody) -> Result<Compose, ApiError> {
+    if body.poll.as_ref().is_some_and(|p| !p.is_null()) || !body.poll_options.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Polls are not available on this server yet: post without the poll",
+        ));
+    }
     let media_descriptions = media_descriptions(&body)?;
     let media_ids = body
         .media_ids

@@ -11,6 +11,7 @@ use serde_json::json;
 use serde_json::Value;
 
 both_backends!(
+    polls_are_refused_not_dropped,
     publish_read_edit_and_delete,
     phi_needs_consent_and_consent_stays_private,
     commercial_interest_needs_a_disclosure,
@@ -1221,4 +1222,30 @@ async fn apps_show_the_check_in_content(backend: Backend) {
         "{error}"
     );
     assert!(error.contains("medical record number"), "{error}");
+}
+
+/// Polls are not built: a status with one is refused with a reason (JSON and form alike),
+/// never published without it.
+async fn polls_are_refused_not_dropped(backend: Backend) {
+    let app = spawn(backend).await;
+    let (client, _) = person(&app, "poll_asker", Role::Member).await;
+    let (s, v) = client
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "Which day suits the clinic?", "poll": {"options": ["Mon", "Tue"], "expires_in": 3600}}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("Polls"), "{v}");
+    let form = [
+        ("status", "Which day suits the clinic?"),
+        ("poll[options][]", "Mon"),
+        ("poll[options][]", "Tue"),
+        ("poll[expires_in]", "3600"),
+    ];
+    let (s, v) = client
+        .send(client.http.post(app.url("/api/v1/statuses")).form(&form))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM posts").await, 0);
 }
