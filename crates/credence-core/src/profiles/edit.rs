@@ -114,6 +114,72 @@ pub async fn update(core: &Core, actor: &Actor, update: ProfileUpdate) -> CoreRe
     })
 }
 
+/// Checks an edit in full, writing nothing (so that a request that also uploads pictures is
+/// refused before any of it is kept).
+pub async fn check_update(core: &Core, actor: &Actor, update: &ProfileUpdate) -> CoreResult<()> {
+    edited(&get(core, actor.profile_id).await?, update).map(|_| ())
+}
+
+/// What an app may change through Mastodon's `update_credentials`.
+#[derive(Debug, Default, Clone)]
+pub struct AppProfileEdit {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    /// Mastodon's profile fields (name, value), in order, when given.
+    pub fields: Option<Vec<(String, String)>>,
+    pub bot: bool,
+    pub discoverable: Option<bool>,
+}
+
+impl AppProfileEdit {
+    /// The edit in Credence's terms. Credence accounts are never bots and their place in the
+    /// directory follows from their kind; fields hold links, because credentials and
+    /// disclosures have their own checked places.
+    pub fn into_update(self) -> CoreResult<ProfileUpdate> {
+        if self.bot {
+            return Err(CoreError::invalid(
+                "bot",
+                "Credence accounts are people and organisations, not bots",
+            ));
+        }
+        if self.discoverable == Some(false) {
+            return Err(CoreError::invalid(
+                "discoverable",
+                "Professionals and organisations are always in the directory; members never are",
+            ));
+        }
+        let links = match self.fields {
+            None => None,
+            Some(fields) => Some(field_links(&fields)?),
+        };
+        Ok(ProfileUpdate {
+            display_name: self.display_name,
+            bio: self.note,
+            links,
+            ..ProfileUpdate::default()
+        })
+    }
+}
+
+fn field_links(fields: &[(String, String)]) -> CoreResult<String> {
+    let mut links = Vec::new();
+    for (name, value) in fields {
+        let value = value.trim();
+        if name.trim().is_empty() && value.is_empty() {
+            continue;
+        }
+        if !(value.starts_with("https://") || value.starts_with("http://")) {
+            return Err(CoreError::invalid(
+                "fields_attributes",
+                "Profile fields hold links here (https://…); credentials and disclosures are \
+                 set on your Credence profile",
+            ));
+        }
+        links.push(value);
+    }
+    Ok(links.join("\n"))
+}
+
 /// A profile after its owner's edit.
 #[derive(Debug, Clone)]
 pub struct Edited {

@@ -20,8 +20,8 @@ pub(crate) use create::{count_post, insert_profile};
 pub use create::{create_personal_profile, may_add_personal, recount};
 pub use disclosures::{add_disclosure, remove_disclosure};
 pub(crate) use edit::reset_verification;
-pub use edit::update;
-pub use edit::{Edited, ProfileUpdate};
+pub use edit::{check_update, update};
+pub use edit::{AppProfileEdit, Edited, ProfileUpdate};
 pub use handle::{clean_display_name, Handle};
 pub use model::{
     label_of, may_see_licence, Disclosure, Profile, ProfileKind, Stats, VerificationState,

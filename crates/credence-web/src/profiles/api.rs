@@ -6,7 +6,7 @@ use axum::http::{header, StatusCode};
 use axum::Json;
 use credence_core::engagement;
 use credence_core::kernel::text::no_null;
-use credence_core::profiles::{self, Picture, ProfileUpdate};
+use credence_core::profiles::{self, AppProfileEdit, Picture, ProfileUpdate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -277,56 +277,23 @@ pub async fn update_credentials(
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("write:accounts")?;
     let (body, pictures) = credentials_request(&state, request).await?;
-    if crate::extract::is_true(&body.bot) {
-        return Err(refuse(
-            "bot",
-            "Credence accounts are people and organisations, not bots",
-        ));
-    }
-    if body.discoverable.as_ref().is_some_and(|d| !d.is_true()) {
-        return Err(refuse(
-            "discoverable",
-            "Professionals and organisations are always in the directory; members never are",
-        ));
-    }
     if let Some(name) = body.rest.keys().find(|k| *k == "avatar" || *k == "header") {
         return Err(refuse(
             if name == "avatar" { "avatar" } else { "header" },
             "Send the picture as a file in a multipart/form-data request",
         ));
     }
-    let links = match body.fields() {
-        None => None,
-        Some(fields) => {
-            let mut links = Vec::new();
-            for (name, value) in fields {
-                if name.trim().is_empty() && value.trim().is_empty() {
-                    continue;
-                }
-                let value = value.trim();
-                if !(value.starts_with("https://") || value.starts_with("http://")) {
-                    return Err(refuse(
-                        "fields_attributes",
-                        "Profile fields hold links here (https://…); credentials and \
-                         disclosures are set on your Credence profile",
-                    ));
-                }
-                links.push(value.to_string());
-            }
-            Some(links.join("\n"))
-        }
-    };
-    let update = ProfileUpdate {
+    let edit = AppProfileEdit {
+        fields: body.fields(),
         display_name: body.display_name,
-        bio: body.note,
-        links,
-        ..ProfileUpdate::default()
+        note: body.note,
+        bot: crate::extract::is_true(&body.bot),
+        discoverable: body.discoverable.as_ref().map(|d| d.is_true()),
     };
-    // Checked in full before anything is saved.
-    let edited = profiles::update(&state.core, actor, update).await?;
-    if let Some(locked) = &body.locked {
-        engagement::set_locked(&state.core, actor, locked.is_true()).await?;
-    }
+    let update = edit.into_update()?;
+    // The text is checked in full first, and the pictures (each checked as it is stored)
+    // before the text is saved: a refused request keeps nothing of either.
+    profiles::check_update(&state.core, actor, &update).await?;
     let changed_pictures = !pictures.is_empty();
     if changed_pictures {
         let _in_progress = state.uploads.begin(actor.profile_id)?;
@@ -335,6 +302,10 @@ pub async fn update_credentials(
             let bytes = file.into_bytes().await?;
             profiles::set_picture(&state.core, actor, which, bytes).await?;
         }
+    }
+    let edited = profiles::update(&state.core, actor, update).await?;
+    if let Some(locked) = &body.locked {
+        engagement::set_locked(&state.core, actor, locked.is_true()).await?;
     }
     let p = match (&body.locked, changed_pictures) {
         (None, false) => edited.profile.for_viewer(Some(actor)),

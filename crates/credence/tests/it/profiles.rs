@@ -724,6 +724,10 @@ async fn apps_set_and_remove_profile_pictures(backend: Backend) {
     }
     let (_, me) = client.get("/api/v1/accounts/verify_credentials").await;
     assert_eq!(me["avatar"], current);
+    assert!(
+        !me["note"].as_str().unwrap().contains("should not be saved"),
+        "a refused picture keeps the text of its request out too"
+    );
     assert_eq!(app.count(&owned).await, 2);
     let (s, refused) = client
         .patch(
