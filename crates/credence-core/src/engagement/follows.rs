@@ -219,19 +219,35 @@ pub async fn follow_list(
     };
     let order = if window.ascending { "ASC" } else { "DESC" };
     let sql = format!(
-        "SELECT id, {other_side} AS person FROM follows WHERE {this_side} = $1 \
+        "SELECT id AS page_id, {other_side} AS person FROM follows WHERE {this_side} = $1 \
          AND id < $2 AND id > $3 ORDER BY id {order} LIMIT {}",
         window.limit
     );
-    let rows = sqlx::query(&sql)
-        .bind(account)
+    Ok(paged_people(core, &sql, account, window)
+        .await?
+        .into_iter()
+        .map(|(follow_id, profile)| FollowEntry { follow_id, profile })
+        .collect())
+}
+
+/// The people a page statement finds: `sql` selects `page_id` and `person` for `subject`
+/// (`$1`) between the window's ids (`$2`, `$3`). Newest first; those no longer public are
+/// left out.
+pub(super) async fn paged_people(
+    core: &Core,
+    sql: &str,
+    subject: i64,
+    window: &Window,
+) -> CoreResult<Vec<(i64, Profile)>> {
+    let rows = sqlx::query(sql)
+        .bind(subject)
         .bind(window.below)
         .bind(window.above)
         .fetch_all(&core.db.pool)
         .await?;
     let mut pairs = rows
         .iter()
-        .map(|r| Ok((col::<i64>(r, "id")?, col::<i64>(r, "person")?)))
+        .map(|r| Ok((col::<i64>(r, "page_id")?, col::<i64>(r, "person")?)))
         .collect::<sqlx::Result<Vec<_>>>()?;
     if window.ascending {
         pairs.reverse();
@@ -240,12 +256,7 @@ pub async fn follow_list(
     let people = profiles::public_by_ids(core, &ids).await?;
     Ok(pairs
         .into_iter()
-        .filter_map(|(follow_id, person)| {
-            Some(FollowEntry {
-                follow_id,
-                profile: people.get(&person)?.clone(),
-            })
-        })
+        .filter_map(|(page_id, person)| Some((page_id, people.get(&person)?.clone())))
         .collect())
 }
 

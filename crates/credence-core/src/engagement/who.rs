@@ -1,11 +1,11 @@
 //! Who favourited or boosted a post (Mastodon's `favourited_by`, `reblogged_by`): only for a
 //! post the viewer may read, so a followers-only post's audience is not shown to a stranger.
 
-use crate::kernel::db::col;
+use super::follows::paged_people;
 use crate::kernel::paging::Window;
 use crate::kernel::{Actor, Core, CoreResult};
 use crate::posts;
-use crate::profiles::{self, Profile};
+use crate::profiles::Profile;
 
 /// Which people a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,28 +46,9 @@ pub async fn interacted(
             window.limit
         ),
     };
-    let rows = sqlx::query(&sql)
-        .bind(post.id)
-        .bind(window.below)
-        .bind(window.above)
-        .fetch_all(&core.db.pool)
-        .await?;
-    let mut pairs = rows
-        .iter()
-        .map(|r| Ok((col::<i64>(r, "page_id")?, col::<i64>(r, "person")?)))
-        .collect::<sqlx::Result<Vec<_>>>()?;
-    if window.ascending {
-        pairs.reverse();
-    }
-    let ids: Vec<i64> = pairs.iter().map(|(_, person)| *person).collect();
-    let people = profiles::public_by_ids(core, &ids).await?;
-    Ok(pairs
+    Ok(paged_people(core, &sql, post.id, window)
+        .await?
         .into_iter()
-        .filter_map(|(page_id, person)| {
-            Some(InteractedEntry {
-                page_id,
-                profile: people.get(&person)?.clone(),
-            })
-        })
+        .map(|(page_id, profile)| InteractedEntry { page_id, profile })
         .collect())
 }
