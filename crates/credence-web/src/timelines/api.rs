@@ -30,6 +30,28 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
+    /// The filters and limit a `Link` to the next or previous page keeps.
+    fn carried(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, flag) in [
+            ("only_media", &self.only_media),
+            ("exclude_replies", &self.exclude_replies),
+            ("exclude_reblogs", &self.exclude_reblogs),
+            ("pinned", &self.pinned),
+        ] {
+            if is_true(flag) {
+                query.append_pair(name, "true");
+            }
+        }
+        if let Some(tag) = self.tagged.as_deref().filter(|t| !t.trim().is_empty()) {
+            query.append_pair("tagged", tag);
+        }
+        if let Some(limit) = self.limit {
+            query.append_pair("limit", &limit.to_string());
+        }
+        query.finish()
+    }
+
     fn page(&self) -> Page {
         let id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
         Page {
@@ -44,20 +66,25 @@ impl PageQuery {
 
 /// A page of statuses (rendered through the cache, see `render`) with Mastodon's `Link`
 /// header for the next and previous pages.
+///
+/// The links follow the page as read, before the reader's filters hid any of it (a page hidden
+/// whole still leads on), and carry the query's filters and limit.
 async fn paged(
     state: &AppState,
     viewer: Option<&Actor>,
     refs: &[PostRef],
     path: &str,
     context: Option<Context>,
+    q: &PageQuery,
 ) -> Result<Response, ApiError> {
-    let (body, shown) = entities::statuses(state, viewer, refs, context).await?;
+    let (body, _shown) = entities::statuses(state, viewer, refs, context).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Some(link) = link_header(&state.config, path, "", page_ids(&shown, |r| r.id)) {
+    let carried = q.carried();
+    if let Some(link) = link_header(&state.config, path, &carried, page_ids(refs, |r| r.id)) {
         headers.insert(header::LINK, link);
     }
     Ok((headers, body).into_response())
@@ -76,6 +103,7 @@ pub async fn home(
         &refs,
         "/api/v1/timelines/home",
         Some(Context::Home),
+        &q,
     )
     .await
 }
@@ -92,6 +120,7 @@ pub async fn public(
         &refs,
         "/api/v1/timelines/public",
         Some(Context::Public),
+        &q,
     )
     .await
 }
@@ -109,7 +138,15 @@ pub async fn tag(
         Err(e) => return Err(e.into()),
     };
     let path = format!("/api/v1/timelines/tag/{tag}");
-    paged(&state, viewer.reader(), &refs, &path, Some(Context::Public)).await
+    paged(
+        &state,
+        viewer.reader(),
+        &refs,
+        &path,
+        Some(Context::Public),
+        &q,
+    )
+    .await
 }
 
 /// `GET /api/v1/accounts/:id/statuses`, with `exclude_replies`, `exclude_reblogs`, `pinned`,
@@ -126,7 +163,7 @@ pub async fn account_statuses(
         Some(tag) => match topics::get(&state.core, tag.trim_start_matches('#')).await {
             Ok(topic) => Some(topic.id),
             // Nothing is tagged with a hashtag no one used.
-            Err(CoreError::NotFound(_)) => return paged(&state, None, &[], "", None).await,
+            Err(CoreError::NotFound(_)) => return paged(&state, None, &[], "", None, &q).await,
             Err(e) => return Err(e.into()),
         },
         None => None,
@@ -145,6 +182,7 @@ pub async fn account_statuses(
         &refs,
         &path,
         Some(Context::Account),
+        &q,
     )
     .await
 }
@@ -165,6 +203,7 @@ pub async fn list(
         &refs,
         &format!("/api/v1/timelines/list/{id}"),
         Some(Context::Home),
+        &q,
     )
     .await
 }
@@ -176,7 +215,7 @@ pub async fn bookmarks(
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:bookmarks")?;
     let refs = timelines::bookmarks(&state.core, actor, &q.page()).await?;
-    paged(&state, Some(actor), &refs, "/api/v1/bookmarks", None).await
+    paged(&state, Some(actor), &refs, "/api/v1/bookmarks", None, &q).await
 }
 
 pub async fn favourites(
@@ -186,7 +225,7 @@ pub async fn favourites(
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:favourites")?;
     let refs = timelines::favourites(&state.core, actor, &q.page()).await?;
-    paged(&state, Some(actor), &refs, "/api/v1/favourites", None).await
+    paged(&state, Some(actor), &refs, "/api/v1/favourites", None, &q).await
 }
 
 /// `GET /api/v1/trends/statuses`: the explore ranking (credible content first).

@@ -11,6 +11,7 @@ use serde_json::json;
 use serde_json::Value;
 
 both_backends!(
+    links_keep_the_filters_and_lead_past_a_hidden_page,
     followers_only_posts_never_reach_strangers,
     explore_ranks_credible_content_first,
     timelines_page_by_keyset,
@@ -799,4 +800,57 @@ async fn unlisted_posts_stay_out_of_discovery(backend: Backend) {
     // Their author still finds them.
     let (_, found) = pro.get("/api/v2/search?q=zebrafish&type=statuses").await;
     assert!(ids(&found["statuses"]).contains(&id));
+}
+
+/// A `Link` keeps the query's filters and limit, and follows the page as read: a page whose
+/// posts the reader's filter hid whole still leads on to the next.
+async fn links_keep_the_filters_and_lead_past_a_hidden_page(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, author_id) = person(&app, "link_author", Role::Member).await;
+    let (reader, _) = person(&app, "link_reader", Role::Member).await;
+    let first = author
+        .publish(json!({"status": "Walking club, week one"}))
+        .await;
+    let hidden = author
+        .publish(json!({"status": "Why a detox tea is no cure"}))
+        .await;
+    let last = author
+        .publish(json!({"status": "Walking club, week three"}))
+        .await;
+    let (s, v) = reader
+        .post(
+            "/api/v2/filters",
+            json!({"title": "No detox", "context": ["account"], "filter_action": "hide",
+                   "keywords_attributes": [{"keyword": "detox"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let path = format!(
+        "/api/v1/accounts/{author_id}/statuses?limit=1&exclude_reblogs=true&max_id={}",
+        last["id"].as_str().unwrap()
+    );
+    let (s, page, link) = reader.get_paged(&path).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        page,
+        json!([]),
+        "the reader's filter hides the one post of this page"
+    );
+    let link = link.expect("a hidden page still links onwards");
+    let next = link
+        .split(',')
+        .find(|l| l.contains("rel=\"next\""))
+        .and_then(|l| l.split(['<', '>']).nth(1))
+        .unwrap()
+        .to_string();
+    assert!(
+        next.contains("exclude_reblogs=true") && next.contains("limit=1"),
+        "{next}"
+    );
+    assert!(
+        next.contains(&format!("max_id={}", hidden["id"].as_str().unwrap())),
+        "{next}"
+    );
+    let (_, older, _) = reader.get_paged(&next).await;
+    assert_eq!(ids(&older), [first["id"].as_str().unwrap().to_string()]);
 }
