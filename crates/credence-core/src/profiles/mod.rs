@@ -28,7 +28,7 @@ pub use model::{
     ORG_KINDS, PROFESSIONS, RELATIONSHIPS,
 };
 pub use npi::{npi_check_digit, Npi};
-pub use pictures::{remove_picture, set_picture, Picture};
+pub use pictures::{remove_picture, set_pictures, Picture};
 pub use read::{
     by_handles, count_profiles, directory, for_user, get, get_by_handle, primary_for_user,
     public_by_ids, verified_directory, verified_namesake, view, view_by_id, DirectoryOrder,

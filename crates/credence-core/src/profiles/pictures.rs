@@ -39,54 +39,85 @@ impl Picture {
     }
 }
 
-/// Makes the image in `bytes` the actor's profile photo or header. A video, or a file that is
-/// no image, is refused and nothing changes.
-pub async fn set_picture(
+/// Makes the images the actor's profile photo and/or header. Every image is checked and stored
+/// before the profile changes: if one is refused (a video, a file that is no image), none is
+/// kept and nothing changes. The images they replace are deleted.
+pub async fn set_pictures(
     core: &Core,
     actor: &Actor,
-    which: Picture,
-    bytes: Vec<u8>,
+    pictures: Vec<(Picture, Vec<u8>)>,
 ) -> CoreResult<Profile> {
+    let mut stored: Vec<(Picture, String)> = Vec::new();
+    for (which, bytes) in pictures {
+        match store(core, actor, which, bytes).await {
+            Ok(key) => stored.push((which, key)),
+            Err(e) => {
+                for (_, key) in &stored {
+                    media::remove_unattached(core, actor, key).await?;
+                }
+                return Err(e);
+            }
+        }
+    }
+    for (which, key) in stored {
+        replace(core, actor, which, Some(&key)).await?;
+    }
+    Ok(get(core, actor.profile_id).await?.for_viewer(Some(actor)))
+}
+
+/// Stores one picture as an upload; returns its file key.
+async fn store(core: &Core, actor: &Actor, which: Picture, bytes: Vec<u8>) -> CoreResult<String> {
     let upload = media::upload(core, actor, bytes, "", "")
         .await
         .map_err(|e| match e {
             CoreError::Invalid { message, .. } => CoreError::invalid(which.field(), message),
             other => other,
         })?;
-    let key = media::key_of(&upload);
+    let key = media::key_of(&upload).to_string();
     if upload.kind != "image" {
-        media::remove_unattached(core, actor, key).await?;
+        media::remove_unattached(core, actor, &key).await?;
         return Err(CoreError::invalid(
             which.field(),
             "A profile picture must be an image (JPEG, PNG, WebP or GIF), not a video",
         ));
     }
-    replace(core, actor, which, Some(key)).await
+    Ok(key)
 }
 
 /// Removes the actor's profile photo or header (the default one shows again).
 pub async fn remove_picture(core: &Core, actor: &Actor, which: Picture) -> CoreResult<Profile> {
-    replace(core, actor, which, None).await
+    replace(core, actor, which, None).await?;
+    Ok(get(core, actor.profile_id).await?.for_viewer(Some(actor)))
 }
 
-async fn replace(
-    core: &Core,
-    actor: &Actor,
-    which: Picture,
-    key: Option<&str>,
-) -> CoreResult<Profile> {
-    let before = get(core, actor.profile_id).await?;
-    sqlx::query(&format!(
-        // The version is what cached renderings of the account are checked against.
-        "UPDATE profiles SET {} = $1, version = version + 1 WHERE id = $2",
-        which.column()
-    ))
-    .bind(key)
-    .bind(actor.profile_id)
-    .execute(&core.db.pool)
-    .await?;
-    if let Some(old) = which.current(&before) {
-        media::remove_unattached(core, actor, old).await?;
+/// Points the profile at `key` and deletes the image it pointed at. The change is made only
+/// if the picture is still the one read (two changes at once: the later one reads again), so
+/// no replaced image is left behind. (The render version moves by trigger, migration 0021.)
+async fn replace(core: &Core, actor: &Actor, which: Picture, key: Option<&str>) -> CoreResult<()> {
+    let column = which.column();
+    for _ in 0..5 {
+        let before = get(core, actor.profile_id).await?;
+        let old = which.current(&before).map(str::to_string);
+        let changed = sqlx::query(&format!(
+            "UPDATE profiles SET {column} = $1 WHERE id = $2 \
+             AND ({column} = $3 OR ({column} IS NULL AND $3 IS NULL))"
+        ))
+        .bind(key)
+        .bind(actor.profile_id)
+        .bind(old.as_deref())
+        .execute(&core.db.pool)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            continue;
+        }
+        if let Some(old) = old.filter(|old| Some(old.as_str()) != key) {
+            media::remove_unattached(core, actor, &old).await?;
+        }
+        return Ok(());
     }
-    Ok(get(core, actor.profile_id).await?.for_viewer(Some(actor)))
+    Err(CoreError::Conflict {
+        field: which.field(),
+        message: "The picture changed meanwhile: try again".into(),
+    })
 }

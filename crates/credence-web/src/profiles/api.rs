@@ -216,18 +216,38 @@ fn refuse(field: &'static str, message: &str) -> ApiError {
     credence_core::CoreError::invalid(field, message).into()
 }
 
+fn is_multipart(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// The most an update_credentials body without files may hold: the name, the bio and four
+/// links, many times over.
+const TEXT_BODY_LIMIT: usize = 256 * 1024;
+
 /// update_credentials' body as JSON or a form, or as multipart with the pictures as files
 /// (`avatar`, `header`).
 async fn credentials_request(
     state: &AppState,
     request: Request,
 ) -> Result<(CredentialsBody, Vec<(Picture, uploads::ReceivedFile)>), ApiError> {
-    let multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !multipart {
+    if !is_multipart(&request) {
+        // The route takes uploads; a body without files is held in memory, so it keeps the
+        // small limit of other requests.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, TEXT_BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "The request is larger than a profile's text can be",
+                )
+            })?;
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         let JsonOrForm(body) = JsonOrForm::from_request(request, state).await?;
         return Ok((body, Vec::new()));
     }
@@ -276,6 +296,11 @@ pub async fn update_credentials(
     request: Request,
 ) -> Result<Json<Value>, ApiError> {
     let actor = bearer.user("write:accounts")?;
+    // Pictures count as an upload from before the files arrive (at most two at once per
+    // account).
+    let _in_progress = is_multipart(&request)
+        .then(|| state.uploads.begin(actor.profile_id))
+        .transpose()?;
     let (body, pictures) = credentials_request(&state, request).await?;
     if let Some(name) = body.rest.keys().find(|k| *k == "avatar" || *k == "header") {
         return Err(refuse(
@@ -296,12 +321,12 @@ pub async fn update_credentials(
     profiles::check_update(&state.core, actor, &update).await?;
     let changed_pictures = !pictures.is_empty();
     if changed_pictures {
-        let _in_progress = state.uploads.begin(actor.profile_id)?;
+        let _turn = state.uploads.processing_slot().await;
+        let mut files = Vec::new();
         for (which, file) in pictures {
-            let _turn = state.uploads.processing_slot().await;
-            let bytes = file.into_bytes().await?;
-            profiles::set_picture(&state.core, actor, which, bytes).await?;
+            files.push((which, file.into_bytes().await?));
         }
+        profiles::set_pictures(&state.core, actor, files).await?;
     }
     let edited = profiles::update(&state.core, actor, update).await?;
     if let Some(locked) = &body.locked {

@@ -707,6 +707,19 @@ async fn apps_set_and_remove_profile_pictures(backend: Backend) {
     assert_eq!(app.count(&owned).await, 2);
     let current = me["avatar"].clone();
 
+    // Two pictures, one refused: neither is kept, and nothing else changes.
+    let form = reqwest::multipart::Form::new()
+        .part("avatar", file("fine.jpg", jpeg_with_gps(), "image/jpeg"))
+        .part("header", file("clip.mp4", tiny_mp4(), "video/mp4"));
+    let (s, refused) = client.send(client.http.patch(&url).multipart(form)).await;
+    assert_eq!(s, 422, "{refused}");
+    let (_, me) = client.get("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(
+        me["avatar"], current,
+        "the accepted picture of a refused request is not kept"
+    );
+    assert_eq!(app.count(&owned).await, 2);
+
     // A video or a file that is no image is refused, and nothing changes.
     for (name, bytes, mime) in [
         ("clip.mp4", tiny_mp4(), "video/mp4"),
