@@ -287,11 +287,7 @@ async fn followers_and_following_page_with_link(backend: Backend) {
         }
         assert!(page.len() <= 2);
         seen.extend(page);
-        next = link.and_then(|l| {
-            l.split(", ")
-                .find(|p| p.ends_with("rel=\"next\""))
-                .and_then(|p| p.split(['<', '>']).nth(1).map(str::to_string))
-        });
+        next = link.as_deref().and_then(crate::helpers::next_link);
     }
     assert_eq!(seen, newest_first, "every follower once, newest first");
     let (_, following) = pro
@@ -496,13 +492,7 @@ async fn who_liked_and_boosted_a_post(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     assert_eq!(likers[0]["acct"], "who_cal", "newest first");
-    let link = link.expect("a Link to the next page");
-    let next = link
-        .split(',')
-        .find(|l| l.contains("rel=\"next\""))
-        .and_then(|l| l.split(['<', '>']).nth(1))
-        .unwrap()
-        .to_string();
+    let next = crate::helpers::next_link(&link.expect("a Link to the next page")).unwrap();
     let (_, older, _) = anonymous.get_paged(&next).await;
     assert_eq!(older[0]["acct"], "who_bea");
     assert_eq!(older.as_array().unwrap().len(), 1);

@@ -628,3 +628,11 @@ pub fn nav_of(page: &str) -> &str {
     let start = page.find("<nav class=\"main\"").expect("a main navigation");
     &page[start..start + page[start..].find("</nav>").unwrap()]
 }
+
+/// The `next` link of a `Link` header, if it has one.
+pub fn next_link(link: &str) -> Option<String> {
+    link.split(", ")
+        .find(|part| part.ends_with("rel=\"next\""))
+        .and_then(|part| part.split(['<', '>']).nth(1))
+        .map(str::to_string)
+}

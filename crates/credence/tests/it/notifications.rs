@@ -1,7 +1,7 @@
 //! Notifications as Mastodon apps read them: filtered by type, paged with `Link`, counted
 //! unread against the read marker the web shares, dismissed one by one, and grouped (v2).
 
-use crate::helpers::{person, spawn, verified_pro, ApiClient, Backend};
+use crate::helpers::{next_link, person, spawn, verified_pro, ApiClient, Backend};
 use credence_core::Role;
 use serde_json::{json, Value};
 
@@ -17,15 +17,6 @@ fn types_of(list: &Value) -> Vec<String> {
         .iter()
         .map(|n| n["type"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// The `next` link of a `Link` header.
-fn next_link(link: &str) -> String {
-    link.split(", ")
-        .find(|part| part.ends_with("rel=\"next\""))
-        .and_then(|part| part.split(['<', '>']).nth(1))
-        .unwrap()
-        .to_string()
 }
 
 /// A professional with a post that `fans` like, one follow and one reply that mentions them.
@@ -80,7 +71,7 @@ async fn notifications_filter_page_and_count_as_apps_ask(backend: Backend) {
         .get_paged("/api/v1/notifications?types[]=favourite&limit=2")
         .await;
     assert_eq!(types_of(&first), ["favourite", "favourite"]);
-    let next = next_link(&link.expect("a Link header"));
+    let next = next_link(&link.expect("a Link header")).unwrap();
     assert!(next.contains("types[]=favourite"), "{next}");
     let (_, second, _) = pro.get_paged(&next).await;
     assert_eq!(types_of(&second), ["favourite"]);
@@ -184,7 +175,7 @@ async fn notifications_are_grouped_as_mastodon_groups_them(backend: Backend) {
     // Pages hold `limit` groups and link on.
     let (_, first, link) = pro.get_paged("/api/v2/notifications?limit=2").await;
     assert_eq!(first["notification_groups"].as_array().unwrap().len(), 2);
-    let (_, second, _) = pro.get_paged(&next_link(&link.unwrap())).await;
+    let (_, second, _) = pro.get_paged(&next_link(&link.unwrap()).unwrap()).await;
     let second = second["notification_groups"].as_array().unwrap();
     assert_eq!(second.len(), 1);
     assert_eq!(second[0]["group_key"], key);

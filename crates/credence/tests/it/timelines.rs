@@ -836,13 +836,8 @@ async fn links_keep_the_filters_and_lead_past_a_hidden_page(backend: Backend) {
         json!([]),
         "the reader's filter hides the one post of this page"
     );
-    let link = link.expect("a hidden page still links onwards");
-    let next = link
-        .split(',')
-        .find(|l| l.contains("rel=\"next\""))
-        .and_then(|l| l.split(['<', '>']).nth(1))
-        .unwrap()
-        .to_string();
+    let next =
+        crate::helpers::next_link(&link.expect("a hidden page still links onwards")).unwrap();
     assert!(
         next.contains("exclude_reblogs=true") && next.contains("limit=1"),
         "{next}"
