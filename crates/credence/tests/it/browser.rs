@@ -472,4 +472,6 @@ async fn a_client_on_another_origin_signs_in_and_reads(backend: Backend) {
     assert_eq!(got["filters"], 0);
     assert_eq!(got["tagged"], 1);
     screenshot(&c, backend, "browser-client.png").await;
+    // Ends the browser too: killing chromedriver alone leaves Chromium running.
+    c.close().await.unwrap();
 }
