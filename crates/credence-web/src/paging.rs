@@ -4,9 +4,43 @@
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use credence_core::kernel::paging::Window;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::state::WebConfig;
+
+/// Mastodon's paging parameters, as listings without filters of their own take them.
+#[derive(Deserialize, Default)]
+pub struct PagingQuery {
+    pub max_id: Option<String>,
+    pub since_id: Option<String>,
+    pub min_id: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl PagingQuery {
+    pub fn window(&self) -> Window {
+        window(&self.max_id, &self.since_id, &self.min_id, self.limit)
+    }
+
+    /// The id a listing paged only towards older entries starts below.
+    pub fn below(&self) -> i64 {
+        self.window().below
+    }
+}
+
+/// The keyset window of Mastodon's `max_id`, `since_id`, `min_id` and `limit` (ids that are
+/// not numbers are left out).
+pub fn window(
+    max_id: &Option<String>,
+    since_id: &Option<String>,
+    min_id: &Option<String>,
+    limit: Option<i64>,
+) -> Window {
+    let id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
+    Window::paged(id(max_id), id(since_id), id(min_id), limit)
+}
 
 /// The ids a page runs from and to (newest, oldest), by `id`; `None` for an empty page.
 pub fn page_ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Option<(i64, i64)> {

@@ -192,18 +192,21 @@ async fn reactions(core: &Core, reader: &Actor, id: i64) -> CoreResult<Vec<React
         .map_err(Into::into)
 }
 
-async fn running(core: &Core, reader: &Actor, id: i64) -> CoreResult<()> {
-    if current(core, reader).await?.iter().any(|a| a.id == id) {
-        Ok(())
-    } else {
-        Err(CoreError::NotFound("announcement"))
-    }
+/// Whether announcement `id` is running now (one indexed read, not the reader's whole list).
+async fn running(core: &Core, id: i64) -> CoreResult<()> {
+    sqlx::query("SELECT id FROM announcements WHERE id = $1 AND (ends_at IS NULL OR ends_at > $2)")
+        .bind(id)
+        .bind(now_ms())
+        .fetch_optional(&core.db.pool)
+        .await?
+        .map(|_| ())
+        .ok_or(CoreError::NotFound("announcement"))
 }
 
 /// Adds the reader's reaction `name` (an emoji) to a running announcement; reacting twice with
 /// the same one changes nothing.
 pub async fn react(core: &Core, reader: &Actor, id: i64, name: &str) -> CoreResult<()> {
-    running(core, reader, id).await?;
+    running(core, id).await?;
     let Some(emoji) = emojis::get(name) else {
         return Err(CoreError::invalid(
             "name",
@@ -245,7 +248,7 @@ pub async fn react(core: &Core, reader: &Actor, id: i64, name: &str) -> CoreResu
 
 /// Takes back the reader's reaction `name` to a running announcement.
 pub async fn unreact(core: &Core, reader: &Actor, id: i64, name: &str) -> CoreResult<()> {
-    running(core, reader, id).await?;
+    running(core, id).await?;
     let name = emojis::get(name).map_or(name, |emoji| emoji.as_str());
     sqlx::query(
         "DELETE FROM announcement_reactions \
@@ -261,7 +264,7 @@ pub async fn unreact(core: &Core, reader: &Actor, id: i64, name: &str) -> CoreRe
 
 /// Marks a running announcement read for the reader.
 pub async fn dismiss(core: &Core, reader: &Actor, id: i64) -> CoreResult<()> {
-    running(core, reader, id).await?;
+    running(core, id).await?;
     sqlx::query(
         "INSERT INTO announcement_dismissals (announcement_id, profile_id) VALUES ($1, $2) \
          ON CONFLICT (announcement_id, profile_id) DO NOTHING",

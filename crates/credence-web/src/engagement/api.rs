@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use credence_core::engagement::{self, Interacted, Interaction, Side};
-use credence_core::kernel::paging::Window;
 use credence_core::posts;
 use credence_core::profiles::Profile;
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use serde_json::{json, Value};
 use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, Bearer, MaybeBearer};
-use crate::paging::{json_with_link, link_header, page_ids};
+use crate::paging::{json_with_link, link_header, page_ids, PagingQuery};
 use crate::state::AppState;
 
 macro_rules! interaction {
@@ -61,32 +60,12 @@ macro_rules! pinning {
 pinning!(pin, true);
 pinning!(unpin, false);
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    max_id: Option<String>,
-    since_id: Option<String>,
-    min_id: Option<String>,
-    limit: Option<i64>,
-}
-
-impl ListQuery {
-    fn window(&self) -> Window {
-        let page_id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
-        Window::paged(
-            page_id(&self.max_id),
-            page_id(&self.since_id),
-            page_id(&self.min_id),
-            self.limit,
-        )
-    }
-}
-
 /// A page of accounts as Mastodon lists them, with its `Link` header: `entries` are (page id,
 /// profile), newest first.
 fn accounts_page(
     state: &AppState,
     path: &str,
-    q: &ListQuery,
+    q: &PagingQuery,
     entries: &[(i64, &Profile)],
 ) -> Response {
     let carried = q.limit.map(|l| format!("limit={l}")).unwrap_or_default();
@@ -104,7 +83,7 @@ async fn follow_list(
     state: &AppState,
     id: &str,
     side: Side,
-    q: &ListQuery,
+    q: &PagingQuery,
 ) -> Result<Response, ApiError> {
     let account = api_id(id)?;
     let list = engagement::follow_list(&state.core, account, side, &q.window())
@@ -125,7 +104,7 @@ async fn interacted_list(
     viewer: &MaybeBearer,
     id: &str,
     which: Interacted,
-    q: &ListQuery,
+    q: &PagingQuery,
 ) -> Result<Response, ApiError> {
     let post = api_id(id)?;
     let list = engagement::interacted(&state.core, viewer.reader(), post, which, &q.window())
@@ -143,7 +122,7 @@ pub async fn favourited_by(
     State(state): State<AppState>,
     viewer: MaybeBearer,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PagingQuery>,
 ) -> Result<Response, ApiError> {
     interacted_list(&state, &viewer, &id, Interacted::Favourited, &q).await
 }
@@ -152,7 +131,7 @@ pub async fn reblogged_by(
     State(state): State<AppState>,
     viewer: MaybeBearer,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PagingQuery>,
 ) -> Result<Response, ApiError> {
     interacted_list(&state, &viewer, &id, Interacted::Boosted, &q).await
 }
@@ -160,7 +139,7 @@ pub async fn reblogged_by(
 pub async fn followers(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PagingQuery>,
 ) -> Result<Response, ApiError> {
     follow_list(&state, &id, Side::Followers, &q).await
 }
@@ -168,7 +147,7 @@ pub async fn followers(
 pub async fn following(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PagingQuery>,
 ) -> Result<Response, ApiError> {
     follow_list(&state, &id, Side::Following, &q).await
 }
@@ -272,26 +251,15 @@ pub async fn familiar_followers(
     Ok(Json(Value::Array(out)))
 }
 
-#[derive(Deserialize)]
-pub struct RequestsQuery {
-    max_id: Option<String>,
-    limit: Option<i64>,
-}
-
 /// `GET /api/v1/follow_requests`: the people asking to follow the reader, newest first.
 pub async fn follow_requests(
     State(state): State<AppState>,
     bearer: Bearer,
-    Query(q): Query<RequestsQuery>,
+    Query(q): Query<PagingQuery>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:follows")?;
-    let below = q
-        .max_id
-        .as_deref()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(i64::MAX);
     let limit = q.limit.unwrap_or(40);
-    let list = engagement::follow_requests(&state.core, actor, below, limit).await?;
+    let list = engagement::follow_requests(&state.core, actor, q.below(), limit).await?;
     let link = link_header(
         &state.config,
         "/api/v1/follow_requests",

@@ -62,15 +62,15 @@ impl Default for RenderCache {
     }
 }
 
-/// A listing's statuses as a JSON array, in order, and the refs shown (a boost of a post the
-/// viewer may not read is left out), with the reader's filters for `context` applied: a
-/// `hide` filter leaves a post (or a boost of it) out, a `warn` filter fills its `filtered`.
+/// A listing's statuses as a JSON array, in order (a boost of a post the viewer may not read
+/// is left out), with the reader's filters for `context` applied: a `hide` filter leaves a
+/// post (or a boost of it) out, a `warn` filter fills its `filtered`.
 pub async fn statuses(
     state: &AppState,
     viewer: Option<&Actor>,
     refs: &[PostRef],
     context: Option<filters::Context>,
-) -> CoreResult<(String, Vec<PostRef>)> {
+) -> CoreResult<String> {
     let cache = &state.render;
     let originals = posts::boosted(&state.core, viewer, refs).await?;
     let applied = match (viewer, context) {
@@ -171,21 +171,21 @@ pub async fn statuses(
     };
     let mut out = String::with_capacity(shown.len() * 3_000 + 2);
     out.push('[');
-    let mut listed = Vec::with_capacity(shown.len());
+    let mut any = false;
     for r in &shown {
         let original = r.reblog_of_id.and_then(|id| originals.get(&id));
         let mark = out.len();
-        if !listed.is_empty() {
+        if any {
             out.push(',');
         }
         if parts.write(&mut out, r, original) {
-            listed.push(*r);
+            any = true;
         } else {
             out.truncate(mark);
         }
     }
     out.push(']');
-    Ok((out, listed))
+    Ok(out)
 }
 
 /// An account entity as JSON, kept in the cache for `version`.

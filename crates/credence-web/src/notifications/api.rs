@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use crate::entities;
 use crate::error::ApiError;
 use crate::extract::{api_id, Bearer, JsonOrForm};
-use crate::paging::{carry_list, json_with_link, link_header, page_ids};
+use crate::paging::{self, carry_list, json_with_link, link_header, page_ids};
 use crate::state::AppState;
 
 /// What Mastodon's notification listings take: paging, and which types and whose.
@@ -36,13 +36,7 @@ pub struct NotificationsQuery {
 
 impl NotificationsQuery {
     fn window(&self) -> Window {
-        let id = |s: &Option<String>| s.as_deref().and_then(|v| v.parse().ok());
-        Window::paged(
-            id(&self.max_id),
-            id(&self.since_id),
-            id(&self.min_id),
-            self.limit,
-        )
+        paging::window(&self.max_id, &self.since_id, &self.min_id, self.limit)
     }
 
     fn selection(&self) -> Result<Selection, ApiError> {

@@ -77,7 +77,7 @@ async fn paged(
     context: Option<Context>,
     q: &PageQuery,
 ) -> Result<Response, ApiError> {
-    let (body, _shown) = entities::statuses(state, viewer, refs, context).await?;
+    let body = entities::statuses(state, viewer, refs, context).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -236,7 +236,6 @@ pub async fn trends(
 ) -> Result<Response, ApiError> {
     let (refs, _) =
         timelines::explore(&state.core, viewer.reader(), None, q.limit.unwrap_or(20)).await?;
-    let (body, _) =
-        entities::statuses(&state, viewer.reader(), &refs, Some(Context::Public)).await?;
+    let body = entities::statuses(&state, viewer.reader(), &refs, Some(Context::Public)).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -12,7 +12,7 @@ use credence_core::kernel::clock::rfc3339;
 
 use crate::error::ApiError;
 use crate::extract::{Bearer, MaybeBearer};
-use crate::paging::{json_with_link, link_header, page_ids};
+use crate::paging::{json_with_link, link_header, page_ids, PagingQuery};
 use crate::state::{AppState, WebConfig};
 
 /// Mastodon's `Tag` entity. Usage history is not kept, so `history` is empty.
@@ -64,26 +64,15 @@ pub async fn unfollow(
     }
 }
 
-#[derive(Deserialize)]
-pub struct FollowedQuery {
-    max_id: Option<String>,
-    limit: Option<i64>,
-}
-
 /// `GET /api/v1/followed_tags`: newest hashtag first (100 a page, at most 200), with `Link`.
 pub async fn followed(
     State(state): State<AppState>,
     bearer: Bearer,
-    Query(q): Query<FollowedQuery>,
+    Query(q): Query<PagingQuery>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:follows")?;
-    let below = q
-        .max_id
-        .as_deref()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(i64::MAX);
     let limit = q.limit.unwrap_or(100).clamp(1, 200);
-    let list = topics::followed(&state.core, actor, below, limit).await?;
+    let list = topics::followed(&state.core, actor, q.below(), limit).await?;
     let link = link_header(
         &state.config,
         "/api/v1/followed_tags",
