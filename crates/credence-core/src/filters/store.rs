@@ -272,16 +272,9 @@ async fn insert_keyword(
 }
 
 pub async fn delete(core: &Core, actor: &Actor, id: i64) -> CoreResult<()> {
-    let gone = sqlx::query("DELETE FROM filters WHERE id = $1 AND owner_id = $2")
-        .bind(id)
-        .bind(actor.profile_id)
-        .execute(&core.db.pool)
-        .await?
-        .rows_affected();
-    if gone == 0 {
-        return Err(not_found());
-    }
-    Ok(())
+    core.db
+        .delete_owned("filters", "owner_id", id, actor.profile_id, "filter")
+        .await
 }
 
 /// The filter a keyword or filtered post (`table`, `id`) belongs to, if it is the actor's.

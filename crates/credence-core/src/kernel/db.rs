@@ -11,6 +11,8 @@ use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
+use super::error::{CoreError, CoreResult};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -156,6 +158,30 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// Deletes row `id` of `table` if `owner_column` names `owner`; someone else's row, or none,
+    /// is `NotFound(what)` (a person's lists, filters, featured hashtags).
+    pub async fn delete_owned(
+        &self,
+        table: &'static str,
+        owner_column: &'static str,
+        id: i64,
+        owner: i64,
+        what: &'static str,
+    ) -> CoreResult<()> {
+        let gone = sqlx::query(&format!(
+            "DELETE FROM {table} WHERE id = $1 AND {owner_column} = $2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if gone == 0 {
+            return Err(CoreError::NotFound(what));
+        }
+        Ok(())
     }
 
     /// A cheap round trip, for `/healthz`.

@@ -155,16 +155,9 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, input: &ListInput) -> C
 }
 
 pub async fn delete(core: &Core, actor: &Actor, id: i64) -> CoreResult<()> {
-    let gone = sqlx::query("DELETE FROM lists WHERE id = $1 AND owner_id = $2")
-        .bind(id)
-        .bind(actor.profile_id)
-        .execute(&core.db.pool)
-        .await?
-        .rows_affected();
-    if gone == 0 {
-        return Err(CoreError::NotFound("list"));
-    }
-    Ok(())
+    core.db
+        .delete_owned("lists", "owner_id", id, actor.profile_id, "list")
+        .await
 }
 
 /// The list's members (people the owner chose), newest first.

@@ -85,16 +85,15 @@ pub async fn feature(core: &Core, actor: &Actor, name: &str) -> CoreResult<Featu
 
 /// Stops featuring one of the actor's hashtags.
 pub async fn unfeature(core: &Core, actor: &Actor, id: i64) -> CoreResult<()> {
-    let gone = sqlx::query("DELETE FROM featured_tags WHERE id = $1 AND profile_id = $2")
-        .bind(id)
-        .bind(actor.profile_id)
-        .execute(&core.db.pool)
-        .await?
-        .rows_affected();
-    if gone == 0 {
-        return Err(CoreError::NotFound("featured hashtag"));
-    }
-    Ok(())
+    core.db
+        .delete_owned(
+            "featured_tags",
+            "profile_id",
+            id,
+            actor.profile_id,
+            "featured hashtag",
+        )
+        .await
 }
 
 /// The hashtags the actor uses most in public posts and does not feature yet (at most 10).
