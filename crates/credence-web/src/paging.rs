@@ -3,7 +3,6 @@
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use credence_core::kernel::paging::Window;
 use serde::Deserialize;
 use serde_json::Value;
@@ -80,9 +79,18 @@ fn urlencoding(value: &str) -> String {
 
 /// A JSON answer with its `Link` header, when the page had items.
 pub fn json_with_link(body: Value, link: Option<HeaderValue>) -> Response {
+    json_text_with_link(body.to_string(), link)
+}
+
+/// [`json_with_link`] for JSON already written (statuses rendered through the cache).
+pub fn json_text_with_link(body: String, link: Option<HeaderValue>) -> Response {
     let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Some(link) = link {
         headers.insert(header::LINK, link);
     }
-    (headers, Json(body)).into_response()
+    (headers, body).into_response()
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
 
-use crate::kernel::db::{col, placeholders};
+use crate::kernel::db::{col, placeholders, Backend};
 use crate::kernel::ref_cache::CachedPost;
 use crate::kernel::visibility::{flags_of, viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
@@ -135,24 +135,44 @@ pub async fn boosted(
     refs: &[PostRef],
 ) -> CoreResult<HashMap<i64, PostRef>> {
     let ids: Vec<i64> = refs.iter().filter_map(|r| r.reblog_of_id).collect();
+    readable_refs(core, viewer, &ids).await
+}
+
+/// [`readable`] as refs: the posts among `ids` that are published and this viewer may read.
+pub async fn readable_refs(
+    core: &Core,
+    viewer: Option<&Actor>,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, PostRef>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT {} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
-        ref_columns(),
+    let readable = format!(
+        "FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
         placeholders(2, ids.len()),
         visible_to(1)
     );
-    let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
-    for id in &ids {
-        query = query.bind(*id);
-    }
-    let rows = query.fetch_all(&core.db.pool).await?;
-    Ok(refs_from_rows(&rows)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect())
+    let refs = if core.refs.is_live() {
+        let values: Vec<i64> = std::iter::once(viewer_id(viewer))
+            .chain(ids.iter().copied())
+            .collect();
+        let page = CachedPage {
+            page: &format!("SELECT {} {readable}", entry_columns()),
+            columns: ENTRY_NAMES,
+            order: "e.post_id",
+            values: &values,
+            prepared: true,
+        };
+        page.refs(core).await?
+    } else {
+        let sql = format!("SELECT {} {readable}", ref_columns());
+        let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        refs_from_rows(&query.fetch_all(&core.db.pool).await?)?
+    };
+    Ok(refs.into_iter().map(|r| (r.id, r)).collect())
 }
 
 /// Full published posts for `ids`, as this viewer sees them (boosts carry their originals),
@@ -219,6 +239,95 @@ pub async fn load_refs(
 
 /// A home feed entry: the post's id and its owner's flags (liked, boosted, bookmarked).
 pub(crate) type Entry = (i64, [bool; 3]);
+
+/// The columns of an [`Entry`] for the viewer at `$1` (table alias `p`), named `post_id`,
+/// `favourited`, `reblogged`, `bookmarked`: what a page statement reads of each post when the
+/// cache supplies the rest.
+pub(crate) fn entry_columns() -> String {
+    let [favourited, reblogged, bookmarked] = flags_of("$1", "p.id");
+    format!(
+        "p.id AS post_id, {favourited} AS favourited, {reblogged} AS reblogged, \
+         {bookmarked} AS bookmarked"
+    )
+}
+
+/// The names of [`entry_columns`] in a subquery aliased `e`.
+pub(crate) const ENTRY_NAMES: &str = "e.post_id, e.favourited, e.reblogged, e.bookmarked";
+
+/// SQL for where SQLite's change log stands (0 on PostgreSQL, whose changes arrive as
+/// notices), to read in the same statement as a page that will use the cache.
+///
+/// The counter, not max(seq): it survives the rows' deletion, so a log emptied by hand reads
+/// as a gap (forget everything), not as "nothing new".
+pub(crate) fn newest_change_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "(SELECT COALESCE(max(seq), 0) FROM sqlite_sequence WHERE name = 'ref_changes')"
+        }
+        Backend::Postgres => "0",
+    }
+}
+
+/// A page statement for the cache: `page` (a query whose rows have `columns`, an
+/// [`Entry`]'s names first, see [`ENTRY_NAMES`], over a subquery aliased `e`) runs as one
+/// row with where the change log stands, which is applied before the cache is read; the
+/// page's rows come back in `order`, each as its columns' values.
+pub(crate) struct CachedPage<'a> {
+    pub page: &'a str,
+    pub columns: &'a str,
+    pub order: &'a str,
+    /// The values of `$1`, `$2`, … (the viewer first).
+    pub values: &'a [i64],
+    /// Prepared (PostgreSQL may keep a generic plan) or planned with its values each time.
+    pub prepared: bool,
+}
+
+impl CachedPage<'_> {
+    pub(crate) async fn rows(&self, core: &Core) -> CoreResult<Vec<Vec<i64>>> {
+        let sql = format!(
+            "SELECT CAST({newest} AS BIGINT) AS newest_change, \
+               (SELECT {rows} FROM ({page}) e) AS entries",
+            newest = newest_change_sql(core.db.backend),
+            rows = core.db.backend.json_rows(self.columns, self.order),
+            page = self.page,
+        );
+        let mut query = sqlx::query(&sql).persistent(self.prepared);
+        for value in self.values {
+            query = query.bind(*value);
+        }
+        let row = query.fetch_one(&core.db.pool).await?;
+        if core.db.backend == Backend::Sqlite {
+            core.refs
+                .apply_change_log(&core.db, col(&row, "newest_change")?)
+                .await?;
+        }
+        parse_rows(&col::<String>(&row, "entries")?)
+    }
+
+    /// The page's refs (its rows have [`ENTRY_NAMES`] alone).
+    pub(crate) async fn refs(&self, core: &Core) -> CoreResult<Vec<PostRef>> {
+        let rows = self.rows(core).await?;
+        cached(core, &entries_of(&rows)).await
+    }
+}
+
+/// A JSON array of arrays of integers, as `Backend::json_rows` writes them.
+pub(crate) fn parse_rows(text: &str) -> CoreResult<Vec<Vec<i64>>> {
+    serde_json::from_str(text)
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("a page of entries: {e}")))
+}
+
+/// Rows that begin with [`ENTRY_NAMES`] as entries.
+pub(crate) fn entries_of(rows: &[Vec<i64>]) -> Vec<Entry> {
+    rows.iter()
+        .filter_map(|row| match row.as_slice() {
+            [id, favourited, reblogged, bookmarked, ..] => {
+                Some((*id, [*favourited != 0, *reblogged != 0, *bookmarked != 0]))
+            }
+            _ => None,
+        })
+        .collect()
+}
 
 /// Refs for feed entries, in their order, from the posts and accounts the cache keeps
 /// (`ref_cache`), reading from the database only what it lacks. Entries whose post is no

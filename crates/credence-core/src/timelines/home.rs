@@ -3,8 +3,11 @@
 use crate::home_feeds;
 use crate::kernel::db::{col, Backend};
 use crate::kernel::visibility::visible_to;
-use crate::kernel::{Actor, Core, CoreError, CoreResult};
-use crate::posts::{cached_refs, refs_from_json, Entry, PostRef, REF_BASE_COLUMNS, REF_NAMES};
+use crate::kernel::{Actor, Core, CoreResult};
+use crate::posts::{
+    cached_refs, entries_of, newest_change_sql, parse_rows, refs_from_json, PostRef, ENTRY_NAMES,
+    REF_BASE_COLUMNS, REF_NAMES,
+};
 
 use super::page::{Page, Plan, Query, LISTED};
 
@@ -105,22 +108,12 @@ async fn cached_feed_page(
 ) -> CoreResult<(Option<i64>, Vec<PostRef>)> {
     let (bounds, values) = entry_bounds(page);
     // SQLite: the change log's newest row, read with the page (see `ref_cache`).
-    let newest = match core.db.backend {
-        // The counter, not max(seq): it survives the rows' deletion, so a log emptied by
-        // hand reads as a gap (forget everything), not as "nothing new".
-        Backend::Sqlite => {
-            "(SELECT COALESCE(max(seq), 0) FROM sqlite_sequence WHERE name = 'ref_changes')"
-        }
-        Backend::Postgres => "0",
-    };
     let sql = format!(
         "SELECT h.floor_id, CAST({newest} AS BIGINT) AS newest_change, \
            (SELECT {entries} FROM ({page}) e) AS entries \
          FROM home_feeds h WHERE h.owner_id = $1",
-        entries = core.db.backend.json_rows(
-            "e.post_id, e.favourited, e.reblogged, e.bookmarked",
-            "e.post_id DESC"
-        ),
+        newest = newest_change_sql(core.db.backend),
+        entries = core.db.backend.json_rows(ENTRY_NAMES, "e.post_id DESC"),
         page = entries_sql(page, &bounds),
     );
     let mut query = sqlx::query(&sql).bind(actor.profile_id);
@@ -135,14 +128,7 @@ async fn cached_feed_page(
             .apply_change_log(&core.db, col(&row, "newest_change")?)
             .await?;
     }
-    let entries: Vec<[i64; 4]> = serde_json::from_str(&col::<String>(&row, "entries")?)
-        .map_err(|e| CoreError::Internal(anyhow::anyhow!("a page of feed entries: {e}")))?;
-    let entries: Vec<Entry> = entries
-        .iter()
-        .map(|[id, favourited, reblogged, bookmarked]| {
-            (*id, [*favourited != 0, *reblogged != 0, *bookmarked != 0])
-        })
-        .collect();
+    let entries = entries_of(&parse_rows(&col::<String>(&row, "entries")?)?);
     Ok((col(&row, "floor_id")?, cached_refs(core, &entries).await?))
 }
 

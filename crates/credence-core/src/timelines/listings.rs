@@ -5,7 +5,10 @@ use crate::kernel::db::col;
 use crate::kernel::visibility::{listed_to, viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreResult};
 use crate::lists::{self, RepliesPolicy};
-use crate::posts::{ref_columns, refs_from_rows, PostRef};
+use crate::posts::{
+    cached_refs, entries_of, entry_columns, ref_columns, refs_from_rows, CachedPage, PostRef,
+    ENTRY_NAMES,
+};
 
 use super::page::{page_of, Page, Plan, LISTED};
 
@@ -164,23 +167,46 @@ pub async fn explore(
     } else {
         ""
     };
+    let cached = core.refs.is_live();
     let sql = format!(
         "SELECT {columns}, p.rank FROM posts p WHERE p.state = 'published' \
          AND p.visibility = 'public' AND p.unlisted = 0 AND p.reblog_of_id IS NULL \
          AND p.in_reply_to_id IS NULL\
          {after_cursor} ORDER BY p.rank DESC, p.id DESC LIMIT {limit}",
-        columns = ref_columns(),
+        columns = if cached {
+            entry_columns()
+        } else {
+            ref_columns()
+        },
     );
-    let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
-    if let Some((rank, id)) = after {
-        query = query.bind(rank).bind(id);
+    let mut values = vec![viewer_id(viewer)];
+    values.extend(after.map(|(rank, id)| [rank, id]).into_iter().flatten());
+    // A full page has a next one, after its last row.
+    let cursor = |rows: usize, last: Option<ExploreCursor>| last.filter(|_| rows as i64 == limit);
+    if cached {
+        // Ids, flags and rank from the statement; the rest from the cache (see `ref_cache`).
+        let page = CachedPage {
+            page: &sql,
+            columns: &format!("{ENTRY_NAMES}, e.rank"),
+            order: "e.rank DESC, e.post_id DESC",
+            values: &values,
+            prepared: true,
+        };
+        let rows = page.rows(core).await?;
+        let last = rows
+            .last()
+            .and_then(|row| Some((*row.get(4)?, *row.first()?)));
+        let refs = cached_refs(core, &entries_of(&rows)).await?;
+        return Ok((refs, cursor(rows.len(), last)));
+    }
+    let mut query = sqlx::query(&sql);
+    for value in values {
+        query = query.bind(value);
     }
     let rows = query.fetch_all(&core.db.pool).await?;
-    let cursor = match rows.last() {
-        Some(last) if rows.len() as i64 == limit => {
-            Some((col::<i64>(last, "rank")?, col::<i64>(last, "id")?))
-        }
-        _ => None,
+    let last = match rows.last() {
+        Some(last) => Some((col::<i64>(last, "rank")?, col::<i64>(last, "id")?)),
+        None => None,
     };
-    Ok((refs_from_rows(&rows)?, cursor))
+    Ok((refs_from_rows(&rows)?, cursor(rows.len(), last)))
 }

@@ -17,8 +17,8 @@ pub use listings::{
     bookmarks, explore, favourites, list, profile, public, topic, ExploreCursor, ProfilePosts,
 };
 pub use notifications::{
-    notification, notification_group, notification_groups, notifications, GroupedNotifications,
-    Notification,
+    notification, notification_group, notification_groups, notification_refs, notifications,
+    GroupedNotifications, Notification,
 };
 pub use page::Page;
 pub use thread::{context, thread};

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::kernel::visibility::viewer_id;
 use crate::kernel::{Actor, Core, CoreResult};
-use crate::posts::{ref_columns, refs_from_rows, PostRef};
+use crate::posts::{entry_columns, ref_columns, refs_from_rows, CachedPage, PostRef, ENTRY_NAMES};
 
 /// Keyset pagination as Mastodon clients send it: `max_id` (older than), `since_id` (newer
 /// than), `min_id` (the page just after, oldest first), and `limit`; `only_media` keeps posts
@@ -88,18 +88,42 @@ impl Query<'_> {
         ascending: bool,
         limit: i64,
     ) -> CoreResult<Vec<PostRef>> {
-        let rows = self.rows(core, viewer, bounds, ascending, limit).await?;
-        newest_first(&rows, ascending)
+        // Read once: the statement's columns and how they are read must agree.
+        let cached = core.refs.is_live();
+        let (sql, values) = self.sql(cached, viewer, bounds, ascending, limit);
+        let prepared = match self.plan {
+            Plan::Generic => true,
+            Plan::WithValues => core.db.backend.keeps_value_plans(),
+        };
+        if cached {
+            // The statement reads ids and the viewer's flags; the cache supplies counts,
+            // versions and authors (see `ref_cache`).
+            let page = CachedPage {
+                page: &sql,
+                columns: ENTRY_NAMES,
+                order: "e.post_id DESC",
+                values: &values,
+                prepared,
+            };
+            return page.refs(core).await;
+        }
+        let mut query = sqlx::query(&sql).persistent(prepared);
+        for value in values {
+            query = query.bind(value);
+        }
+        newest_first(&query.fetch_all(&core.db.pool).await?, ascending)
     }
 
-    async fn rows(
+    /// The page statement (the whole ref when the cache is off, else an entry) and its
+    /// values, the viewer's first.
+    fn sql(
         &self,
-        core: &Core,
+        cached: bool,
         viewer: Option<&Actor>,
         (below, above): (i64, i64),
         ascending: bool,
         limit: i64,
-    ) -> CoreResult<Vec<AnyRow>> {
+    ) -> (String, Vec<i64>) {
         // Only the bounds the page has are written: with both, a generic plan reads the
         // range as narrow and once took 13 s for a 40 ms page (see `Db::connect`).
         let mut bounds = String::new();
@@ -119,23 +143,21 @@ impl Query<'_> {
             ));
         }
         let order = if ascending { "ASC" } else { "DESC" };
+        let columns = if cached {
+            entry_columns()
+        } else {
+            ref_columns()
+        };
         let sql = format!(
             "SELECT {columns} FROM posts p WHERE {condition}{bounds} \
              ORDER BY p.id {order} LIMIT {limit}",
-            columns = ref_columns(),
             condition = self.condition,
         );
-        let prepared = match self.plan {
-            Plan::Generic => true,
-            Plan::WithValues => core.db.backend.keeps_value_plans(),
-        };
-        let mut query = sqlx::query(&sql)
-            .persistent(prepared)
-            .bind(viewer_id(viewer));
-        for value in self.extra.iter().chain(&values) {
-            query = query.bind(*value);
-        }
-        Ok(query.fetch_all(&core.db.pool).await?)
+        let values = std::iter::once(viewer_id(viewer))
+            .chain(self.extra.iter().copied())
+            .chain(values)
+            .collect();
+        (sql, values)
     }
 }
 

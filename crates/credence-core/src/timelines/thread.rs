@@ -1,74 +1,172 @@
-//! A conversation thread around one post.
+//! A conversation thread around one post: the posts it replies to and the replies under it.
+//!
+//! Both are read as ids (two recursive statements, whatever the thread's depth); the API
+//! renders them as refs through the cache like any listing, the post page loads them in full.
 
+use std::collections::HashMap;
+
+use crate::kernel::db::placeholders;
 use crate::kernel::visibility::{viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreResult};
-use crate::posts::{self, Post, POST_COLUMNS};
+use crate::posts::{
+    self, cached_refs, entries_of, entry_columns, CachedPage, Entry, Post, PostRef, ENTRY_NAMES,
+    POST_COLUMNS,
+};
 
-/// A thread around a post: the posts it replies to (oldest first) and the replies under it
-/// (in reading order), each only if the viewer may read it.
+/// How far up a thread is followed, and how many replies are shown under a post.
+const MAX_ANCESTORS: i64 = 40;
+const MAX_DESCENDANTS: i64 = 200;
+
+/// A published post or what is left of one deleted after publication (its place in a
+/// thread stays, shown as deleted).
+const IN_THREAD: &str =
+    "(p.state = 'published' OR (p.state = 'deleted' AND p.published_at IS NOT NULL))";
+
+/// A thread around a post as refs, for the API: the posts it replies to (oldest first) and
+/// the replies under it (in reading order), each only if the viewer may read it. A deleted
+/// ancestor is left out (those above it stay).
 pub async fn context(
     core: &Core,
     viewer: Option<&Actor>,
     id: i64,
-) -> CoreResult<(Vec<Post>, Vec<Post>)> {
+) -> CoreResult<(Vec<PostRef>, Vec<PostRef>)> {
     let post = posts::view_published(core, viewer, id).await?;
-    thread(core, viewer, &post).await
+    let (ancestors, descendants) = thread_entries(core, viewer, &post).await?;
+    Ok((
+        cached_refs(core, &ancestors).await?,
+        cached_refs(core, &descendants).await?,
+    ))
 }
 
-/// [`context`] around a published post the caller has already read as this viewer.
+/// [`context`] in full, deleted ancestors included, around a published post the caller has
+/// already read as this viewer: what the post page shows.
 pub async fn thread(
     core: &Core,
     viewer: Option<&Actor>,
     post: &Post,
 ) -> CoreResult<(Vec<Post>, Vec<Post>)> {
-    let id = post.id;
-    let mut ancestors = Vec::new();
-    let mut parent = post.in_reply_to_id;
-    while let Some(pid) = parent {
-        if ancestors.len() >= 40 {
-            break;
-        }
-        match posts::view(core, viewer, pid).await {
-            Ok(p) => {
-                parent = p.in_reply_to_id;
-                ancestors.push(p);
-            }
-            Err(_) => break,
-        }
-    }
-    ancestors.reverse();
-    let mut descendants = Vec::new();
-    let mut frontier = vec![id];
-    let condition = format!(
-        "p.state = 'published' AND p.in_reply_to_id = $2 AND {}",
-        visible_to(1)
+    let (ancestors, descendants) = thread_entries(core, viewer, post).await?;
+    let ids: Vec<i64> = ancestors.iter().chain(&descendants).map(|e| e.0).collect();
+    let mut loaded = load_in_thread(core, viewer, &ids).await?;
+    let mut take = |entries: &[Entry]| -> Vec<Post> {
+        entries.iter().filter_map(|e| loaded.remove(&e.0)).collect()
+    };
+    Ok((take(&ancestors), take(&descendants)))
+}
+
+/// The thread's entries: ancestors oldest first, then the replies with each followed by its
+/// own replies.
+async fn thread_entries(
+    core: &Core,
+    viewer: Option<&Actor>,
+    post: &Post,
+) -> CoreResult<(Vec<Entry>, Vec<Entry>)> {
+    let ancestors = match post.in_reply_to_id {
+        Some(parent) => ancestors(core, viewer, parent).await?,
+        None => Vec::new(),
+    };
+    Ok((ancestors, descendants(core, viewer, post.id).await?))
+}
+
+/// The chain of posts above `parent` (itself included) that the viewer may read, oldest
+/// first; it stops below the first one they may not.
+async fn ancestors(core: &Core, viewer: Option<&Actor>, parent: i64) -> CoreResult<Vec<Entry>> {
+    let page = format!(
+        "WITH RECURSIVE up(id, depth) AS ( \
+           SELECT CAST($2 AS BIGINT), 1 \
+           UNION ALL \
+           SELECT p.in_reply_to_id, up.depth + 1 FROM posts p JOIN up ON p.id = up.id \
+           WHERE p.in_reply_to_id IS NOT NULL AND up.depth < {MAX_ANCESTORS}) \
+         SELECT {columns}, up.depth FROM up JOIN posts p ON p.id = up.id \
+         WHERE {IN_THREAD} AND {visible}",
+        columns = entry_columns(),
+        visible = visible_to(1),
     );
-    while let Some(parent_id) = frontier.pop() {
-        if descendants.len() >= 200 {
-            break;
-        }
-        let sql =
-            format!("SELECT {POST_COLUMNS} FROM posts p WHERE {condition} ORDER BY p.id LIMIT 100");
-        let rows = sqlx::query(&sql)
-            .bind(viewer_id(viewer))
-            .bind(parent_id)
-            .fetch_all(&core.db.pool)
-            .await?;
-        let children = posts::load(core, viewer, rows).await?;
-        // Depth first, so each reply is followed by its own replies.
-        for child in children.iter().rev() {
-            frontier.push(child.id);
-        }
-        descendants.extend(children);
+    let rows = CachedPage {
+        page: &page,
+        columns: &format!("{ENTRY_NAMES}, e.depth"),
+        order: "e.depth",
+        values: &[viewer_id(viewer), parent],
+        prepared: true,
     }
-    // Put replies in thread order: a child right after its parent.
-    let mut ordered = Vec::with_capacity(descendants.len());
-    fn walk(parent: i64, all: &[Post], out: &mut Vec<Post>) {
-        for p in all.iter().filter(|p| p.in_reply_to_id == Some(parent)) {
-            out.push(p.clone());
-            walk(p.id, all, out);
+    .rows(core)
+    .await?;
+    // Depths 1, 2, … up to the first the viewer may not read.
+    let chain: Vec<Vec<i64>> = rows
+        .into_iter()
+        .enumerate()
+        .take_while(|(i, row)| row.get(4) == Some(&(*i as i64 + 1)))
+        .map(|(_, row)| row)
+        .collect();
+    let mut entries = entries_of(&chain);
+    entries.reverse();
+    Ok(entries)
+}
+
+/// The published replies under `id` that the viewer may read (a reply they may not read, or
+/// one deleted, hides its own replies), in reading order: each reply followed by its own,
+/// oldest first.
+async fn descendants(core: &Core, viewer: Option<&Actor>, id: i64) -> CoreResult<Vec<Entry>> {
+    let readable = format!("p.state = 'published' AND {}", visible_to(1));
+    let page = format!(
+        "WITH RECURSIVE down(id) AS ( \
+           SELECT p.id FROM posts p WHERE p.in_reply_to_id = $2 AND {readable} \
+           UNION ALL \
+           SELECT p.id FROM posts p JOIN down ON p.in_reply_to_id = down.id WHERE {readable}) \
+         SELECT {columns}, p.in_reply_to_id FROM down JOIN posts p ON p.id = down.id \
+         ORDER BY p.id LIMIT {MAX_DESCENDANTS}",
+        columns = entry_columns(),
+    );
+    let rows = CachedPage {
+        page: &page,
+        columns: &format!("{ENTRY_NAMES}, e.in_reply_to_id"),
+        order: "e.post_id",
+        values: &[viewer_id(viewer), id],
+        prepared: true,
+    }
+    .rows(core)
+    .await?;
+    let mut children: HashMap<i64, Vec<&Vec<i64>>> = HashMap::new();
+    for row in &rows {
+        if let Some(parent) = row.get(4) {
+            children.entry(*parent).or_default().push(row);
         }
     }
-    walk(id, &descendants, &mut ordered);
-    Ok((ancestors, ordered))
+    // Depth first from the post, so each reply is followed by its own replies.
+    let mut ordered = Vec::with_capacity(rows.len());
+    let mut stack: Vec<&Vec<i64>> = children.remove(&id).unwrap_or_default();
+    stack.reverse();
+    while let Some(row) = stack.pop() {
+        ordered.push(row.clone());
+        if let Some(mut below) = row.first().and_then(|id| children.remove(id)) {
+            below.reverse();
+            stack.extend(below);
+        }
+    }
+    Ok(entries_of(&ordered))
+}
+
+/// Full posts for thread ids the viewer may read (see [`IN_THREAD`]), by id.
+async fn load_in_thread(
+    core: &Core,
+    viewer: Option<&Actor>,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, Post>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {IN_THREAD}",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&core.db.pool).await?;
+    Ok(posts::load(core, viewer, rows)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
 }

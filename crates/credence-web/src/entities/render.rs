@@ -71,6 +71,41 @@ pub async fn statuses(
     refs: &[PostRef],
     context: Option<filters::Context>,
 ) -> CoreResult<String> {
+    Ok(rendered(state, viewer, refs, context).await?.array)
+}
+
+/// Statuses rendered as [`statuses`] renders them, each to be found by its post's id.
+pub struct Statuses {
+    /// The JSON array.
+    array: String,
+    /// Where each status is in it.
+    spans: HashMap<i64, std::ops::Range<usize>>,
+}
+
+impl Statuses {
+    /// The status of post `id`, unless it was left out.
+    pub fn get(&self, id: i64) -> Option<&str> {
+        self.spans.get(&id).map(|span| &self.array[span.clone()])
+    }
+
+    /// The JSON array of every status rendered.
+    pub fn array(&self) -> &str {
+        &self.array
+    }
+
+    /// Whether the status of post `id` was rendered.
+    pub fn contains(&self, id: i64) -> bool {
+        self.spans.contains_key(&id)
+    }
+}
+
+/// [`statuses`], each to be found by id.
+pub async fn rendered(
+    state: &AppState,
+    viewer: Option<&Actor>,
+    refs: &[PostRef],
+    context: Option<filters::Context>,
+) -> CoreResult<Statuses> {
     let cache = &state.render;
     let originals = posts::boosted(&state.core, viewer, refs).await?;
     let applied = match (viewer, context) {
@@ -170,22 +205,23 @@ pub async fn statuses(
         filtered: &filtered,
     };
     let mut out = String::with_capacity(shown.len() * 3_000 + 2);
+    let mut spans = HashMap::with_capacity(shown.len());
     out.push('[');
-    let mut any = false;
     for r in &shown {
         let original = r.reblog_of_id.and_then(|id| originals.get(&id));
         let mark = out.len();
-        if any {
+        if !spans.is_empty() {
             out.push(',');
         }
+        let start = out.len();
         if parts.write(&mut out, r, original) {
-            any = true;
+            spans.insert(r.id, start..out.len());
         } else {
             out.truncate(mark);
         }
     }
     out.push(']');
-    Ok(out)
+    Ok(Statuses { array: out, spans })
 }
 
 /// An account entity as JSON, kept in the cache for `version`.
@@ -195,7 +231,9 @@ fn render_account(
     version: i64,
     state: &AppState,
 ) -> Arc<str> {
-    let json: Arc<str> = entities::account(profile, &state.config).to_string().into();
+    let json: Arc<str> = entities::status_account(profile, &state.config)
+        .to_string()
+        .into();
     cache.accounts.insert(
         profile.id,
         Rendered {

@@ -5,17 +5,19 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use axum_extra::extract::Query;
-use credence_core::filters::{self, Context};
+use credence_core::filters::Context;
 use credence_core::notifications::groups::{self, Grouping};
 use credence_core::notifications::{self, markers, Selection, Timeline, Window};
-use credence_core::{profiles, timelines};
+use credence_core::posts::PostRef;
+use credence_core::timelines::Notification;
+use credence_core::{profiles, timelines, Actor};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::entities;
 use crate::error::ApiError;
 use crate::extract::{api_id, Bearer, JsonOrForm};
-use crate::paging::{self, carry_list, json_with_link, link_header, page_ids};
+use crate::paging::{self, carry_list, json_text_with_link, json_with_link, link_header, page_ids};
 use crate::state::AppState;
 
 /// What Mastodon's notification listings take: paging, and which types and whose.
@@ -78,30 +80,31 @@ pub async fn notifications(
     Query(q): Query<NotificationsQuery>,
 ) -> Result<Response, ApiError> {
     let actor = bearer.user("read:notifications")?;
-    let list = timelines::notifications(&state.core, actor, &q.window(), &q.selection()?).await?;
-    let post_ids: Vec<i64> = list
-        .iter()
-        .filter_map(|n| n.post.as_ref().map(|p| p.id))
-        .collect();
-    let applied = filters::apply(&state.core, actor, Context::Notifications, &post_ids).await?;
+    let list =
+        timelines::notification_refs(&state.core, actor, &q.window(), &q.selection()?).await?;
+    let statuses = notification_statuses(&state, actor, &list).await?;
     let link = link_header(
         &state.config,
         "/api/v1/notifications",
         &q.carried(),
         page_ids(&list, |x| x.id),
     );
-    let body = list
+    let body: Vec<String> = list
         .iter()
-        .filter(|n| n.post.as_ref().is_none_or(|p| !applied.hides(p.id, None)))
-        .filter_map(|n| {
-            let mut value = entities::notification(n, &state.config)?;
-            if let Some(post) = &n.post {
-                entities::mark_filtered(&mut value["status"], post.id, &applied);
-            }
-            Some(value)
-        })
+        .filter_map(|n| entities::notification(n, &statuses, &state.config))
         .collect();
-    Ok(json_with_link(Value::Array(body), link))
+    Ok(json_text_with_link(format!("[{}]", body.join(",")), link))
+}
+
+/// The statuses of notifications, rendered through the cache with the reader's
+/// notification filters (a `hide` filter leaves the notification out).
+async fn notification_statuses(
+    state: &AppState,
+    actor: &Actor,
+    list: &[Notification<PostRef>],
+) -> Result<entities::Statuses, ApiError> {
+    let refs: Vec<PostRef> = list.iter().filter_map(|n| n.post).collect();
+    Ok(entities::rendered(state, Some(actor), &refs, Some(Context::Notifications)).await?)
 }
 
 /// `GET /api/v1/notifications/:id`.
@@ -109,11 +112,12 @@ pub async fn notification(
     State(state): State<AppState>,
     bearer: Bearer,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let actor = bearer.user("read:notifications")?;
     let n = timelines::notification(&state.core, actor, api_id(&id)?).await?;
-    entities::notification(&n, &state.config)
-        .map(Json)
+    let statuses = notification_statuses(&state, actor, std::slice::from_ref(&n)).await?;
+    entities::notification(&n, &statuses, &state.config)
+        .map(|body| json_text_with_link(body, None))
         .ok_or_else(|| credence_core::CoreError::NotFound("notification").into())
 }
 
@@ -160,11 +164,9 @@ pub async fn groups(
         &q.grouping(),
     )
     .await?;
-    let post_ids: Vec<i64> = page.posts.keys().copied().collect();
-    let applied = filters::apply(&state.core, actor, Context::Notifications, &post_ids).await?;
+    let statuses = group_statuses(&state, actor, &page).await?;
     page.groups
-        .retain(|g| g.latest.post_id.is_none_or(|id| !applied.hides(id, None)));
-    page.posts.retain(|id, _| !applied.hides(*id, None));
+        .retain(|g| g.latest.post_id.is_none_or(|id| statuses.contains(id)));
     let newest = page.groups.iter().map(|g| g.page_max_id).max();
     let oldest = page.groups.iter().map(|g| g.page_min_id).min();
     let link = link_header(
@@ -173,17 +175,20 @@ pub async fn groups(
         &q.carried(),
         newest.zip(oldest),
     );
-    let mut body = entities::notification_groups(&page, &state.config);
-    if let Some(statuses) = body["statuses"].as_array_mut() {
-        for status in statuses {
-            let id = status["id"]
-                .as_str()
-                .and_then(|i| i.parse().ok())
-                .unwrap_or(0);
-            entities::mark_filtered(status, id, &applied);
-        }
-    }
-    Ok(json_with_link(body, link))
+    let body = entities::notification_groups(&page, &statuses, &state.config);
+    Ok(json_text_with_link(body, link))
+}
+
+/// The statuses of a page of groups, newest first, rendered through the cache with the
+/// reader's notification filters (a `hide` filter leaves the group out).
+async fn group_statuses(
+    state: &AppState,
+    actor: &Actor,
+    page: &timelines::GroupedNotifications,
+) -> Result<entities::Statuses, ApiError> {
+    let mut refs: Vec<PostRef> = page.posts.values().copied().collect();
+    refs.sort_by_key(|r| std::cmp::Reverse(r.id));
+    Ok(entities::rendered(state, Some(actor), &refs, Some(Context::Notifications)).await?)
 }
 
 /// `GET /api/v2/notifications/:group_key`.
@@ -191,10 +196,12 @@ pub async fn group(
     State(state): State<AppState>,
     bearer: Bearer,
     Path(key): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let actor = bearer.user("read:notifications")?;
     let found = timelines::notification_group(&state.core, actor, &key).await?;
-    Ok(Json(entities::notification_groups(&found, &state.config)))
+    let statuses = group_statuses(&state, actor, &found).await?;
+    let body = entities::notification_groups(&found, &statuses, &state.config);
+    Ok(json_text_with_link(body, None))
 }
 
 /// `POST /api/v2/notifications/:group_key/dismiss`.

@@ -5,7 +5,7 @@
 //! `confirm_public`, `draft`).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credence_core::posts::{
@@ -281,34 +281,24 @@ pub async fn delete(
     Ok(Json(entities::deleted_status(&post, &state.config)))
 }
 
-/// `GET /api/v1/statuses/:id/context`
+/// `GET /api/v1/statuses/:id/context`, rendered through the status cache like a timeline
+/// (the reader's thread filters applied: `hide` leaves a post out, `warn` folds it).
 pub async fn context(
     State(state): State<AppState>,
     viewer: MaybeBearer,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let (ancestors, descendants) = timelines::context(&state.core, viewer.reader(), api_id(&id)?)
+) -> Result<Response, ApiError> {
+    let reader = viewer.reader();
+    let (ancestors, descendants) = timelines::context(&state.core, reader, api_id(&id)?)
         .await
         .map_err(hide)?;
-    // The reader's filters for threads: `hide` leaves a post out, `warn` folds it.
-    let applied = match viewer.reader() {
-        Some(reader) => {
-            let ids: Vec<i64> = ancestors.iter().chain(&descendants).map(|p| p.id).collect();
-            filters::apply(&state.core, reader, filters::Context::Thread, &ids).await?
-        }
-        None => filters::Applied::default(),
-    };
-    let list = |posts: &[Post]| -> Vec<Value> {
-        posts
-            .iter()
-            .filter(|p| !applied.hides(p.id, None))
-            .map(|p| entities::filtered_status(p, &applied, &state.config))
-            .collect()
-    };
-    Ok(Json(json!({
-        "ancestors": list(&ancestors),
-        "descendants": list(&descendants),
-    })))
+    let thread = Some(filters::Context::Thread);
+    let body = format!(
+        "{{\"ancestors\":{},\"descendants\":{}}}",
+        entities::statuses(&state, reader, &ancestors, thread).await?,
+        entities::statuses(&state, reader, &descendants, thread).await?,
+    );
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /api/v1/statuses/:id/history`: every version, oldest first, the current one last.
@@ -322,7 +312,7 @@ pub async fn history(
         .await
         .map_err(hide)?;
     let versions = posts::versions_of(&state.core, &post).await?;
-    let account = entities::account(&post.author, &state.config);
+    let account = entities::status_account(&post.author, &state.config);
     let mut out: Vec<Value> = versions
         .iter()
         .rev()

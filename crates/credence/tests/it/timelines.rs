@@ -44,27 +44,78 @@ async fn home_ids(client: &ApiClient) -> Vec<String> {
     ids(&home)
 }
 
-/// The post `id` as the home timeline shows it to `client`, once `done` holds for it (changes
-/// made through another instance or outside Credence arrive as notices: milliseconds, not at
-/// once); fails if it never does.
-async fn home_status_once(client: &ApiClient, id: i64, done: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..500 {
-        let (s, home) = client.get("/api/v1/timelines/home").await;
-        assert_eq!(s, 200, "{home}");
-        last = home
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|status| id_of(status) == id)
-            .cloned()
-            .unwrap_or(Value::Null);
-        if done(&last) {
-            return last;
+/// A listing that shows statuses: its path, and where its answer keeps them.
+enum Listing {
+    /// An array of statuses.
+    Statuses(String),
+    /// `/api/v1/statuses/:id/context` of a reply under the post.
+    Ancestors(i64),
+    /// An array of notifications, each with its status.
+    Notifications,
+    /// Grouped notifications: their `statuses`.
+    NotificationGroups,
+}
+
+impl Listing {
+    fn path(&self) -> String {
+        match self {
+            Listing::Statuses(path) => path.clone(),
+            Listing::Ancestors(reply) => format!("/api/v1/statuses/{reply}/context"),
+            Listing::Notifications => "/api/v1/notifications".into(),
+            Listing::NotificationGroups => "/api/v2/notifications".into(),
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    panic!("the home timeline never showed the change; last seen: {last}");
+
+    /// The post `id` as this listing shows it to `client` (null if it does not).
+    async fn status(&self, client: &ApiClient, id: i64) -> Value {
+        let (s, body) = client.get(&self.path()).await;
+        assert_eq!(s, 200, "{}: {body}", self.path());
+        let statuses: Vec<Value> = match self {
+            Listing::Statuses(_) => body.as_array().unwrap().clone(),
+            Listing::Ancestors(_) => body["ancestors"].as_array().unwrap().clone(),
+            Listing::Notifications => body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["status"].clone())
+                .filter(|s| !s.is_null())
+                .collect(),
+            Listing::NotificationGroups => body["statuses"].as_array().unwrap().clone(),
+        };
+        statuses
+            .into_iter()
+            .find(|status| id_of(status) == id)
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The post `id` as every one of `listings` shows it to `client`, once `done` holds for it
+/// in each (changes made through another instance or outside Credence arrive as notices:
+/// milliseconds, not at once); fails if one never does.
+async fn shown_everywhere_once(
+    client: &ApiClient,
+    listings: &[Listing],
+    id: i64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let mut last = Value::Null;
+    for listing in listings {
+        let mut tries = 0;
+        loop {
+            last = listing.status(client, id).await;
+            if done(&last) {
+                break;
+            }
+            tries += 1;
+            assert!(
+                tries < 500,
+                "{} never showed the change; last seen: {last}",
+                listing.path()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    last
 }
 
 async fn followers_only_posts_never_reach_strangers(backend: Backend) {
@@ -460,7 +511,8 @@ async fn home_feeds_and_cached_statuses_stay_current(backend: Backend) {
 }
 
 /// Two instances on one database (each keeps posts and accounts in memory and forgets them on
-/// the database's change notices or change log): a home page read on one follows likes,
+/// the database's change notices or change log): every listing read on one (home, public,
+/// hashtag, profile, explore, bookmarks, favourites, a thread, notifications) follows likes,
 /// profile changes, statements run outside Credence and deletions made elsewhere, and a
 /// person's own change shows on their next request at once.
 async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
@@ -477,36 +529,77 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
         .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
         .await;
     assert_eq!(s, 200);
+    // Mentioned, so that it is among the reader's notifications too.
     let id = id_of(
         &author
-            .publish(json!({"status": "Stretch gently before a long walk."}))
+            .publish(json!({"status": "@reader_two Stretch gently before a long walk. #exercise"}))
             .await,
     );
+    let reply = id_of(
+        &author
+            .publish(json!({"status": "And drink water.", "in_reply_to_id": id.to_string()}))
+            .await,
+    );
+    // Bookmarked and liked by the reader before the counts are watched (their own like
+    // counts once).
+    for action in ["bookmark", "favourite"] {
+        let (s, v) = reader
+            .post(&format!("/api/v1/statuses/{id}/{action}"), json!({}))
+            .await;
+        assert_eq!(s, 200, "{action}: {v}");
+    }
+    // Home last: on SQLite every page statement applies the change log, and home's is its
+    // own; the others must not lean on it.
+    let listings = [
+        "/api/v1/timelines/public".to_string(),
+        "/api/v1/timelines/tag/exercise".into(),
+        format!("/api/v1/accounts/{author_id}/statuses"),
+        "/api/v1/trends/statuses".into(),
+        "/api/v1/bookmarks".into(),
+        "/api/v1/favourites".into(),
+        "/api/v1/timelines/home".into(),
+    ]
+    .map(Listing::Statuses)
+    .into_iter()
+    .chain([
+        Listing::Ancestors(reply),
+        Listing::Notifications,
+        Listing::NotificationGroups,
+    ])
+    .collect::<Vec<_>>();
     // Read (and kept) on the second instance.
-    let seen = home_status_once(&reader, id, |s| !s.is_null()).await;
-    assert_eq!(seen["favourites_count"], 0);
+    let seen = shown_everywhere_once(&reader, &listings, id, |s| !s.is_null()).await;
+    assert_eq!(seen["favourites_count"], 1);
+    assert_eq!(seen["replies_count"], 1);
 
     // A like through the first instance reaches the second.
     let (s, _) = fan
         .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
         .await;
     assert_eq!(s, 200);
-    home_status_once(&reader, id, |s| s["favourites_count"] == 1).await;
+    shown_everywhere_once(&reader, &listings, id, |s| s["favourites_count"] == 2).await;
 
-    // The reader's own like, through the second instance, is on their very next page there.
+    // The reader's own change, through the second instance, is on their very next page of
+    // every listing there: undoing their like.
+    let (s, _) = reader
+        .post(&format!("/api/v1/statuses/{id}/unfavourite"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    for listing in listings.iter().filter(|l| l.path() != "/api/v1/favourites") {
+        let mine = listing.status(&reader, id).await;
+        assert_eq!(mine["favourites_count"], 1, "{}: {mine}", listing.path());
+        assert_eq!(mine["favourited"], false, "{}: {mine}", listing.path());
+    }
+    // And liking it again.
     let (s, _) = reader
         .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
         .await;
     assert_eq!(s, 200);
-    let (_, home) = reader.get("/api/v1/timelines/home").await;
-    let mine = home
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|status| id_of(status) == id)
-        .unwrap();
-    assert_eq!(mine["favourites_count"], 2, "{mine}");
-    assert_eq!(mine["favourited"], true);
+    for listing in &listings {
+        let mine = listing.status(&reader, id).await;
+        assert_eq!(mine["favourites_count"], 2, "{}: {mine}", listing.path());
+        assert_eq!(mine["favourited"], true, "{}: {mine}", listing.path());
+    }
 
     // The author's new name, changed on the first instance.
     let author_actor = actor_of(&app, &author).await;
@@ -520,7 +613,7 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
     )
     .await
     .unwrap();
-    home_status_once(&reader, id, |s| {
+    shown_everywhere_once(&reader, &listings, id, |s| {
         s["account"]["display_name"] == "Dr Ana Vance"
     })
     .await;
@@ -531,7 +624,7 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
         .execute(&app.core.db.pool)
         .await
         .unwrap();
-    home_status_once(&reader, id, |s| s["reblogs_count"] == 42).await;
+    shown_everywhere_once(&reader, &listings, id, |s| s["reblogs_count"] == 42).await;
 
     if backend == Backend::Postgres {
         // Listeners that lose their connection forget everything: a change made while they
@@ -549,7 +642,7 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
             .execute(&app.core.db.pool)
             .await
             .unwrap();
-        home_status_once(&reader, id, |s| s["reblogs_count"] == 43).await;
+        shown_everywhere_once(&reader, &listings, id, |s| s["reblogs_count"] == 43).await;
     } else {
         // A process that finds change log rows it had not applied gone (pruned, or deleted
         // by hand) forgets everything.
@@ -562,14 +655,16 @@ async fn home_pages_follow_changes_made_elsewhere(backend: Backend) {
             .execute(&app.core.db.pool)
             .await
             .unwrap();
-        let (_, home) = reader.get("/api/v1/timelines/home").await;
-        assert_eq!(home[0]["reblogs_count"], 43, "{home}");
+        for listing in &listings {
+            let shown = listing.status(&reader, id).await;
+            assert_eq!(shown["reblogs_count"], 43, "{}: {shown}", listing.path());
+        }
     }
 
     // Deleted on the first instance: gone from the second.
     let (s, _) = author.delete(&format!("/api/v1/statuses/{id}")).await;
     assert_eq!(s, 200);
-    home_status_once(&reader, id, Value::is_null).await;
+    shown_everywhere_once(&reader, &listings, id, Value::is_null).await;
 }
 
 async fn atom_feeds_are_valid_and_advertised(backend: Backend) {
