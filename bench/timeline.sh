@@ -10,9 +10,12 @@
 # For each backend: a fresh database (SQLite in a temporary directory; PostgreSQL on
 # 127.0.0.1:5432 as user postgres, dropped afterwards), `demo --posts --authors` (timed), `serve`
 # on a loopback port, a Bearer token for the seeded sample member (who follows 100 accounts),
-# then wrk on /healthz, the home timeline, explore (trends/statuses) and the public timeline,
-# ROUNDS times in alternation, and publishing (POST /api/v1/statuses, bench/post.lua). Each
-# listing's ratio to /healthz is taken between medians.
+# then, through the API, the member's bookmarks, favourites, notifications and a thread of 20
+# replies (the seed writes none), then wrk on /healthz and every listing (LISTINGS: home, public,
+# explore, hashtag, profile, thread, bookmarks, favourites, notifications), ROUNDS times in
+# alternation, and publishing (POST /api/v1/statuses, bench/post.lua). Each listing's ratio to
+# /healthz is taken between medians; the table also gives each listing's bytes per page and
+# the server's resident memory after the run.
 #
 # With BASELINE (a binary built from another revision), the instance is seeded by the baseline,
 # copied (SQLite: the files; PostgreSQL: CREATE DATABASE … TEMPLATE), and both binaries serve
@@ -32,6 +35,7 @@ CONNECTIONS="${CONNECTIONS:-32}"
 PORT="${PORT:-18080}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432}"
 BASELINE="${BASELINE:-}"
+LISTINGS="${LISTINGS:-home public explore tag profile thread bookmarks favourites notifications}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/credence-target}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -92,6 +96,22 @@ median()  { # bin endpoint: the median requests/s over the rounds
     | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
 }
 
+# The median over the rounds of a listing's p99 latency, in ms.
+median_p99() { # bin endpoint
+  for f in "$results/$backend-$1-$2"-*.txt; do
+    pct "$f" 99 | awk '/us$/ {sub(/us$/, ""); print $1 / 1000; next} /ms$/ {sub(/ms$/, ""); print $1 + 0; next} /s$/ {sub(/s$/, ""); print $1 * 1000}'
+  done | sort -g | awk '{v[NR] = $1} END {printf "%.1f ms", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
+}
+
+# The token a listing is read with, in `auth_args`: none for what anyone may read (as most
+# readers of those do).
+listing_auth() { # bin listing
+  auth_args=()
+  case "$2" in
+    home|bookmarks|favourites|notifications) auth_args=(-H "Authorization: Bearer ${token[$1]}") ;;
+  esac
+}
+
 run_wrk() { # bin name path [extra wrk args...]
   local bin="$1" name="$2" path="$3"; shift 3
   local out="$results/$backend-$bin-$name.txt"
@@ -150,6 +170,56 @@ copy_database() { # from to: prints the copy's URL
   esac
 }
 
+api() { # bin token method path [curl args...]: the answer's body; fails on a non-2xx
+  local bin="$1" tok="$2" method="$3" path="$4"; shift 4
+  curl -fsS -X "$method" -H "Authorization: Bearer $tok" "$@" "http://127.0.0.1:${port[$bin]}$path"
+}
+
+# What the seed does not write, made through the API as people would: the member bookmarks
+# and likes 40 public posts; five other authors each like 8 of the member's posts (40
+# notifications) and reply 4 times to the member's newest post (a thread of 20 replies).
+# Sets `listing_path[bin:listing]` for every listing (each binary serves its own copy).
+prepare_listings() { # bin
+  local bin="$1" tok="${token[$bin]}"
+  local me public mine thread tag author
+  me="$(api "$bin" "$tok" GET /api/v1/accounts/verify_credentials | jq -r .id)"
+  public="$(api "$bin" "$tok" GET '/api/v1/timelines/public?limit=40')"
+  for id in $(jq -r '.[].id' <<<"$public"); do
+    api "$bin" "$tok" POST "/api/v1/statuses/$id/bookmark" >/dev/null
+    api "$bin" "$tok" POST "/api/v1/statuses/$id/favourite" >/dev/null
+  done
+  mine="$(api "$bin" "$tok" GET "/api/v1/accounts/$me/statuses?limit=40&exclude_reblogs=true")"
+  thread="$(jq -r '.[0].id' <<<"$mine")"
+  local others n=0
+  others="$(jq -r --arg me "$member" '[.[].account.username | select(. != $me)] | unique | .[:5] | .[]' <<<"$public")"
+  for handle in $others; do
+    local other
+    other="$("$work/$bin" admin token --handle "$handle")"
+    for id in $(jq -r ".[$((n * 8)):$((n * 8 + 8))][].id" <<<"$mine"); do
+      api "$bin" "$other" POST "/api/v1/statuses/$id/favourite" >/dev/null
+    done
+    for i in 1 2 3 4; do
+      api "$bin" "$other" POST /api/v1/statuses -H 'Content-Type: application/json' \
+        -d "{\"status\": \"Thank you, this is clear and kind (note $i).\", \"in_reply_to_id\": \"$thread\"}" >/dev/null
+    done
+    n=$((n + 1))
+  done
+  tag="$(jq -r '[.[].tags[].name][0]' <<<"$public")"
+  author="$(jq -r '.[0].account.id' <<<"$public")"
+  listing_path+=(
+    ["$bin:home"]=/api/v1/timelines/home
+    ["$bin:public"]=/api/v1/timelines/public
+    ["$bin:explore"]=/api/v1/trends/statuses
+    ["$bin:tag"]="/api/v1/timelines/tag/$tag"
+    ["$bin:profile"]="/api/v1/accounts/$author/statuses"
+    ["$bin:thread"]="/api/v1/statuses/$thread/context"
+    ["$bin:bookmarks"]=/api/v1/bookmarks
+    ["$bin:favourites"]=/api/v1/favourites
+    ["$bin:notifications"]=/api/v1/notifications
+  )
+}
+declare -A listing_path=()
+
 for backend in $BACKENDS; do
   echo
   echo "== $backend: $POSTS posts by $AUTHORS authors ($binaries)"
@@ -196,20 +266,18 @@ for backend in $BACKENDS; do
     server_pid[$bin]=$!
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:${port[$bin]}/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
     kill -0 "${server_pid[$bin]}" 2>/dev/null || { cat "$results/$backend-$bin-server.log" >&2; exit 1; }
-    auth=(-H "Authorization: Bearer ${token[$bin]}")
     smoke "$bin" /healthz
-    smoke "$bin" /api/v1/timelines/home "${auth[@]}"
-    # The page differs with the seeded member (articles are long): say what was measured.
-    printf '%s home page: %s bytes\n' "$bin" "$(wc -c <"$work/smoke.json")" | tee -a "$results/$backend-table.txt"
-    smoke "$bin" /api/v1/trends/statuses
-    smoke "$bin" /api/v1/timelines/public
-    if [ "$backend" = postgres ]; then
-      # The member's feed was built by the first read above, after the seed's ANALYZE, so
-      # the planner believes home_entries empty; autovacuum analyses it within a minute or so
-      # on a running instance, and a fresh feed read before that ran at about 60% of the rate
-      # (bench/README.md, finding 12). Measure the steady state.
-      psql -q "${url[$bin]}" -c "ANALYZE home_entries, home_feeds" >/dev/null
-    fi
+    prepare_listings "$bin"
+    # Pages differ with the seeded member and author (articles are long): say what was
+    # measured. No ANALYZE after the member's feed is built: the server analyses the feed
+    # tables itself when they outgrow what the planner last saw (finding 12).
+    for listing in $LISTINGS; do
+      listing_auth "$bin" "$listing"
+      smoke "$bin" "${listing_path[$bin:$listing]}" "${auth_args[@]}"
+      printf '%s %s page: %s bytes (%s statuses)\n' "$bin" "$listing" "$(wc -c <"$work/smoke.json")" \
+        "$(jq 'if type == "array" then length else (.descendants // []) + (.ancestors // []) | length end' "$work/smoke.json")" \
+        | tee -a "$results/$backend-table.txt"
+    done
   done
 
   printf '%-4s %-26s %10s %10s %10s %8s\n' bin endpoint "req/s" p50 p99 non-2xx | tee -a "$results/$backend-runs.txt"
@@ -220,14 +288,12 @@ for backend in $BACKENDS; do
   for round in $(seq "$ROUNDS"); do
     order="$binaries"
     if [ $((round % 2)) = 0 ]; then order="$(printf '%s\n' $binaries | tac | xargs)"; fi
-    for endpoint in healthz home explore public; do
+    for endpoint in healthz $LISTINGS; do
       for bin in $order; do
         case "$endpoint" in
           healthz) run_wrk "$bin" "healthz-$round" /healthz ;;
-          home) run_wrk "$bin" "home-$round" /api/v1/timelines/home \
-                  -H "Authorization: Bearer ${token[$bin]}" ;;
-          explore) run_wrk "$bin" "explore-$round" /api/v1/trends/statuses ;;
-          public) run_wrk "$bin" "public-$round" /api/v1/timelines/public ;;
+          *) listing_auth "$bin" "$endpoint"
+             run_wrk "$bin" "$endpoint-$round" "${listing_path[$bin:$endpoint]}" "${auth_args[@]}" ;;
         esac
       done
     done
@@ -237,20 +303,24 @@ for backend in $BACKENDS; do
     run_wrk "$bin" publish /api/v1/statuses -s bench/post.lua "${auth[@]}"
   done
 
-  echo "medians of $ROUNDS rounds (req/s, and the ratio to /healthz):" | tee -a "$results/$backend-table.txt"
+  echo "medians of $ROUNDS rounds (req/s, the ratio to /healthz, the median p99):" | tee -a "$results/$backend-table.txt"
   for bin in $binaries; do
     healthz="$(median "$bin" healthz)"
-    line="$(printf '%-4s healthz %8.0f' "$bin" "$healthz")"
-    for listing in home explore public; do
+    printf '%-4s %-14s %8.0f\n' "$bin" healthz "$healthz" | tee -a "$results/$backend-table.txt"
+    for listing in $LISTINGS; do
       m="$(median "$bin" "$listing")"
-      line+="$(awk -v n="$listing" -v m="$m" -v z="$healthz" 'BEGIN {printf "  %s %8.0f (%.3f)", n, m, (z > 0 ? m / z : 0)}')"
+      awk -v b="$bin" -v n="$listing" -v m="$m" -v z="$healthz" -v p="$(median_p99 "$bin" "$listing")" \
+        'BEGIN {printf "%-4s %-14s %8.0f  %.3f  p99 %s\n", b, n, m, (z > 0 ? m / z : 0), p}' \
+        | tee -a "$results/$backend-table.txt"
     done
-    echo "$line" | tee -a "$results/$backend-table.txt"
+    # Resident memory after every listing and publishing: what the caches grew to.
+    printf '%-4s RSS after the run: %s MB\n' "$bin" \
+      "$(( $(ps -o rss= -p "${server_pid[$bin]}") / 1024 ))" | tee -a "$results/$backend-table.txt"
   done
   if [ "$binaries" = "old new" ]; then
     # How far each of the new binary's ratios is from the old one's (the restructure's bound:
     # within 10%).
-    for listing in home explore public; do
+    for listing in $LISTINGS; do
       awk -v n="$listing" -v oz="$(median old healthz)" -v om="$(median old "$listing")" \
           -v nz="$(median new healthz)" -v nm="$(median new "$listing")" \
           'BEGIN {o = om / oz; w = nm / nz; printf "%s: ratio new/old = %.3f / %.3f = %+.1f%%\n", n, w, o, (w / o - 1) * 100}' \

@@ -944,3 +944,43 @@ async fn links_keep_the_filters_and_lead_past_a_hidden_page(backend: Backend) {
     let (_, older, _) = reader.get_paged(&next).await;
     assert_eq!(ids(&older), [first["id"].as_str().unwrap().to_string()]);
 }
+
+/// PostgreSQL plans home pages from its statistics: the first feed built on a new instance
+/// (after the last ANALYZE, which saw no entries) is analysed at once rather than read as an
+/// empty table until autovacuum comes round (bench/README.md, finding 12).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432; scripts/test runs it"]
+async fn postgres_plans_the_first_home_feed_with_its_entries() {
+    let app = spawn(Backend::Postgres).await;
+    let (author, author_id) = verified_pro(&app, "dr_ortiz").await;
+    let (reader, _) = person(&app, "lee_reader", Role::Member).await;
+    for text in [
+        "Wash your hands before meals.",
+        "Sleep helps recovery.",
+        "Walk daily.",
+    ] {
+        author.publish(json!({ "status": text })).await;
+    }
+    let (s, _) = reader
+        .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let seen = || async {
+        let (seen,): (f32,) =
+            sqlx::query_as("SELECT reltuples FROM pg_class WHERE oid = 'home_entries'::regclass")
+                .fetch_one(&app.core.db.pool)
+                .await
+                .unwrap();
+        seen
+    };
+    assert!(
+        seen().await <= 0.0,
+        "a new instance has seen no feed entries"
+    );
+    assert_eq!(home_ids(&reader).await.len(), 3);
+    assert_eq!(
+        seen().await,
+        3.0,
+        "the statistics count the first feed's entries"
+    );
+}
