@@ -176,8 +176,9 @@ api() { # bin token method path [curl args...]: the answer's body; fails on a no
 }
 
 # What the seed does not write, made through the API as people would: the member bookmarks
-# and likes 40 public posts; five other authors each like 8 of the member's posts (40
-# notifications) and reply 4 times to the member's newest post (a thread of 20 replies).
+# and likes 40 public posts and asks 8 questions; five other authors each follow the member,
+# like their 8 questions and reply 4 times to the newest (a thread of 20 replies): 65
+# notifications.
 # Sets `listing_path[bin:listing]` for every listing (each binary serves its own copy).
 prepare_listings() { # bin
   local bin="$1" tok="${token[$bin]}"
@@ -188,24 +189,29 @@ prepare_listings() { # bin
     api "$bin" "$tok" POST "/api/v1/statuses/$id/bookmark" >/dev/null
     api "$bin" "$tok" POST "/api/v1/statuses/$id/favourite" >/dev/null
   done
-  mine="$(api "$bin" "$tok" GET "/api/v1/accounts/$me/statuses?limit=40&exclude_reblogs=true")"
-  thread="$(jq -r '.[0].id' <<<"$mine")"
-  local others n=0
+  local questions=() thread others
+  for i in 1 2 3 4 5 6 7 8; do
+    questions+=("$(api "$bin" "$tok" POST /api/v1/statuses -H 'Content-Type: application/json' \
+      -d "{\"status\": \"Question for everyone ($i): how do you keep walking through the winter months?\"}" \
+      | jq -r .id)")
+  done
+  thread="${questions[7]}"
   others="$(jq -r --arg me "$member" '[.[].account.username | select(. != $me)] | unique | .[:5] | .[]' <<<"$public")"
   for handle in $others; do
     local other
     other="$("$work/$bin" admin token --handle "$handle")"
-    for id in $(jq -r ".[$((n * 8)):$((n * 8 + 8))][].id" <<<"$mine"); do
+    api "$bin" "$other" POST "/api/v1/accounts/$me/follow" >/dev/null
+    for id in "${questions[@]}"; do
       api "$bin" "$other" POST "/api/v1/statuses/$id/favourite" >/dev/null
     done
     for i in 1 2 3 4; do
       api "$bin" "$other" POST /api/v1/statuses -H 'Content-Type: application/json' \
         -d "{\"status\": \"Thank you, this is clear and kind (note $i).\", \"in_reply_to_id\": \"$thread\"}" >/dev/null
     done
-    n=$((n + 1))
   done
   tag="$(jq -r '[.[].tags[].name][0]' <<<"$public")"
-  author="$(jq -r '.[0].account.id' <<<"$public")"
+  # The profile listing: the busiest author on the public page.
+  author="$(jq -r 'max_by(.account.statuses_count).account.id' <<<"$public")"
   listing_path+=(
     ["$bin:home"]=/api/v1/timelines/home
     ["$bin:public"]=/api/v1/timelines/public

@@ -9,7 +9,7 @@ use crate::posts::{
     REF_BASE_COLUMNS, REF_NAMES,
 };
 
-use super::page::{Page, Plan, Query, LISTED};
+use super::page::{Page, Plan, Query, LISTED, POSTS};
 
 /// Your own posts, posts and boosts by people you follow, and posts in topics you follow,
 /// newest first.
@@ -36,6 +36,7 @@ pub async fn home(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<Pos
     }
     let from_posts = format!("{LISTED} AND {} AND {visible}{media}", home_feeds::SOURCES);
     let scan = Query {
+        source: POSTS,
         condition: &from_posts,
         extra: &[],
         plan: Plan::WithValues,

@@ -10,13 +10,13 @@ use crate::posts::{
     ENTRY_NAMES,
 };
 
-use super::page::{page_of, Page, Plan, LISTED};
+use super::page::{kept_in, page_of, Page, Plan, Source, LISTED, POSTS};
 
 /// Every public post on this server, newest first (boosts left out).
 pub async fn public(core: &Core, viewer: Option<&Actor>, page: &Page) -> CoreResult<Vec<PostRef>> {
     let condition =
         format!("{LISTED} AND p.visibility = 'public' AND p.unlisted = 0 AND p.reblog_of_id IS NULL AND $1 = $1");
-    page_of(core, viewer, &condition, &[], Plan::Generic, page).await
+    page_of(core, viewer, POSTS, &condition, &[], Plan::Generic, page).await
 }
 
 /// Posts filed under a topic that the viewer may read.
@@ -35,6 +35,7 @@ pub async fn topic(
     page_of(
         core,
         viewer,
+        POSTS,
         &condition,
         &[topic_id],
         Plan::WithValues,
@@ -89,7 +90,7 @@ pub async fn profile(
         );
     }
     condition.push_str(&format!(" AND {}", visible_to(1)));
-    page_of(core, viewer, &condition, &extra, Plan::Generic, page).await
+    page_of(core, viewer, POSTS, &condition, &extra, Plan::Generic, page).await
 }
 
 /// One of the actor's lists as a timeline: its members' posts and boosts the actor may read,
@@ -122,6 +123,7 @@ pub async fn list(
     page_of(
         core,
         Some(actor),
+        POSTS,
         &condition,
         &[list_id],
         Plan::WithValues,
@@ -130,22 +132,33 @@ pub async fn list(
     .await
 }
 
+/// The posts the actor bookmarked that they may still read, newest post first.
 pub async fn bookmarks(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
-    let condition = format!(
-        "p.state = 'published' AND EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id \
-           AND b.profile_id = $1) AND {}",
-        visible_to(1)
-    );
-    page_of(core, Some(actor), &condition, &[], Plan::WithValues, page).await
+    let source = kept_in("bookmarks k JOIN posts p ON p.id = k.post_id");
+    kept(core, actor, source, page).await
 }
 
+/// The posts the actor liked that they may still read, newest post first.
 pub async fn favourites(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
+    let source = kept_in("favourites k JOIN posts p ON p.id = k.post_id");
+    kept(core, actor, source, page).await
+}
+
+async fn kept(core: &Core, actor: &Actor, source: Source, page: &Page) -> CoreResult<Vec<PostRef>> {
     let condition = format!(
-        "p.state = 'published' AND EXISTS (SELECT 1 FROM favourites fv WHERE fv.post_id = p.id \
-           AND fv.profile_id = $1) AND {}",
+        "k.profile_id = $1 AND p.state = 'published' AND {}",
         visible_to(1)
     );
-    page_of(core, Some(actor), &condition, &[], Plan::WithValues, page).await
+    page_of(
+        core,
+        Some(actor),
+        source,
+        &condition,
+        &[],
+        Plan::Generic,
+        page,
+    )
+    .await
 }
 
 /// The explore page's position: (rank, id) of the last post shown.

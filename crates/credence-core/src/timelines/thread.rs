@@ -108,13 +108,16 @@ async fn ancestors(core: &Core, viewer: Option<&Actor>, parent: i64) -> CoreResu
 /// oldest first.
 async fn descendants(core: &Core, viewer: Option<&Actor>, id: i64) -> CoreResult<Vec<Entry>> {
     let readable = format!("p.state = 'published' AND {}", visible_to(1));
+    // From the post itself down, every step a join on `in_reply_to_id`: a first step of
+    // `in_reply_to_id = $2 AND p.state = 'published'` was read by SQLite (no statistics)
+    // through the index on state, every published post, at 28 pages a second.
     let page = format!(
         "WITH RECURSIVE down(id) AS ( \
-           SELECT p.id FROM posts p WHERE p.in_reply_to_id = $2 AND {readable} \
+           SELECT CAST($2 AS BIGINT) \
            UNION ALL \
            SELECT p.id FROM posts p JOIN down ON p.in_reply_to_id = down.id WHERE {readable}) \
          SELECT {columns}, p.in_reply_to_id FROM down JOIN posts p ON p.id = down.id \
-         ORDER BY p.id LIMIT {MAX_DESCENDANTS}",
+         WHERE p.id <> $2 ORDER BY p.id LIMIT {MAX_DESCENDANTS}",
         columns = entry_columns(),
     );
     let rows = CachedPage {
