@@ -10,7 +10,7 @@ use crate::posts::{
     ENTRY_NAMES,
 };
 
-use super::page::{kept_in, page_of, Page, Plan, Source, LISTED, POSTS};
+use super::page::{page_of, through, Page, Plan, Source, LISTED, POSTS};
 
 /// Every public post on this server, newest first (boosts left out).
 pub async fn public(core: &Core, viewer: Option<&Actor>, page: &Page) -> CoreResult<Vec<PostRef>> {
@@ -27,18 +27,18 @@ pub async fn topic(
     page: &Page,
 ) -> CoreResult<Vec<PostRef>> {
     let condition = format!(
-        "{LISTED} AND p.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM post_topics pt \
-           WHERE pt.post_id = p.id AND pt.topic_id = $2) AND {} AND {}",
+        "k.topic_id = $2 AND {LISTED} AND p.reblog_of_id IS NULL AND {} AND {}",
         visible_to(1),
         listed_to(1)
     );
+    let source = through("post_topics k JOIN posts p ON p.id = k.post_id");
     page_of(
         core,
         viewer,
-        POSTS,
+        source,
         &condition,
         &[topic_id],
-        Plan::WithValues,
+        Plan::Generic,
         page,
     )
     .await
@@ -134,13 +134,13 @@ pub async fn list(
 
 /// The posts the actor bookmarked that they may still read, newest post first.
 pub async fn bookmarks(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
-    let source = kept_in("bookmarks k JOIN posts p ON p.id = k.post_id");
+    let source = through("bookmarks k JOIN posts p ON p.id = k.post_id");
     kept(core, actor, source, page).await
 }
 
 /// The posts the actor liked that they may still read, newest post first.
 pub async fn favourites(core: &Core, actor: &Actor, page: &Page) -> CoreResult<Vec<PostRef>> {
-    let source = kept_in("favourites k JOIN posts p ON p.id = k.post_id");
+    let source = through("favourites k JOIN posts p ON p.id = k.post_id");
     kept(core, actor, source, page).await
 }
 

@@ -75,10 +75,10 @@ async fn ancestors(core: &Core, viewer: Option<&Actor>, parent: i64) -> CoreResu
         "WITH RECURSIVE up(id, depth) AS ( \
            SELECT CAST($2 AS BIGINT), 1 \
            UNION ALL \
-           SELECT p.in_reply_to_id, up.depth + 1 FROM posts p JOIN up ON p.id = up.id \
-           WHERE p.in_reply_to_id IS NOT NULL AND up.depth < {MAX_ANCESTORS}) \
-         SELECT {columns}, up.depth FROM up JOIN posts p ON p.id = up.id \
-         WHERE {IN_THREAD} AND {visible}",
+           SELECT p.in_reply_to_id, up.depth + 1 FROM up CROSS JOIN posts p \
+           WHERE p.id = up.id AND p.in_reply_to_id IS NOT NULL AND up.depth < {MAX_ANCESTORS}) \
+         SELECT {columns}, up.depth FROM up CROSS JOIN posts p \
+         WHERE p.id = up.id AND {IN_THREAD} AND {visible}",
         columns = entry_columns(),
         visible = visible_to(1),
     );
@@ -107,17 +107,20 @@ async fn ancestors(core: &Core, viewer: Option<&Actor>, parent: i64) -> CoreResu
 /// one deleted, hides its own replies), in reading order: each reply followed by its own,
 /// oldest first.
 async fn descendants(core: &Core, viewer: Option<&Actor>, id: i64) -> CoreResult<Vec<Entry>> {
-    let readable = format!("p.state = 'published' AND {}", visible_to(1));
-    // From the post itself down, every step a join on `in_reply_to_id`: a first step of
-    // `in_reply_to_id = $2 AND p.state = 'published'` was read by SQLite (no statistics)
-    // through the index on state, every published post, at 28 pages a second.
+    // From the post itself down, each step from the replies found (`CROSS JOIN` keeps that
+    // order on SQLite) by the index on `in_reply_to_id`. SQLite, without statistics, weighed
+    // `state = 'published'` as selective as `in_reply_to_id = ?` and read every published post
+    // through the index on state for each step, and then scanned all posts for the final
+    // join (28 thread pages a second on 20,000 posts); `state || ''` is no index's column.
+    let readable = format!("p.state || '' = 'published' AND {}", visible_to(1));
     let page = format!(
         "WITH RECURSIVE down(id) AS ( \
            SELECT CAST($2 AS BIGINT) \
            UNION ALL \
-           SELECT p.id FROM posts p JOIN down ON p.in_reply_to_id = down.id WHERE {readable}) \
-         SELECT {columns}, p.in_reply_to_id FROM down JOIN posts p ON p.id = down.id \
-         WHERE p.id <> $2 ORDER BY p.id LIMIT {MAX_DESCENDANTS}",
+           SELECT p.id FROM down CROSS JOIN posts p \
+           WHERE p.in_reply_to_id = down.id AND {readable}) \
+         SELECT {columns}, p.in_reply_to_id FROM down CROSS JOIN posts p \
+         WHERE p.id = down.id AND p.id <> $2 ORDER BY p.id LIMIT {MAX_DESCENDANTS}",
         columns = entry_columns(),
     );
     let rows = CachedPage {
