@@ -1,6 +1,6 @@
 //! Background work that every instance runs: publishing scheduled posts when their time comes,
-//! pruning SQLite's change log (see `kernel::ref_cache`), dropping home feeds due for a
-//! rebuild, and keeping SQLite's planner statistics current (`Db::optimize`). Several instances may run it at once: each step claims its rows, so a scheduled
+//! pruning SQLite's change log (see `kernel::ref_cache`), and dropping home feeds due for a
+//! rebuild. Several instances may run it at once: each step claims its rows, so a scheduled
 //! post goes out once.
 
 use std::time::Duration;
@@ -17,8 +17,6 @@ const TICK: Duration = Duration::from_secs(5);
 const PRUNE_EVERY: u64 = 12;
 /// Every this many ticks (ten minutes) old home feeds are dropped.
 const EXPIRE_EVERY: u64 = 120;
-/// Every this many ticks (an hour) SQLite's planner statistics are brought up to date.
-const OPTIMIZE_EVERY: u64 = 720;
 
 /// Runs for as long as the process does (`credence serve` spawns it).
 pub async fn run(core: Core) {
@@ -47,11 +45,6 @@ pub async fn run_round(core: &Core, round: u64) {
             Ok(0) => {}
             Ok(n) => tracing::info!(dropped = n, "dropped home feeds due for a rebuild"),
             Err(e) => tracing::warn!(error = %e, "expiring home feeds"),
-        }
-    }
-    if round.is_multiple_of(OPTIMIZE_EVERY) {
-        if let Err(e) = core.db.optimize().await {
-            tracing::warn!(error = %e, "gathering the planner's statistics");
         }
     }
 }

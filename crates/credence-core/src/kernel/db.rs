@@ -107,12 +107,11 @@ impl Db {
                         // that returned success durable; foreign keys are off by default in SQLite.
                         // Reads map the file (up to 2 GiB) rather than copy pages through each
                         // connection's 2 MB page cache, which a timeline page on a 1.8 GB
-                        // instance overran, with a system call per page read. Statistics: see
-                        // `Db::optimize`.
+                        // instance overran, with a system call per page read.
                         conn.execute(
                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
                              PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; \
-                             PRAGMA mmap_size=2147418112; PRAGMA optimize=0x10002;",
+                             PRAGMA mmap_size=2147418112;",
                         )
                         .await?;
                         Ok(())
@@ -134,23 +133,6 @@ impl Db {
             backend,
             url: url.into(),
         })
-    }
-
-    /// SQLite: gathers the planner's statistics for the tables that lack them or have grown
-    /// much since (as SQLite advises for long-lived connections: when a connection opens, and
-    /// then hourly, `jobs`). PostgreSQL's autovacuum does this itself.
-    ///
-    /// Without statistics SQLite weighs every equality alike, and `p.state = 'published'`
-    /// (the index on state: every published post) won over `p.id IN (…)` (twenty posts): a
-    /// page's cache misses and a page of notifications read all 20,000 posts of a small
-    /// instance, 16 ms instead of 0.1. Bounded work: SQLite samples (`analysis_limit`).
-    pub async fn optimize(&self) -> sqlx::Result<()> {
-        if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA optimize=0x10002")
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
     }
 
     /// Applies pending schema migrations for this backend (what data they need, such as the

@@ -15,6 +15,7 @@ use crate::topics;
 use super::model::{
     label_from_code, label_text, Citation, Post, PostKind, PostState, Visibility, POST_COLUMNS,
 };
+use super::refs::PUBLISHED_BY_ID;
 
 pub(super) struct Row {
     pub(super) id: i64,
@@ -101,7 +102,7 @@ pub(crate) async fn load(
         // The original is shown only if this viewer may read it (defence in depth: a boosted
         // post's audience cannot be narrowed, see `update`).
         let sql = format!(
-            "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' \
+            "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {PUBLISHED_BY_ID} \
              AND {}",
             placeholders(2, original_ids.len()),
             visible_to(1)

@@ -46,7 +46,8 @@ pub use pins::{pin, MAX_PINNED};
 pub use refs::{boosted, load_ids, load_refs, readable, readable_refs, PostRef, RenderVersion};
 pub(crate) use refs::{
     cached as cached_refs, entries_of, entry_columns, newest_change_sql, parse_rows, ref_columns,
-    refs_from_json, refs_from_rows, CachedPage, Entry, ENTRY_NAMES, REF_BASE_COLUMNS, REF_NAMES,
+    refs_from_json, refs_from_rows, CachedPage, Entry, ENTRY_NAMES, PUBLISHED_BY_ID,
+    REF_BASE_COLUMNS, REF_NAMES,
 };
 pub use review::{
     answer_coauthorship, coauthorship_pending, decide_review, named_coauthors, review_pending,

@@ -15,6 +15,13 @@ use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use super::load::load;
 use super::model::{Post, POST_COLUMNS};
 
+/// `p.state = 'published'` for a statement that finds its posts by a list of ids, written so
+/// that no index can serve it. SQLite has no statistics (gathering them made the timeline
+/// statements three times slower) and weighs `state = ?` like `id IN (…)`: it read every
+/// published post through the index on state, 16 ms for a page of notifications on 20,000
+/// posts instead of 0.1 ms by id.
+pub(crate) const PUBLISHED_BY_ID: &str = "p.state || '' = 'published'";
+
 /// A post in a listing, as of the page query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PostRef {
@@ -148,7 +155,7 @@ pub async fn readable_refs(
         return Ok(HashMap::new());
     }
     let readable = format!(
-        "FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
+        "FROM posts p WHERE p.id IN ({}) AND {PUBLISHED_BY_ID} AND {}",
         placeholders(2, ids.len()),
         visible_to(1)
     );
@@ -183,7 +190,7 @@ pub async fn load_ids(core: &Core, viewer: Option<&Actor>, ids: &[i64]) -> CoreR
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published'",
+        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {PUBLISHED_BY_ID}",
         placeholders(1, ids.len())
     );
     let mut query = sqlx::query(&sql);
@@ -205,7 +212,7 @@ pub async fn readable(
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND p.state = 'published' AND {}",
+        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {PUBLISHED_BY_ID} AND {}",
         placeholders(2, ids.len()),
         visible_to(1)
     );
@@ -404,7 +411,7 @@ async fn cached_posts_from_db(core: &Core, ids: &[i64]) -> CoreResult<Vec<(i64, 
            p.favourites_count, p.reblogs_count, p.reviewer_id, \
            (SELECT {coauthors} FROM coauthors c \
              WHERE c.post_id = p.id AND c.accepted_at IS NOT NULL) AS coauthor_ids \
-         FROM posts p WHERE p.state = 'published' AND p.id IN ({})",
+         FROM posts p WHERE {PUBLISHED_BY_ID} AND p.id IN ({})",
         placeholders(1, ids.len()),
         coauthors = core.db.backend.text_agg("CAST(c.profile_id AS TEXT)", ","),
     );

@@ -10,7 +10,7 @@ use crate::kernel::visibility::{viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreResult};
 use crate::posts::{
     self, cached_refs, entries_of, entry_columns, CachedPage, Entry, Post, PostRef, ENTRY_NAMES,
-    POST_COLUMNS,
+    POST_COLUMNS, PUBLISHED_BY_ID,
 };
 
 /// How far up a thread is followed, and how many replies are shown under a post.
@@ -111,8 +111,8 @@ async fn descendants(core: &Core, viewer: Option<&Actor>, id: i64) -> CoreResult
     // order on SQLite) by the index on `in_reply_to_id`. SQLite, without statistics, weighed
     // `state = 'published'` as selective as `in_reply_to_id = ?` and read every published post
     // through the index on state for each step, and then scanned all posts for the final
-    // join (28 thread pages a second on 20,000 posts); `state || ''` is no index's column.
-    let readable = format!("p.state || '' = 'published' AND {}", visible_to(1));
+    // join (28 thread pages a second on 20,000 posts).
+    let readable = format!("{PUBLISHED_BY_ID} AND {}", visible_to(1));
     let page = format!(
         "WITH RECURSIVE down(id) AS ( \
            SELECT CAST($2 AS BIGINT) \

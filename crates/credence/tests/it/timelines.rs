@@ -984,21 +984,3 @@ async fn postgres_plans_the_first_home_feed_with_its_entries() {
         "the statistics count the first feed's entries"
     );
 }
-
-/// SQLite plans from statistics gathered when a connection opens and hourly after
-/// (`Db::optimize`): without them it read every published post for a page of notifications.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_gathers_planner_statistics() {
-    let app = spawn(Backend::Sqlite).await;
-    let (author, _) = verified_pro(&app, "dr_quill").await;
-    for text in ["Rest when you can.", "Drink water through the day."] {
-        author.publish(json!({ "status": text })).await;
-    }
-    app.core.db.optimize().await.unwrap();
-    let (analysed,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'posts'")
-            .fetch_one(&app.core.db.pool)
-            .await
-            .unwrap();
-    assert!(analysed > 0, "the posts table has statistics");
-}
