@@ -188,6 +188,10 @@ pub struct Profile {
     pub header_key: Option<String>,
     /// Followers, following and posts, where the query that loaded the profile counted them.
     pub stats: Option<Stats>,
+    /// Moves with anything shown of the account, counts included (the triggers of migration
+    /// 0005): a renderer may keep the account's rendering for as long as it stays.
+    #[serde(skip)]
+    pub render_version: i64,
 }
 
 /// How many follow a profile, how many it follows, and its published posts.
@@ -239,6 +243,7 @@ impl Profile {
                 posts: col(row, "posts_count")?,
                 last_post_at: col(row, "last_post_at")?,
             }),
+            render_version: col(row, "version")?,
         })
     }
 
@@ -283,4 +288,4 @@ pub fn may_see_licence(profile: &Profile, viewer: Option<&Actor>) -> bool {
 pub(super) const PROFILE_COLUMNS: &str = "id, user_id, kind, handle, display_name, bio, links, \
     profession, specialty, credentials, licence_number, licence_jurisdiction, npi, affiliations, \
     org_kind, verification_state, verified_at, created_at, updated_at, followers_count, \
-    following_count, posts_count, last_post_at, locked, avatar_key, header_key";
+    following_count, posts_count, last_post_at, locked, avatar_key, header_key, version";

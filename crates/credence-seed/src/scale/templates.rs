@@ -271,6 +271,7 @@ pub(super) fn template_author() -> Profile {
         avatar_key: None,
         header_key: None,
         stats: None,
+        render_version: 0,
     }
 }
 

@@ -16,7 +16,7 @@ use credence_core::verification::VerificationRequest;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::state::WebConfig;
+use crate::state::{AppState, WebConfig};
 
 pub(crate) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -399,14 +399,14 @@ pub fn scheduled_status(p: &Post) -> Value {
     })
 }
 
-/// Mastodon's `Notification` as JSON, its status taken from `statuses` (rendered through the
-/// cache); none if who did it is gone or its status was left out (a `hide` filter).
+/// Mastodon's `Notification` as JSON, its account and status rendered through the cache
+/// (`statuses`); none if who did it is gone or its status was left out (a `hide` filter).
 pub fn notification(
     n: &Notification<PostRef>,
     statuses: &Statuses,
-    config: &WebConfig,
+    state: &AppState,
 ) -> Option<String> {
-    let account = n.actor.as_ref().map(|a| status_account(a, config))?;
+    let account = render::account(state, n.actor.as_ref()?);
     let status = match &n.post {
         Some(post) => statuses.get(post.id)?,
         None => "null",
@@ -416,13 +416,13 @@ pub fn notification(
         "type": mastodon_type(&n.kind),
         "group_key": n.group_key.clone().unwrap_or_else(|| format!("ungrouped-{}", n.id)),
         "created_at": rfc3339(n.created_at),
-        "account": account,
         "credence": { "kind": n.kind, "text": n.describe() },
     })
     .to_string();
-    json.pop(); // the object's closing brace: the status follows
-    json.push_str(",\"status\":");
-    json.push_str(status);
+    json.pop(); // the object's closing brace: the account and status follow
+    for (name, value) in [("account", &*account), ("status", status)] {
+        json.push_str(&format!(",\"{name}\":{value}"));
+    }
     json.push('}');
     Some(json)
 }
@@ -471,7 +471,7 @@ pub fn filter_results(results: &[credence_core::filters::FilterResult]) -> Value
 pub fn notification_groups(
     page: &GroupedNotifications,
     statuses: &Statuses,
-    config: &WebConfig,
+    state: &AppState,
 ) -> String {
     let groups: Vec<Value> = page
         .groups
@@ -496,10 +496,10 @@ pub fn notification_groups(
         .collect();
     let mut people: Vec<&Profile> = page.people.values().collect();
     people.sort_by_key(|p| p.id);
-    let accounts: Vec<Value> = people.iter().map(|p| status_account(p, config)).collect();
+    let accounts: Vec<_> = people.iter().map(|p| render::account(state, p)).collect();
     format!(
-        "{{\"accounts\":{},\"statuses\":{},\"notification_groups\":{}}}",
-        Value::Array(accounts),
+        "{{\"accounts\":[{}],\"statuses\":{},\"notification_groups\":{}}}",
+        accounts.join(","),
         statuses.array(),
         Value::Array(groups)
     )

@@ -224,6 +224,15 @@ pub async fn rendered(
     Ok(Statuses { array: out, spans })
 }
 
+/// An account as statuses embed it, from the cache while its version stands (notifications,
+/// which name an account each, render them here).
+pub fn account(state: &AppState, profile: &profiles::Profile) -> Arc<str> {
+    match state.render.accounts.get(&profile.id) {
+        Some(hit) if hit.version == profile.render_version => hit.json,
+        _ => render_account(&state.render, profile, profile.render_version, state),
+    }
+}
+
 /// An account entity as JSON, kept in the cache for `version`.
 fn render_account(
     cache: &RenderCache,

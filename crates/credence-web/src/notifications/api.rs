@@ -91,7 +91,7 @@ pub async fn notifications(
     );
     let body: Vec<String> = list
         .iter()
-        .filter_map(|n| entities::notification(n, &statuses, &state.config))
+        .filter_map(|n| entities::notification(n, &statuses, &state))
         .collect();
     Ok(json_text_with_link(format!("[{}]", body.join(",")), link))
 }
@@ -116,7 +116,7 @@ pub async fn notification(
     let actor = bearer.user("read:notifications")?;
     let n = timelines::notification(&state.core, actor, api_id(&id)?).await?;
     let statuses = notification_statuses(&state, actor, std::slice::from_ref(&n)).await?;
-    entities::notification(&n, &statuses, &state.config)
+    entities::notification(&n, &statuses, &state)
         .map(|body| json_text_with_link(body, None))
         .ok_or_else(|| credence_core::CoreError::NotFound("notification").into())
 }
@@ -175,7 +175,7 @@ pub async fn groups(
         &q.carried(),
         newest.zip(oldest),
     );
-    let body = entities::notification_groups(&page, &statuses, &state.config);
+    let body = entities::notification_groups(&page, &statuses, &state);
     Ok(json_text_with_link(body, link))
 }
 
@@ -200,7 +200,7 @@ pub async fn group(
     let actor = bearer.user("read:notifications")?;
     let found = timelines::notification_group(&state.core, actor, &key).await?;
     let statuses = group_statuses(&state, actor, &found).await?;
-    let body = entities::notification_groups(&found, &statuses, &state.config);
+    let body = entities::notification_groups(&found, &statuses, &state);
     Ok(json_text_with_link(body, None))
 }
 
