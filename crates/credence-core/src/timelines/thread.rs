@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use crate::kernel::db::placeholders;
+use crate::kernel::db::{col, placeholders};
 use crate::kernel::visibility::{viewer_id, visible_to};
-use crate::kernel::{Actor, Core, CoreResult};
+use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use crate::posts::{
     self, cached_refs, entries_of, entry_columns, CachedPage, Entry, Post, PostRef, ENTRY_NAMES,
     POST_COLUMNS, PUBLISHED_BY_ID,
@@ -30,8 +30,8 @@ pub async fn context(
     viewer: Option<&Actor>,
     id: i64,
 ) -> CoreResult<(Vec<PostRef>, Vec<PostRef>)> {
-    let post = posts::view_published(core, viewer, id).await?;
-    let (ancestors, descendants) = thread_entries(core, viewer, &post).await?;
+    let parent = readable_parent(core, viewer, id).await?;
+    let (ancestors, descendants) = thread_entries(core, viewer, id, parent).await?;
     Ok((
         cached_refs(core, &ancestors).await?,
         cached_refs(core, &descendants).await?,
@@ -45,7 +45,8 @@ pub async fn thread(
     viewer: Option<&Actor>,
     post: &Post,
 ) -> CoreResult<(Vec<Post>, Vec<Post>)> {
-    let (ancestors, descendants) = thread_entries(core, viewer, post).await?;
+    let (ancestors, descendants) =
+        thread_entries(core, viewer, post.id, post.in_reply_to_id).await?;
     let ids: Vec<i64> = ancestors.iter().chain(&descendants).map(|e| e.0).collect();
     let mut loaded = load_in_thread(core, viewer, &ids).await?;
     let mut take = |entries: &[Entry]| -> Vec<Post> {
@@ -54,18 +55,35 @@ pub async fn thread(
     Ok((take(&ancestors), take(&descendants)))
 }
 
-/// The thread's entries: ancestors oldest first, then the replies with each followed by its
-/// own replies.
+/// What the published post `id` replies to, if the viewer may read the post (one small
+/// statement: the thread's posts come through the cache, the post itself need not be loaded).
+async fn readable_parent(core: &Core, viewer: Option<&Actor>, id: i64) -> CoreResult<Option<i64>> {
+    let sql = format!(
+        "SELECT p.in_reply_to_id FROM posts p WHERE p.id = $2 AND p.state = 'published' AND {}",
+        visible_to(1)
+    );
+    let row = sqlx::query(&sql)
+        .bind(viewer_id(viewer))
+        .bind(id)
+        .fetch_optional(&core.db.pool)
+        .await?
+        .ok_or(CoreError::NotFound("post"))?;
+    Ok(col(&row, "in_reply_to_id")?)
+}
+
+/// The thread's entries around post `id` (replying to `parent`): ancestors oldest first, then
+/// the replies with each followed by its own replies.
 async fn thread_entries(
     core: &Core,
     viewer: Option<&Actor>,
-    post: &Post,
+    id: i64,
+    parent: Option<i64>,
 ) -> CoreResult<(Vec<Entry>, Vec<Entry>)> {
-    let ancestors = match post.in_reply_to_id {
+    let ancestors = match parent {
         Some(parent) => ancestors(core, viewer, parent).await?,
         None => Vec::new(),
     };
-    Ok((ancestors, descendants(core, viewer, post.id).await?))
+    Ok((ancestors, descendants(core, viewer, id).await?))
 }
 
 /// The chain of posts above `parent` (itself included) that the viewer may read, oldest
