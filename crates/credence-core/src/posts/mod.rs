@@ -45,9 +45,9 @@ pub use model::{
 pub use pins::{pin, MAX_PINNED};
 pub use refs::{boosted, load_ids, load_refs, readable, readable_refs, PostRef, RenderVersion};
 pub(crate) use refs::{
-    cached as cached_refs, entries_of, entry_columns, newest_change_sql, parse_rows, ref_columns,
-    refs_from_json, refs_from_rows, CachedPage, Entry, ENTRY_NAMES, PUBLISHED_BY_ID,
-    REF_BASE_COLUMNS, REF_NAMES,
+    cached as cached_refs, entries_of, entry_columns, load_by_ids, newest_change_sql, parse_rows,
+    ref_columns, refs_from_json, refs_from_rows, Audience, CachedPage, Entry, ENTRY_NAMES,
+    PUBLISHED_BY_ID, REF_BASE_COLUMNS, REF_NAMES,
 };
 pub use review::{
     answer_coauthorship, coauthorship_pending, decide_review, named_coauthors, review_pending,

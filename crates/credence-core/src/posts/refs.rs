@@ -186,19 +186,8 @@ pub async fn readable_refs(
 /// in no particular order. Listings decide who may read what ([`visible_to`]) and pass only
 /// published posts; drafts and scheduled posts are never loaded here, whatever ids come in.
 pub async fn load_ids(core: &Core, viewer: Option<&Actor>, ids: &[i64]) -> CoreResult<Vec<Post>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {PUBLISHED_BY_ID}",
-        placeholders(1, ids.len())
-    );
-    let mut query = sqlx::query(&sql);
-    for id in ids {
-        query = query.bind(*id);
-    }
-    let rows = query.fetch_all(&core.db.pool).await?;
-    load(core, viewer, rows).await
+    let by_id = load_by_ids(core, viewer, ids, PUBLISHED_BY_ID, Audience::Unchecked).await?;
+    Ok(by_id.into_values().collect())
 }
 
 /// The posts among `ids` that are published and this viewer may read, by id (one query for a
@@ -208,17 +197,40 @@ pub async fn readable(
     viewer: Option<&Actor>,
     ids: &[i64],
 ) -> CoreResult<HashMap<i64, Post>> {
+    load_by_ids(core, viewer, ids, PUBLISHED_BY_ID, Audience::Viewer).await
+}
+
+/// Whether [`load_by_ids`] checks that the viewer may read each post, or the caller already did.
+pub(crate) enum Audience {
+    Viewer,
+    Unchecked,
+}
+
+/// Full posts among `ids` whose state meets `state` (a condition on `p` in the by-id form,
+/// see [`PUBLISHED_BY_ID`]), as this viewer sees them, by id.
+pub(crate) async fn load_by_ids(
+    core: &Core,
+    viewer: Option<&Actor>,
+    ids: &[i64],
+    state: &str,
+    audience: Audience,
+) -> CoreResult<HashMap<i64, Post>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {PUBLISHED_BY_ID} AND {}",
-        placeholders(2, ids.len()),
-        visible_to(1)
+    let mut sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {state}",
+        placeholders(1, ids.len())
     );
-    let mut query = sqlx::query(&sql).bind(viewer_id(viewer));
+    if let Audience::Viewer = audience {
+        sql.push_str(&format!(" AND {}", visible_to(ids.len() + 1)));
+    }
+    let mut query = sqlx::query(&sql);
     for id in ids {
         query = query.bind(*id);
+    }
+    if let Audience::Viewer = audience {
+        query = query.bind(viewer_id(viewer));
     }
     let rows = query.fetch_all(&core.db.pool).await?;
     Ok(load(core, viewer, rows)

@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use crate::kernel::db::{col, placeholders};
+use crate::kernel::db::col;
 use crate::kernel::visibility::{viewer_id, visible_to};
 use crate::kernel::{Actor, Core, CoreError, CoreResult};
 use crate::posts::{
-    self, cached_refs, entries_of, entry_columns, CachedPage, Entry, Post, PostRef, ENTRY_NAMES,
-    POST_COLUMNS, PUBLISHED_BY_ID,
+    cached_refs, entries_of, entry_columns, load_by_ids, Audience, CachedPage, Entry, Post,
+    PostRef, ENTRY_NAMES, PUBLISHED_BY_ID,
 };
 
 /// How far up a thread is followed, and how many replies are shown under a post.
@@ -48,7 +48,8 @@ pub async fn thread(
     let (ancestors, descendants) =
         thread_entries(core, viewer, post.id, post.in_reply_to_id).await?;
     let ids: Vec<i64> = ancestors.iter().chain(&descendants).map(|e| e.0).collect();
-    let mut loaded = load_in_thread(core, viewer, &ids).await?;
+    // The ids are the viewer's to read already.
+    let mut loaded = load_by_ids(core, viewer, &ids, IN_THREAD, Audience::Unchecked).await?;
     let mut take = |entries: &[Entry]| -> Vec<Post> {
         entries.iter().filter_map(|e| loaded.remove(&e.0)).collect()
     };
@@ -168,29 +169,4 @@ async fn descendants(core: &Core, viewer: Option<&Actor>, id: i64) -> CoreResult
         }
     }
     Ok(entries_of(&ordered))
-}
-
-/// Full posts for thread ids the viewer may read (see [`IN_THREAD`]), by id.
-async fn load_in_thread(
-    core: &Core,
-    viewer: Option<&Actor>,
-    ids: &[i64],
-) -> CoreResult<HashMap<i64, Post>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({}) AND {IN_THREAD}",
-        placeholders(1, ids.len())
-    );
-    let mut query = sqlx::query(&sql);
-    for id in ids {
-        query = query.bind(*id);
-    }
-    let rows = query.fetch_all(&core.db.pool).await?;
-    Ok(posts::load(core, viewer, rows)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect())
 }
