@@ -146,11 +146,11 @@ pub async fn rendered(
     let mut fixed: HashMap<i64, Arc<str>> = HashMap::with_capacity(versions.len());
     let mut stale = Vec::new();
     for (&id, &version) in &versions {
-        match cache.statuses.get(&id) {
-            Some(hit) if hit.version == version => {
-                fixed.insert(id, hit.json);
+        match current(&cache.statuses, id, version) {
+            Some(json) => {
+                fixed.insert(id, json);
             }
-            _ => stale.push(id),
+            None => stale.push(id),
         }
     }
     // Authors that loading stale posts brought along, so they are not read twice.
@@ -179,11 +179,11 @@ pub async fn rendered(
     let mut accounts: HashMap<i64, Arc<str>> = HashMap::with_capacity(author_versions.len());
     let mut stale_accounts = Vec::new();
     for (&id, &version) in &author_versions {
-        match cache.accounts.get(&id) {
-            Some(hit) if hit.version == version => {
-                accounts.insert(id, hit.json);
+        match current(&cache.accounts, id, version) {
+            Some(json) => {
+                accounts.insert(id, json);
             }
-            _ => match loaded_authors.remove(&id) {
+            None => match loaded_authors.remove(&id) {
                 Some(profile) => {
                     accounts.insert(id, render_account(cache, &profile, version, state));
                 }
@@ -227,10 +227,21 @@ pub async fn rendered(
 /// An account as statuses embed it, from the cache while its version stands (notifications,
 /// which name an account each, render them here).
 pub fn account(state: &AppState, profile: &profiles::Profile) -> Arc<str> {
-    match state.render.accounts.get(&profile.id) {
-        Some(hit) if hit.version == profile.render_version => hit.json,
-        _ => render_account(&state.render, profile, profile.render_version, state),
-    }
+    let version = profile.render_version;
+    current(&state.render.accounts, profile.id, version)
+        .unwrap_or_else(|| render_account(&state.render, profile, version, state))
+}
+
+/// The rendering kept for `id`, if it was rendered for `version`.
+fn current<V: PartialEq + Clone>(
+    cache: &Cache<i64, Rendered<V>, ByLength>,
+    id: i64,
+    version: V,
+) -> Option<Arc<str>> {
+    cache
+        .get(&id)
+        .filter(|hit| hit.version == version)
+        .map(|hit| hit.json)
 }
 
 /// An account entity as JSON, kept in the cache for `version`.

@@ -5,11 +5,11 @@
 //! `confirm_public`, `draft`).
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use credence_core::posts::{
-    self, Action, CitationInput, Compose, ConsentInput, MediaDescription, Post, PostKind,
+    self, Action, CitationInput, Compose, ConsentInput, MediaDescription, Post, PostKind, PostRef,
     PostState, Revision, Visibility,
 };
 use credence_core::{filters, timelines};
@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, is_true, Bearer, BoolLike, JsonOrForm, MaybeBearer};
+use crate::paging::json_text_with_link;
 use crate::state::AppState;
 
 /// One of Mastodon's `media_attributes[]` (JSON): new alt text for an attached file.
@@ -281,8 +282,9 @@ pub async fn delete(
     Ok(Json(entities::deleted_status(&post, &state.config)))
 }
 
-/// `GET /api/v1/statuses/:id/context`, rendered through the status cache like a timeline
-/// (the reader's thread filters applied: `hide` leaves a post out, `warn` folds it).
+/// `GET /api/v1/statuses/:id/context`, rendered through the status cache like a timeline, in
+/// one pass for both lists (the reader's thread filters applied: `hide` leaves a post out,
+/// `warn` folds it).
 pub async fn context(
     State(state): State<AppState>,
     viewer: MaybeBearer,
@@ -292,13 +294,19 @@ pub async fn context(
     let (ancestors, descendants) = timelines::context(&state.core, reader, api_id(&id)?)
         .await
         .map_err(hide)?;
-    let thread = Some(filters::Context::Thread);
+    let thread: Vec<PostRef> = ancestors.iter().chain(&descendants).copied().collect();
+    let statuses =
+        entities::rendered(&state, reader, &thread, Some(filters::Context::Thread)).await?;
+    let list = |refs: &[PostRef]| -> String {
+        let shown: Vec<&str> = refs.iter().filter_map(|r| statuses.get(r.id)).collect();
+        shown.join(",")
+    };
     let body = format!(
-        "{{\"ancestors\":{},\"descendants\":{}}}",
-        entities::statuses(&state, reader, &ancestors, thread).await?,
-        entities::statuses(&state, reader, &descendants, thread).await?,
+        "{{\"ancestors\":[{}],\"descendants\":[{}]}}",
+        list(&ancestors),
+        list(&descendants)
     );
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(json_text_with_link(body, None))
 }
 
 /// `GET /api/v1/statuses/:id/history`: every version, oldest first, the current one last.

@@ -2,8 +2,7 @@
 //! and trends (the explore ranking), rendered through the status cache with `Link` headers.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use credence_core::filters::Context;
 use credence_core::posts::PostRef;
 use credence_core::timelines::{self, Page, ProfilePosts};
@@ -13,7 +12,7 @@ use serde::Deserialize;
 use crate::entities;
 use crate::error::{hide, ApiError};
 use crate::extract::{api_id, is_true, Bearer, BoolLike, MaybeBearer};
-use crate::paging::{link_header, page_ids};
+use crate::paging::{json_text_with_link, link_header, page_ids};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -78,16 +77,8 @@ async fn paged(
     q: &PageQuery,
 ) -> Result<Response, ApiError> {
     let body = entities::statuses(state, viewer, refs, context).await?;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    let carried = q.carried();
-    if let Some(link) = link_header(&state.config, path, &carried, page_ids(refs, |r| r.id)) {
-        headers.insert(header::LINK, link);
-    }
-    Ok((headers, body).into_response())
+    let link = link_header(&state.config, path, &q.carried(), page_ids(refs, |r| r.id));
+    Ok(json_text_with_link(body, link))
 }
 
 pub async fn home(
@@ -237,5 +228,5 @@ pub async fn trends(
     let (refs, _) =
         timelines::explore(&state.core, viewer.reader(), None, q.limit.unwrap_or(20)).await?;
     let body = entities::statuses(&state, viewer.reader(), &refs, Some(Context::Public)).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(json_text_with_link(body, None))
 }
